@@ -16,6 +16,9 @@
 #if !defined(POSENC_NO_SIMD) && !defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
 #define POSENC_HAVE_SIMD 1
 #include <xsimd/xsimd.hpp>
+#if defined(__EMSCRIPTEN__)
+#include <wasm_simd128.h>
+#endif
 #else
 #define POSENC_HAVE_SIMD 0
 #endif
@@ -32,10 +35,15 @@ using batch_f32 = xsimd::batch<float>;
 using batch_f64 = xsimd::batch<double>;
 
 // Round two float64 batches to one float32 batch: lanes of `lo`, then lanes of `hi`.
-// On SSE2 (and so on WebAssembly) this is two f32x4.demote_f64x2_zero and one shuffle.
 inline batch_f32 demote(const batch_f64& lo, const batch_f64& hi) {
   static_assert(batch_f32::size == 2 * batch_f64::size, "float batch must hold two double batches");
-#if XSIMD_WITH_SSE2 && !XSIMD_WITH_AVX
+#if defined(__EMSCRIPTEN__)
+  // Two f32x4.demote_f64x2_zero and one shuffle. (Written with SSE intrinsics, clang 14 scalarises
+  // the same operation into eight lane extracts and inserts.)
+  const v128_t l = wasm_f32x4_demote_f64x2_zero(static_cast<__m128d>(lo));
+  const v128_t h = wasm_f32x4_demote_f64x2_zero(static_cast<__m128d>(hi));
+  return batch_f32(static_cast<__m128>(wasm_i64x2_shuffle(l, h, 0, 2)));
+#elif XSIMD_WITH_SSE2 && !XSIMD_WITH_AVX
   return batch_f32(_mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)));
 #else
   alignas(64) double d[2 * batch_f64::size];

@@ -13,8 +13,6 @@ namespace {
 
 // Frequencies are processed in blocks of this many, held in stack arrays (no allocation).
 constexpr std::size_t freq_block = 64;
-// The fast kernel recomputes (sin, cos) directly at every row that is a multiple of this.
-constexpr std::size_t anchor_rows = 256;
 
 bool is_fairseq(const SinusoidalParams& p) { return p.layout == SinusoidalLayout::fairseq; }
 
@@ -96,6 +94,8 @@ void sinusoidal_table_simd(const SinusoidalParams& p, std::span<float> out) {
   constexpr std::size_t lanes = B::size;
   constexpr std::size_t step = 2 * lanes;  // frequencies per iteration: one float batch of output
   static_assert(freq_block % step == 0);
+  // The (sin, cos) state is recomputed directly at every row that is a multiple of this.
+  constexpr std::size_t anchor_rows = 256;
 
   const std::size_t nfreq = sinusoidal_frequency_count(p);
   const std::size_t h = p.dim / 2;

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The boundary with the WebAssembly module: buffers, calls and error values.
+//
+// The module's functions take byte addresses of buffers allocated here and return a status
+// (0 ok, 1 TypeError, 2 RangeError); after a failure errorParam()/errorMessage() describe it. No C++
+// exception ever crosses Embind (each one would leak WebAssembly stack). Results are copied out of
+// the heap into arrays the caller owns, so nothing returned needs freeing.
+
+/** Limits shared with the C++ core (src/posenc/status.hpp). */
+export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+export const MAX_POSITION = 2 ** 24;
+
+/** The error a failed status stands for. */
+function statusError(mod, where, status) {
+  const text = `${where}: ${mod.errorParam()} ${mod.errorMessage()}`;
+  return status === 1 ? new TypeError(text) : new RangeError(text);
+}
+
+/**
+ * Allocate `count` float32 in the module's heap, call `invoke(address)` (which returns a status),
+ * and return a Float32Array copy of the buffer. The buffer is freed whatever happens.
+ */
+export function float32Result(mod, where, count, invoke) {
+  const bytes = count * 4;
+  if (bytes > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: the result would exceed ${MAX_OUTPUT_BYTES / 2 ** 20} MiB`);
+  const address = mod._malloc(bytes);
+  if (address === 0) throw new RangeError(`${where}: out of memory allocating ${bytes} bytes`);
+  try {
+    const status = invoke(address);
+    if (status !== 0) throw statusError(mod, where, status);
+    // Views of the heap are taken after every call: memory growth detaches older ones.
+    const first = address >>> 2;
+    return mod.HEAPF32.slice(first, first + count);
+  } finally {
+    mod._free(address);
+  }
+}
+
+// Smallest module that uses a SIMD128 instruction: (func (result v128) (i32x4.splat (i32.const 0))).
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11,
+]);
+
+/** Whether this runtime's WebAssembly supports fixed-width SIMD. */
+export function simdSupported() {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
