@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build everything: the native library, tests and examples; the two WebAssembly modules (SIMD and
+# baseline) with their tests; the npm package's dist/ and its tarball (build/pack/posenc-*.tgz).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# emcc's JS optimizer needs Debian's acorn, which node does not find by itself.
+export NODE_PATH=/usr/share/nodejs
+JOBS=$(nproc)
+
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j "$JOBS"
+
+emcmake cmake -S . -B build/wasm-simd -DCMAKE_BUILD_TYPE=Release -DPOSENC_SIMD=ON >/dev/null
+cmake --build build/wasm-simd -j "$JOBS"
+emcmake cmake -S . -B build/wasm-base -DCMAKE_BUILD_TYPE=Release -DPOSENC_SIMD=OFF >/dev/null
+cmake --build build/wasm-base -j "$JOBS"
+
+mkdir -p web/package/dist
+cp build/wasm-simd/bindings/posenc_simd.mjs build/wasm-simd/bindings/posenc_simd.wasm web/package/dist/
+cp build/wasm-base/bindings/posenc_base.mjs build/wasm-base/bindings/posenc_base.wasm web/package/dist/
+cp LICENSE web/package/LICENSE
+
+rm -rf build/pack && mkdir -p build/pack
+(cd web/package && npm pack --silent --pack-destination ../../build/pack >/dev/null)
+echo "build: $(ls build/pack/*.tgz)"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Set up, build and run every test of posenc (this is what CI runs, via .ci/run):
+#   doctest suites (native, WebAssembly SIMD, WebAssembly baseline) incl. golden parity;
+#   the Embind boundary and the instructions in the .wasm files;
+#   the packed npm package installed by name into an empty folder: node:test suites + tsc on the .d.ts;
+#   the examples (C++ and Node); the demo page in Debian's chromium under a strict CSP;
+#   a smoke run of the benchmark (its numbers are not checked; speed is not a test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+step() { printf '\n=== %s\n' "$*"; }
+SECONDS=0
+
+step "setup"
+bash scripts/setup.sh
+
+step "build"
+bash scripts/build.sh
+
+step "doctest: native"
+ctest --test-dir build/native --output-on-failure
+step "doctest: WebAssembly SIMD (node)"
+ctest --test-dir build/wasm-simd --output-on-failure
+step "doctest: WebAssembly baseline (node)"
+ctest --test-dir build/wasm-base --output-on-failure
+
+step "Embind boundary and .wasm instructions"
+node --test tests/wasm/
+
+step "package: the packed tarball installed by name into an empty folder"
+TARBALL=$(ls "$ROOT"/build/pack/posenc-*.tgz)
+rm -rf build/consumer && mkdir -p build/consumer
+cp tests/package/*.test.mjs tests/types/consumer.ts tests/types/tsconfig.json build/consumer/
+(
+  cd build/consumer
+  echo '{ "name": "posenc-consumer", "private": true, "type": "module" }' > package.json
+  npm install --no-audit --no-fund --no-package-lock "$TARBALL" >/dev/null
+  POSENC_GOLDEN_DIR="$ROOT/tests/golden" node --test
+  step "package: TypeScript consumer compiled against index.d.ts"
+  "$ROOT/node_modules/.bin/tsc" -p tsconfig.json
+  echo "tsc: ok"
+)
+
+step "examples"
+./build/native/examples/cpp/sinusoidal_rows 4 10
+(
+  cd examples/node
+  npm install --no-save --no-package-lock --no-audit --no-fund "$TARBALL" >/dev/null
+  node print-table.mjs 4 10 fairseq
+)
+
+step "browser: the demo page in chromium under a strict CSP"
+node --test tests/browser/
+
+step "benchmark smoke run (numbers not checked)"
+node bench/sinusoidal.mjs --quick --json build/bench-smoke.json
+
+step "all tests passed in ${SECONDS}s"
