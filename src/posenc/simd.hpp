@@ -2,9 +2,11 @@
 // posenc: the one place that knows whether a SIMD architecture is available.
 //
 // Kernels are written twice: a scalar reference (plain loops, obviously correct, used by the tests
-// as the yardstick) and an xsimd version. A build without SIMD (the WebAssembly baseline build, or
-// any build configured with POSENC_SIMD=OFF) has POSENC_HAVE_SIMD == 0, and each kernel's fast entry
-// point then forwards to its reference; nothing else in the code tests an architecture macro.
+// as the yardstick) and a fast version whose main loop uses xsimd and whose scalar loop finishes the
+// tail. A build without SIMD (the WebAssembly baseline build, or any build configured with
+// POSENC_SIMD=OFF) has POSENC_HAVE_SIMD == 0: the xsimd part of each kernel compiles to a stub that
+// handles nothing, and the kernel's scalar loop (the same algorithm) does all the work. This header
+// is the only place that looks at architecture macros.
 //
 // xsimd 8.1 has no WebAssembly architecture and no scalar fallback: under Emscripten the build uses
 // `-msimd128 -msse2`, xsimd picks its sse2 kernels, and Emscripten turns them into SIMD128 code.

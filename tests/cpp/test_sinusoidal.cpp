@@ -120,7 +120,7 @@ TEST_CASE("sinusoidal: offset shifts rows (fairseq padding_idx P is offset P + 1
   }
 }
 
-TEST_CASE("sinusoidal: xsimd kernel equals the scalar reference at awkward sizes") {
+TEST_CASE("sinusoidal: the fast (xsimd) kernel equals the scalar reference at awkward sizes") {
   INFO("fast kernels: " << posenc::simd::arch_name());
   for (auto layout : {SinusoidalLayout::vaswani, SinusoidalLayout::fairseq}) {
     for (std::size_t dim : {4u, 5u, 6u, 9u, 10u, 62u, 127u, 128u, 130u, 131u, 257u, 1024u}) {
@@ -128,7 +128,7 @@ TEST_CASE("sinusoidal: xsimd kernel equals the scalar reference at awkward sizes
         const SinusoidalParams p{.length = length, .dim = dim, .layout = layout, .offset = 11};
         std::vector<float> ref(length * dim, -7.0f), fast(length * dim, 7.0f);
         posenc::sinusoidal_table_reference(p, ref);
-        posenc::sinusoidal_table_simd(p, fast);
+        posenc::sinusoidal_table_fast(p, fast);
         CAPTURE(dim);
         CAPTURE(length);
         CAPTURE(int(layout));
@@ -144,7 +144,7 @@ TEST_CASE("sinusoidal: the fast kernel stays accurate over long tables") {
     const SinusoidalParams p{.length = 4096, .dim = 64, .offset = offset};
     std::vector<float> ref(p.length * p.dim), fast(p.length * p.dim);
     posenc::sinusoidal_table_reference(p, ref);
-    posenc::sinusoidal_table_simd(p, fast);
+    posenc::sinusoidal_table_fast(p, fast);
     CAPTURE(offset);
     CHECK(max_abs_diff(ref, fast) <= 6.0e-8);
   }
