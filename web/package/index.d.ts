@@ -1,5 +1,23 @@
 // SPDX-License-Identifier: MIT
-// Type declarations for posenc, written by hand and checked by compiling tests/types/consumer.ts.
+// Type declarations for posenc, written by hand (one file per method in lib/) and checked by
+// compiling the TypeScript consumers in tests/types/.
+import type { AlibiApi } from './lib/alibi.js';
+import type { KerpleApi } from './lib/kerple.js';
+import type { LearnedApi } from './lib/learned.js';
+import type { NopeApi } from './lib/nope.js';
+import type { RopeApi } from './lib/rope.js';
+import type { ShawApi } from './lib/shaw.js';
+import type { SinusoidalApi } from './lib/sinusoidal.js';
+import type { T5Api } from './lib/t5.js';
+
+export type * from './lib/alibi.js';
+export type * from './lib/kerple.js';
+export type * from './lib/learned.js';
+export type * from './lib/nope.js';
+export type * from './lib/rope.js';
+export type * from './lib/shaw.js';
+export type * from './lib/sinusoidal.js';
+export type * from './lib/t5.js';
 
 /** Version of the package. */
 export declare const version: string;
@@ -23,34 +41,6 @@ export interface InitOptions {
  */
 export declare function init(options?: InitOptions): Promise<PositionalEncodings>;
 
-/** Column layout of a sinusoidal table. */
-export type SinusoidalLayout = 'vaswani' | 'fairseq';
-
-export interface SinusoidalOptions {
-  /** Number of positions (rows), an integer >= 1. */
-  length: number;
-  /**
-   * Model dimension (columns), an integer >= 1 (>= 4 for `'fairseq'`). For odd `dim`, `'vaswani'`
-   * ends with an unpaired sine column and `'fairseq'` ends with a zero column, as fairseq does.
-   */
-  dim: number;
-  /** Wavelength scale: frequencies run from 1 down to about 1/base. Finite and > 0. Default 10000. */
-  base?: number;
-  /**
-   * `'vaswani'` (default; Attention Is All You Need): sin at even columns, cos at odd columns,
-   * frequency base^(-2i/dim). `'fairseq'` (fairseq, tensor2tensor): all sines then all cosines,
-   * frequency base^(-k/(dim/2 - 1)), so the frequencies differ as well as the order.
-   */
-  layout?: SinusoidalLayout;
-  /** Position of the first row, an integer >= 0. Default 0. */
-  offset?: number;
-  /**
-   * fairseq's padding index (only with `layout: 'fairseq'`): as in fairseq's module, an unpadded
-   * sequence is numbered from paddingIdx + 1, so the first row is position offset + paddingIdx + 1.
-   */
-  paddingIdx?: number;
-}
-
 /** Diagnostics of the WebAssembly instance (for leak tests and curiosity). */
 export interface Diagnostics {
   /** Size of the WebAssembly memory in bytes. */
@@ -61,24 +51,20 @@ export interface Diagnostics {
   stackPointer: number;
 }
 
-/** The library, bound to one WebAssembly instance. Every function validates its arguments and throws a
- * `TypeError` (wrong kind of value) or `RangeError` (out of range) that names the parameter; the
- * instance stays usable after any error. Results are new typed arrays owned by the caller. */
-export interface PositionalEncodings {
+/**
+ * The library, bound to one WebAssembly instance. Every function validates its arguments and throws
+ * a `TypeError` (wrong kind of value) or `RangeError` (out of range) that names the parameter; the
+ * instance stays usable after any error. Results are new typed arrays owned by the caller. The
+ * object and its namespaces are frozen.
+ */
+export interface PositionalEncodings
+  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */
   readonly arch: string;
   /** Version of the package. */
   readonly version: string;
-
-  /**
-   * Sinusoidal position table, row-major `[length][dim]`: row r is position `offset + r`.
-   * Each value is within one float32 rounding of the formula evaluated in float64.
-   * The table may not exceed 256 MiB, and positions may not exceed 2^24.
-   */
-  sinusoidal(options: SinusoidalOptions): Float32Array;
-
   /** Memory figures of the instance. */
   diagnostics(): Diagnostics;
 }

@@ -5,13 +5,22 @@
 //   const pe = await init();              // SIMD build where the runtime supports it
 //   const table = pe.sinusoidal({ length: 128, dim: 64 });
 //
-// Everything numeric is computed by the C++ core; this file only loads the module and wires the
-// per-method wrappers in lib/ to it.
+// Everything numeric is computed by the C++ core; this file only loads the module and puts together
+// the members each method's wrapper (lib/<method>.js, `bind(mod)`) contributes.
 import { describe, options } from './lib/args.js';
 import { simdSupported } from './lib/runtime.js';
-import { sinusoidal } from './lib/sinusoidal.js';
+import * as alibi from './lib/alibi.js';
+import * as kerple from './lib/kerple.js';
+import * as learned from './lib/learned.js';
+import * as nope from './lib/nope.js';
+import * as rope from './lib/rope.js';
+import * as shaw from './lib/shaw.js';
+import * as sinusoidal from './lib/sinusoidal.js';
+import * as t5 from './lib/t5.js';
 
 export const version = '0.1.0';
+
+const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope];
 
 const builds = {
   simd: () => import('./dist/posenc_simd.mjs'),
@@ -49,16 +58,24 @@ export function init(opts = {}) {
   return loaded.get(build);
 }
 
+function deepFreeze(object) {
+  for (const value of Object.values(object)) {
+    if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) deepFreeze(value);
+  }
+  return Object.freeze(object);
+}
+
 function api(mod, simd) {
-  return Object.freeze({
+  const pe = {
     simd,
     arch: mod.simdArch(),
     version,
-    sinusoidal: (o) => sinusoidal(mod, o),
     diagnostics: () => ({
       heapBytes: mod.HEAPU8.length,
       mallocBytes: mod.heapInUse(),
       stackPointer: mod.stackPointer(),
     }),
-  });
+  };
+  for (const method of METHODS) Object.assign(pe, method.bind(mod));
+  return deepFreeze(pe);
 }

@@ -66,3 +66,85 @@ export function oneOf(where, name, value, choices, fallback) {
   }
   return value;
 }
+
+const FLOAT_SOURCES = 'a Float32Array, Float64Array or array of numbers';
+
+function checkLength(where, name, array, length) {
+  if (length !== undefined && array.length !== length) {
+    throw new RangeError(`${where}: ${name} must have ${length} elements, got ${array.length}`);
+  }
+}
+
+/**
+ * Numeric data as a Float32Array (a Float32Array is used as is, a Float64Array or plain array of
+ * numbers is converted). `length`: required element count. `finite` (default true): NaN or
+ * infinite elements are a RangeError naming the first one.
+ */
+export function floats(where, name, value, { length, finite = true } = {}) {
+  let out;
+  if (value instanceof Float32Array) out = value;
+  else if (value instanceof Float64Array || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) {
+    out = Float32Array.from(value);
+  } else {
+    throw new TypeError(`${where}: ${name} must be ${FLOAT_SOURCES}, got ${describe(value)}`);
+  }
+  checkLength(where, name, out, length);
+  if (finite) {
+    for (let i = 0; i < out.length; i++) {
+      if (!Number.isFinite(out[i])) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${describe(out[i])}`);
+    }
+  }
+  return out;
+}
+
+/** Like floats(), but kept in float64 (a Float64Array is used as is). */
+export function doubles(where, name, value, { length, finite = true } = {}) {
+  let out;
+  if (value instanceof Float64Array) out = value;
+  else if (value instanceof Float32Array || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) {
+    out = Float64Array.from(value);
+  } else {
+    throw new TypeError(`${where}: ${name} must be ${FLOAT_SOURCES}, got ${describe(value)}`);
+  }
+  checkLength(where, name, out, length);
+  if (finite) {
+    for (let i = 0; i < out.length; i++) {
+      if (!Number.isFinite(out[i])) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${describe(out[i])}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Integers as an Int32Array (an Int32Array is used as is; a plain array of integers is converted),
+ * each within [min, max] when given.
+ */
+export function ints(where, name, value, { length, min, max } = {}) {
+  let out;
+  if (value instanceof Int32Array) out = value;
+  else if (Array.isArray(value)) {
+    value.forEach((x, i) => {
+      if (typeof x !== 'number') throw new TypeError(`${where}: ${name}[${i}] must be a number, got ${describe(x)}`);
+      if (!Number.isInteger(x) || Math.abs(x) > 2 ** 31 - 1) {
+        throw new RangeError(`${where}: ${name}[${i}] must be a 32-bit integer, got ${describe(x)}`);
+      }
+    });
+    out = Int32Array.from(value);
+  } else {
+    throw new TypeError(`${where}: ${name} must be an Int32Array or array of integers, got ${describe(value)}`);
+  }
+  checkLength(where, name, out, length);
+  for (let i = 0; i < out.length; i++) {
+    if ((min !== undefined && out[i] < min) || (max !== undefined && out[i] > max)) {
+      throw new RangeError(`${where}: ${name}[${i}] must be in [${min ?? '-inf'}, ${max ?? 'inf'}], got ${out[i]}`);
+    }
+  }
+  return out;
+}
+
+/** A boolean; `fallback` when undefined. */
+export function bool(where, name, value, fallback) {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${where}: ${name} must be true or false, got ${describe(value)}`);
+  return value;
+}

@@ -21,19 +21,57 @@ function statusError(mod, where, status) {
  * and return a Float32Array copy of the buffer. The buffer is freed whatever happens.
  */
 export function float32Result(mod, where, count, invoke) {
-  const bytes = count * 4;
-  if (bytes > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: the result would exceed ${MAX_OUTPUT_BYTES / 2 ** 20} MiB`);
-  const address = mod._malloc(bytes);
-  if (address === 0) throw new RangeError(`${where}: out of memory allocating ${bytes} bytes`);
+  return call(mod, where, [], [[Float32Array, count]], invoke)[0];
+}
+
+const HEAP_OF = new Map([
+  [Float32Array, 'HEAPF32'],
+  [Float64Array, 'HEAPF64'],
+  [Int32Array, 'HEAP32'],
+  [Uint8Array, 'HEAPU8'],
+]);
+
+/**
+ * Run one core function over buffers in the module's heap.
+ *   inputs:  typed arrays (Float32Array, Float64Array, Int32Array, Uint8Array), copied in;
+ *   outputs: [Type, count] pairs, allocated (zeroed) and copied out after a successful call;
+ *   invoke(...inputAddresses, ...outputAddresses) returns the core's status.
+ * Returns the output arrays (new arrays the caller owns). Every buffer is freed whatever happens,
+ * and a failed status becomes a TypeError/RangeError naming the parameter.
+ */
+export function call(mod, where, inputs, outputs, invoke) {
+  let total = 0;
+  for (const [, count] of outputs) total += count * 4;
+  if (total > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: the result would exceed ${MAX_OUTPUT_BYTES / 2 ** 20} MiB`);
+  const addresses = [];
   try {
-    const status = invoke(address);
+    for (const array of inputs) {
+      const address = alloc(mod, where, Math.max(array.byteLength, 1));
+      addresses.push(address);
+      mod.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), address);
+    }
+    for (const [Type, count] of outputs) {
+      const bytes = Math.max(count * Type.BYTES_PER_ELEMENT, 1);
+      const address = alloc(mod, where, bytes);
+      addresses.push(address);
+      mod.HEAPU8.fill(0, address, address + bytes);
+    }
+    const status = invoke(...addresses);
     if (status !== 0) throw statusError(mod, where, status);
     // Views of the heap are taken after every call: memory growth detaches older ones.
-    const first = address >>> 2;
-    return mod.HEAPF32.slice(first, first + count);
+    return outputs.map(([Type, count], k) => {
+      const first = addresses[inputs.length + k] / Type.BYTES_PER_ELEMENT;
+      return mod[HEAP_OF.get(Type)].slice(first, first + count);
+    });
   } finally {
-    mod._free(address);
+    for (const address of addresses) mod._free(address);
   }
+}
+
+function alloc(mod, where, bytes) {
+  const address = mod._malloc(bytes);
+  if (address === 0) throw new RangeError(`${where}: out of memory allocating ${bytes} bytes`);
+  return address;
 }
 
 // Smallest module that uses a SIMD128 instruction: (func (result v128) (i32x4.splat (i32.const 0))).

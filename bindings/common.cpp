@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// Embind: the error channel and the diagnostics shared by every method.
+#include "common.hpp"
+
+#include <emscripten/bind.h>
+#include <emscripten/stack.h>
+#include <malloc.h>
+
+#include <string>
+
+#include "posenc/simd.hpp"
+
+namespace posenc::bind {
+
+namespace {
+std::string g_error_param;
+std::string g_error_message;
+}  // namespace
+
+int report(const Status& s) {
+  if (s.ok()) return 0;
+  g_error_param = s.param;
+  g_error_message = s.message;
+  return static_cast<int>(s.code);
+}
+
+namespace {
+std::string error_param() { return g_error_param; }
+std::string error_message() { return g_error_message; }
+std::string simd_arch() { return simd::arch_name(); }
+// Diagnostics for leak tests: bytes in use by malloc, and the current stack pointer.
+double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
+double stack_pointer() { return static_cast<double>(emscripten_stack_get_current()); }
+}  // namespace
+
+}  // namespace posenc::bind
+
+EMSCRIPTEN_BINDINGS(posenc_common) {
+  using namespace posenc::bind;
+  emscripten::function("errorParam", &error_param);
+  emscripten::function("errorMessage", &error_message);
+  emscripten::function("simdArch", &simd_arch);
+  emscripten::function("heapInUse", &heap_in_use);
+  emscripten::function("stackPointer", &stack_pointer);
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// Shared helpers of the Embind layer. Only type conversion happens in bindings/, no math.
+//
+// Conventions (web/package/lib/runtime.js relies on them):
+// - Buffers are allocated by the caller (JavaScript, with _malloc) and passed as byte addresses
+//   (std::uintptr_t) with their element counts.
+// - Every function returns an int status: 0 = ok, 1 = TypeError, 2 = RangeError. After a failure,
+//   errorParam() and errorMessage() describe it. Nothing throws, so no exception crosses Embind.
+// - JavaScript names are camelCase from here on; the C++ core is snake_case.
+// - One file per method (bindings/<method>.cpp), each with its own EMSCRIPTEN_BINDINGS(posenc_<method>).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+
+#include "posenc/status.hpp"
+
+namespace posenc::bind {
+
+// Record a failed status for errorParam()/errorMessage() and return its code (0 when ok).
+int report(const Status& s);
+
+// A typed view of a caller-allocated buffer.
+template <class T>
+std::span<T> buffer(std::uintptr_t address, std::uint32_t count) {
+  return {reinterpret_cast<T*>(address), count};
+}
+
+// JavaScript numbers arrive as double; a position must be an integer in [0, max_position].
+inline bool to_position(double x, std::int64_t& out) {
+  if (!std::isfinite(x) || x != std::floor(x) || x < 0 || x > double(max_position)) return false;
+  out = static_cast<std::int64_t>(x);
+  return true;
+}
+
+}  // namespace posenc::bind
