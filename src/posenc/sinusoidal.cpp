@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "posenc/simd.hpp"
+#include "posenc/sincos.hpp"
 
 namespace posenc {
 
@@ -34,46 +34,6 @@ inline void zero_padding_column(const SinusoidalParams& p, std::span<float> out)
   for (std::size_t r = 0; r < p.length; ++r) out[r * p.dim + p.dim - 1] = 0.0f;
 }
 
-
-// One row of a frequency block, vectorised: write the (sin, cos) of frequencies [f0, f0 + n) in the
-// row's layout, then rotate each pair by its angle w. Handles a multiple of the step and returns
-// how many frequencies it did; the caller's scalar loop does the rest (everything, without SIMD).
-#if POSENC_HAVE_SIMD
-std::size_t emit_and_rotate_simd(const SinusoidalParams& p, float* row, std::size_t f0, std::size_t n, double* S,
-                                 double* C, const double* cw, const double* sw) {
-  using B = simd::batch_f64;
-  constexpr std::size_t lanes = B::size;
-  constexpr std::size_t step = 2 * lanes;  // frequencies per iteration: one float batch of output
-  static_assert(freq_block % step == 0);
-  const std::size_t h = p.dim / 2;
-  const bool fairseq = is_fairseq(p);
-  const std::size_t nvec = n / step * step;
-  for (std::size_t i = 0; i < nvec; i += step) {
-    const B s0 = B::load_aligned(S + i), s1 = B::load_aligned(S + i + lanes);
-    const B c0 = B::load_aligned(C + i), c1 = B::load_aligned(C + i + lanes);
-    if (fairseq) {
-      simd::demote(s0, s1).store_unaligned(row + f0 + i);
-      simd::demote(c0, c1).store_unaligned(row + h + f0 + i);
-    } else {
-      float* o = row + 2 * (f0 + i);
-      simd::demote(xsimd::zip_lo(s0, c0), xsimd::zip_hi(s0, c0)).store_unaligned(o);
-      simd::demote(xsimd::zip_lo(s1, c1), xsimd::zip_hi(s1, c1)).store_unaligned(o + step);
-    }
-    const B cw0 = B::load_aligned(cw + i), cw1 = B::load_aligned(cw + i + lanes);
-    const B sw0 = B::load_aligned(sw + i), sw1 = B::load_aligned(sw + i + lanes);
-    (s0 * cw0 + c0 * sw0).store_aligned(S + i);
-    (s1 * cw1 + c1 * sw1).store_aligned(S + i + lanes);
-    (c0 * cw0 - s0 * sw0).store_aligned(C + i);
-    (c1 * cw1 - s1 * sw1).store_aligned(C + i + lanes);
-  }
-  return nvec;
-}
-#else
-std::size_t emit_and_rotate_simd(const SinusoidalParams&, float*, std::size_t, std::size_t, double*, double*,
-                                 const double*, const double*) {
-  return 0;
-}
-#endif
 
 }  // namespace
 
@@ -131,36 +91,23 @@ void sinusoidal_table_reference(const SinusoidalParams& p, std::span<float> out)
 
 void sinusoidal_table_fast(const SinusoidalParams& p, std::span<float> out) {
   const std::size_t nfreq = sinusoidal_frequency_count(p);
-  // vaswani with odd d: the last frequency has no cosine column, so the scalar loop writes it.
-  const std::size_t nfreq_paired = (!is_fairseq(p) && p.dim % 2 == 1) ? nfreq - 1 : nfreq;
-  // The (sin, cos) state is recomputed directly at every row that is a multiple of this.
-  constexpr std::size_t anchor_rows = 256;
-
-  alignas(64) double S[freq_block], C[freq_block], cw[freq_block], sw[freq_block], w[freq_block];
-  for (std::size_t f0 = 0; f0 < nfreq; f0 += freq_block) {
-    const std::size_t nf = std::min(freq_block, nfreq - f0);
-    const std::size_t npaired = std::min(nf, nfreq_paired - std::min(nfreq_paired, f0));
-    for (std::size_t i = 0; i < nf; ++i) {
-      w[i] = sinusoidal_frequency(p, f0 + i);
-      cw[i] = std::cos(w[i]);
-      sw[i] = std::sin(w[i]);
-    }
+  const bool fairseq = is_fairseq(p);
+  const std::size_t h = p.dim / 2;
+  // vaswani with odd d: the last frequency has no cosine column; it is written below.
+  const std::size_t npaired = (!fairseq && p.dim % 2 == 1) ? nfreq - 1 : nfreq;
+  double w[freq_block];
+  for (std::size_t f0 = 0; f0 < npaired; f0 += freq_block) {
+    const std::size_t nf = std::min(freq_block, npaired - f0);
+    for (std::size_t i = 0; i < nf; ++i) w[i] = sinusoidal_frequency(p, f0 + i);
+    const SincosOut o = fairseq ? SincosOut{SincosLayout::planar, out.data() + f0, out.data() + h + f0, p.dim}
+                                : SincosOut{SincosLayout::interleaved, out.data() + 2 * f0, nullptr, p.dim};
+    sincos_rows_fast(std::span<const double>(w, nf), p.offset, p.length, 1.0, o);
+  }
+  if (npaired < nfreq) {
+    const double w_last = sinusoidal_frequency(p, npaired);
     for (std::size_t r = 0; r < p.length; ++r) {
-      if (r % anchor_rows == 0) {
-        const double pos = static_cast<double>(p.offset) + static_cast<double>(r);
-        for (std::size_t i = 0; i < nf; ++i) {
-          S[i] = std::sin(pos * w[i]);
-          C[i] = std::cos(pos * w[i]);
-        }
-      }
-      float* row = out.data() + r * p.dim;
-      std::size_t i = emit_and_rotate_simd(p, row, f0, npaired, S, C, cw, sw);
-      for (; i < nf; ++i) {
-        emit_pair(p, row, f0 + i, S[i], C[i]);
-        const double s = S[i] * cw[i] + C[i] * sw[i];
-        C[i] = C[i] * cw[i] - S[i] * sw[i];
-        S[i] = s;
-      }
+      const double pos = static_cast<double>(p.offset) + static_cast<double>(r);
+      out[r * p.dim + p.dim - 1] = static_cast<float>(std::sin(pos * w_last));
     }
   }
   zero_padding_column(p, out);

@@ -35,13 +35,8 @@
 // references compute p * w in float32, whose error grows with p (1.6e-5 at p = 2047 for d = 16);
 // compared against their float32 output the difference is that reference's own error.
 //
-// Kernels. `sinusoidal_table_reference` evaluates sin/cos per element. The fast kernel advances each
-// (sin, cos) pair from row p to row p+1 by a float64 rotation through the angle w,
-//     sin((p+1)w) = sin(pw) cos(w) + cos(pw) sin(w),   cos((p+1)w) = cos(pw) cos(w) - sin(pw) sin(w),
-// vectorised across frequencies with xsimd (f64x2 on WebAssembly; a scalar loop in builds without
-// SIMD, so both builds run the same algorithm), and re-anchors from the direct formula every 256
-// rows; the float64 error that accumulates over 256 steps stays near 1e-13, far below float32
-// resolution.
+// Kernels. `sinusoidal_table_reference` evaluates sin/cos per element. The fast kernel is
+// sincos_rows_fast (sincos.hpp): a float64 rotation from row to row, vectorised across frequencies.
 #pragma once
 
 #include <cstddef>
@@ -81,7 +76,7 @@ Status sinusoidal_table(const SinusoidalParams& params, std::span<float> out);
 // Scalar reference: one sin or cos per element. Preconditions: sinusoidal_check passed.
 void sinusoidal_table_reference(const SinusoidalParams& params, std::span<float> out);
 
-// Fast kernel: rotation recurrence, xsimd main loop where the build has SIMD, scalar otherwise.
+// Fast kernel (sincos_rows_fast): rotation recurrence, xsimd where the build has SIMD.
 // Preconditions: sinusoidal_check passed.
 void sinusoidal_table_fast(const SinusoidalParams& params, std::span<float> out);
 

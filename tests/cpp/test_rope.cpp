@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+#include "posenc/rope.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <string>
+#include <vector>
+
+using posenc::RopeApplyParams;
+using posenc::RopeConfig;
+using posenc::RopeLayout;
+using posenc::RopeType;
+
+namespace {
+
+std::vector<double> freqs(const RopeConfig& c, std::int64_t seq_len = 0, double* af_out = nullptr) {
+  std::vector<double> inv(posenc::rope_rotary_dim(c) / 2);
+  double af = 0;
+  const posenc::Status s = posenc::rope_frequencies(c, seq_len, inv, af);
+  REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
+  if (af_out) *af_out = af;
+  return inv;
+}
+
+std::vector<float> random_vector(std::size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = u(gen);
+  return v;
+}
+
+// Rotate a single vector of length head_dim at `pos`.
+std::vector<float> rotated(std::vector<float> v, std::int32_t pos, const std::vector<double>& inv, RopeLayout layout,
+                           double af = 1.0, bool inverse = false) {
+  RopeApplyParams p{.seq = 1, .heads = 1, .head_dim = v.size(), .layout = layout, .inverse = inverse};
+  const std::int32_t one[] = {pos};
+  const posenc::Status s = posenc::rope_apply(v, p, inv, af, one);
+  REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
+  return v;
+}
+
+double dot(const std::vector<float>& a, const std::vector<float>& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += double(a[i]) * double(b[i]);
+  return s;
+}
+
+double pow_freq(double theta, std::size_t i, std::size_t r) { return 1.0 / std::pow(theta, 2.0 * double(i) / double(r)); }
+
+}  // namespace
+
+TEST_CASE("rope: frequencies of each scaling, computed by hand") {
+  RopeConfig c{.head_dim = 8, .rope_theta = 100.0};
+  // default: 100^(-2i/8) = 1, 0.316.., 0.1, 0.0316..
+  auto w = freqs(c);
+  CHECK(w[0] == 1.0);
+  CHECK(w[2] == doctest::Approx(0.1).epsilon(1e-15));
+
+  c.rope_type = RopeType::linear;
+  c.factor = 4.0;
+  w = freqs(c);
+  CHECK(w[2] == doctest::Approx(0.025).epsilon(1e-15));
+
+  c.rope_type = RopeType::ntk;  // theta' = 100 * 4^(8/6)
+  w = freqs(c);
+  CHECK(w[2] == doctest::Approx(std::pow(100.0 * std::pow(4.0, 8.0 / 6.0), -0.5)).epsilon(1e-14));
+
+  c.rope_type = RopeType::dynamic;
+  c.max_position_embeddings = 1000;
+  CHECK(freqs(c, 0) == freqs({.head_dim = 8, .rope_theta = 100.0}));    // no length: default
+  CHECK(freqs(c, 999) == freqs({.head_dim = 8, .rope_theta = 100.0}));  // within the original length
+  w = freqs(c, 2000);  // ratio 4 * 2 - 3 = 5
+  CHECK(w[1] == doctest::Approx(pow_freq(100.0 * std::pow(5.0, 8.0 / 6.0), 1, 8)).epsilon(1e-14));
+
+  // llama3, original 8192, factor 8, low 1, high 4: wavelengths > 8192 divided by 8, < 2048 kept.
+  RopeConfig l{.head_dim = 128, .rope_theta = 500000.0, .rope_type = RopeType::llama3, .factor = 8.0,
+               .original_max_position_embeddings = 8192};
+  w = freqs(l);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double base = pow_freq(500000.0, i, 128), wavelen = 2 * std::numbers::pi / base;
+    if (wavelen < 2048) CHECK(w[i] == doctest::Approx(base).epsilon(1e-14));
+    if (wavelen > 8192) CHECK(w[i] == doctest::Approx(base / 8).epsilon(1e-14));
+    if (wavelen >= 2048 && wavelen <= 8192) {
+      const double s = (8192 / wavelen - 1.0) / 3.0;
+      CHECK(w[i] == doctest::Approx((1 - s) * base / 8 + s * base).epsilon(1e-14));
+    }
+  }
+}
+
+TEST_CASE("rope: yarn keeps fast dimensions, interpolates slow ones, and sets the attention factor") {
+  RopeConfig y{.head_dim = 64, .rope_theta = 10000.0, .max_position_embeddings = 4096, .rope_type = RopeType::yarn,
+               .factor = 4.0};
+  double af = 0;
+  auto w = freqs(y, 0, &af);
+  CHECK(af == doctest::Approx(0.1 * std::log(4.0) + 1.0).epsilon(1e-15));
+  CHECK(w.front() == doctest::Approx(1.0).epsilon(1e-15));
+  CHECK(w.back() == doctest::Approx(pow_freq(10000.0, 31, 64) / 4.0).epsilon(1e-14));
+  for (std::size_t i = 1; i < w.size(); ++i) CHECK(w[i] < w[i - 1]);  // still decreasing
+  // mscale / mscale_all_dim (DeepSeek style): ratio of the two mscales.
+  y.mscale = 0.707;
+  y.mscale_all_dim = 0.707;
+  freqs(y, 0, &af);
+  CHECK(af == doctest::Approx(1.0).epsilon(1e-15));
+  y.mscale_all_dim = 1.0;
+  freqs(y, 0, &af);
+  CHECK(af == doctest::Approx((0.0707 * std::log(4.0) + 1) / (0.1 * std::log(4.0) + 1)).epsilon(1e-14));
+  y.attention_factor = 1.5;
+  freqs(y, 0, &af);
+  CHECK(af == 1.5);
+  // factor may come from max_position_embeddings / original_max_position_embeddings.
+  RopeConfig d{.head_dim = 64, .max_position_embeddings = 16384, .rope_type = RopeType::yarn,
+               .original_max_position_embeddings = 4096};
+  CHECK(freqs(d) == freqs({.head_dim = 64, .max_position_embeddings = 4096, .rope_type = RopeType::yarn, .factor = 4.0}));
+}
+
+TEST_CASE("rope: longrope picks short or long factors by sequence length") {
+  std::vector<double> shortf(4, 1.0), longf = {1.0, 2.0, 4.0, 8.0};
+  RopeConfig c{.head_dim = 8, .rope_theta = 10000.0, .max_position_embeddings = 131072, .rope_type = RopeType::longrope,
+               .original_max_position_embeddings = 4096, .short_factor = shortf, .long_factor = longf};
+  double af = 0;
+  const auto s = freqs(c, 4096, &af);
+  CHECK(af == doctest::Approx(std::sqrt(1 + std::log(32.0) / std::log(4096.0))).epsilon(1e-15));
+  const auto l = freqs(c, 4097);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(s[i] == doctest::Approx(pow_freq(10000, i, 8)).epsilon(1e-14));
+    CHECK(l[i] == doctest::Approx(pow_freq(10000, i, 8) / longf[i]).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("rope: partial rotary rotates the first int(head_dim * factor) coordinates only") {
+  RopeConfig c{.head_dim = 80, .partial_rotary_factor = 0.4};  // 32 rotary coordinates (Phi-2 style)
+  CHECK(posenc::rope_rotary_dim(c) == 32);
+  const auto w = freqs(c);
+  CHECK(w.size() == 16);
+  for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    const auto v = random_vector(80, 3);
+    const auto r = rotated(v, 77, w, layout);
+    for (std::size_t j = 32; j < 80; ++j) CHECK(r[j] == v[j]);
+    CHECK(std::abs(dot(r, r) - dot(v, v)) <= 1e-5 * dot(v, v));
+  }
+}
+
+TEST_CASE("rope: rotation keeps norms, and q.k depends only on m - n") {
+  for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (std::size_t d : {2u, 6u, 64u, 130u}) {
+      const auto w = freqs({.head_dim = d});
+      const auto q = random_vector(d, 1), k = random_vector(d, 2);
+      const double base = dot(rotated(q, 40, w, layout), rotated(k, 13, w, layout));
+      double worst = 0;
+      for (std::int32_t shift : {-13, 1, 7, 100, 1000, 4096, 65536, 1 << 20}) {
+        const auto qs = rotated(q, 40 + shift, w, layout), ks = rotated(k, 13 + shift, w, layout);
+        worst = std::max(worst, std::abs(dot(qs, ks) - base));
+        CHECK(std::abs(dot(qs, qs) - dot(q, q)) <= 1e-5 * dot(q, q));
+      }
+      CAPTURE(d);
+      CHECK(worst <= 2e-5 * d);
+    }
+  }
+}
+
+TEST_CASE("rope: half and interleaved are the same rotation up to a permutation") {
+  const std::size_t d = 16;
+  const auto w = freqs({.head_dim = d});
+  const auto v = random_vector(d, 9);
+  std::vector<float> inter(d);  // interleaved order: pair i at (2i, 2i+1) <- half order (i, i + d/2)
+  for (std::size_t i = 0; i < d / 2; ++i) {
+    inter[2 * i] = v[i];
+    inter[2 * i + 1] = v[i + d / 2];
+  }
+  const auto a = rotated(v, 123, w, RopeLayout::half), b = rotated(inter, 123, w, RopeLayout::interleaved);
+  for (std::size_t i = 0; i < d / 2; ++i) {
+    CHECK(a[i] == b[2 * i]);
+    CHECK(a[i + d / 2] == b[2 * i + 1]);
+  }
+}
+
+TEST_CASE("rope: the inverse undoes the rotation, attention factor and xPos scale included") {
+  RopeConfig y{.head_dim = 64, .max_position_embeddings = 4096, .rope_type = RopeType::yarn, .factor = 8.0};
+  double af = 0;
+  const auto w = freqs(y, 0, &af);
+  for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (bool xpos : {false, true}) {
+      const std::size_t seq = 37, heads = 3;
+      const auto x = random_vector(seq * heads * 64, 5);
+      auto y2 = x;
+      RopeApplyParams p{.seq = seq, .heads = heads, .head_dim = 64, .layout = layout, .offset = 500, .xpos = xpos};
+      REQUIRE(posenc::rope_apply(y2, p, w, af, {}).ok());
+      p.inverse = true;
+      REQUIRE(posenc::rope_apply(y2, p, w, af, {}).ok());
+      double err = 0;
+      for (std::size_t i = 0; i < x.size(); ++i) err = std::max(err, double(std::abs(x[i] - y2[i])));
+      CHECK(err <= 2e-6);
+    }
+  }
+}
+
+TEST_CASE("rope: xPos scales q.k by zeta^((m - n) / scale_base)") {
+  const std::size_t d = 8;
+  const auto w = freqs({.head_dim = d});
+  for (std::size_t i = 0; i < d / 2; ++i) {
+    // a pair-i basis vector for q and k (interleaved layout, as torchscale)
+    std::vector<float> e(d, 0.0f);
+    e[2 * i] = 1.0f;
+    auto run = [&](std::int32_t pos, bool key) {
+      auto v = e;
+      RopeApplyParams p{.seq = 1, .heads = 1, .head_dim = d, .layout = RopeLayout::interleaved, .xpos = true,
+                        .xpos_key = key, .xpos_center = 100.0};
+      const std::int32_t one[] = {pos};
+      REQUIRE(posenc::rope_apply(v, p, w, 1.0, one).ok());
+      return v;
+    };
+    const double zeta = (2.0 * i + 0.4 * d) / (1.4 * d);
+    for (auto [m, n] : {std::pair{300, 20}, std::pair{1000, 1000}, std::pair{50, 700}}) {
+      const double expect = std::pow(zeta, double(m - n) / 512.0) * std::cos(double(m - n) * w[i]);
+      CHECK(dot(run(m, false), run(n, true)) == doctest::Approx(expect).epsilon(2e-6));
+    }
+  }
+}
+
+TEST_CASE("rope: the xsimd rotation equals the scalar reference at awkward sizes") {
+  for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (std::size_t d : {2u, 6u, 62u, 64u, 130u}) {
+      for (std::size_t r : {d, d - (d >= 6 ? 4 : 0)}) {
+        for (std::size_t seq : {1u, 3u, 17u}) {
+          for (bool inverse : {false, true}) {
+            const std::size_t heads = 3, h = r / 2;
+            const auto c = random_vector(seq * h, 11), s = random_vector(seq * h, 12);
+            auto a = random_vector(seq * heads * d, 13), b = a;
+            const posenc::RopeRotateArgs args{seq, heads, d, r, layout, inverse, c.data(), s.data(), h};
+            posenc::rope_rotate_reference(a.data(), args);
+            posenc::rope_rotate_fast(b.data(), args);
+            CAPTURE(d);
+            CAPTURE(r);
+            CAPTURE(seq);
+            CHECK(a == b);  // same float32 operations in the same order: bit-identical
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("rope: cache rows equal attention_factor * cos/sin(p w), for runs and scattered positions") {
+  const auto w = freqs({.head_dim = 16});
+  const std::int32_t pos[] = {5, 6, 7, 8, 1000, 3, 3, 16777216};
+  std::vector<float> c(8 * 8), s(8 * 8);
+  REQUIRE(posenc::rope_cache(w, 1.25, pos, 0, 8, c, s).ok());
+  for (std::size_t t = 0; t < 8; ++t)
+    for (std::size_t i = 0; i < 8; ++i) {
+      CHECK(c[t * 8 + i] == doctest::Approx(1.25 * std::cos(double(pos[t]) * w[i])).epsilon(1e-7).scale(1));
+      CHECK(s[t * 8 + i] == doctest::Approx(1.25 * std::sin(double(pos[t]) * w[i])).epsilon(1e-7).scale(1));
+    }
+}
+
+TEST_CASE("rope: bad parameters are refused by name, and nothing is written") {
+  std::vector<double> inv(4);
+  double af = 0;
+  struct Case {
+    RopeConfig c;
+    const char* param;
+  };
+  std::vector<double> two(2, 1.0);
+  const Case cases[] = {
+      {{.head_dim = 0}, "head_dim"},
+      {{.head_dim = 8, .rope_theta = 1.0}, "rope_theta"},
+      {{.head_dim = 8, .rope_theta = std::nan("")}, "rope_theta"},
+      {{.head_dim = 8, .partial_rotary_factor = 1.5}, "partial_rotary_factor"},
+      {{.head_dim = 10, .partial_rotary_factor = 0.5}, "partial_rotary_factor"},  // 5: odd
+      {{.head_dim = 8, .rope_type = RopeType::linear}, "factor"},
+      {{.head_dim = 8, .rope_type = RopeType::linear, .factor = 0.5}, "factor"},
+      {{.head_dim = 8, .rope_type = RopeType::linear, .factor = 2.0, .attention_factor = 2.0}, "attention_factor"},
+      {{.head_dim = 8, .rope_type = RopeType::dynamic, .factor = 2.0}, "max_position_embeddings"},
+      {{.head_dim = 8, .rope_type = RopeType::yarn, .factor = 2.0}, "original_max_position_embeddings"},
+      {{.head_dim = 8, .max_position_embeddings = 64, .rope_type = RopeType::yarn, .factor = 2.0, .beta_fast = 1.0,
+        .beta_slow = 2.0},
+       "beta_fast"},
+      {{.head_dim = 8, .rope_type = RopeType::llama3, .factor = 8.0}, "original_max_position_embeddings"},
+      {{.head_dim = 8, .rope_type = RopeType::llama3, .factor = 8.0, .low_freq_factor = 4.0, .high_freq_factor = 1.0,
+        .original_max_position_embeddings = 64},
+       "high_freq_factor"},
+      {{.head_dim = 8, .max_position_embeddings = 64, .rope_type = RopeType::longrope, .short_factor = two,
+        .long_factor = two},
+       "short_factor"},
+      {{.head_dim = 8, .rope_type = RopeType(42)}, "rope_type"},
+  };
+  for (const Case& k : cases) {
+    std::fill(inv.begin(), inv.end(), -1.0);
+    const posenc::Status s = posenc::rope_frequencies(k.c, 0, inv, af);
+    CAPTURE(k.param);
+    CHECK_FALSE(s.ok());
+    CHECK(std::string(s.param) == k.param);
+    for (double v : inv) CHECK(v == -1.0);
+  }
+
+  const auto w = freqs({.head_dim = 8});
+  std::vector<float> x(2 * 8, 0.5f);
+  const std::int32_t bad_pos[] = {0, -1};
+  CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 8}, w, 1.0, bad_pos).param) == "positions");
+  CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 6}, w, 1.0, {}).param) == "frequencies");
+  CHECK(std::string(posenc::rope_apply(x, {.seq = 3, .heads = 1, .head_dim = 8}, w, 1.0, {}).param) == "x");
+  CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 8}, w, 0.0, {}).param) == "frequencies");
+  CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 8, .offset = posenc::max_position}, w, 1.0, {}).param) == "offset");
+  CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 8, .layout = RopeLayout(3)}, w, 1.0, {}).param) == "layout");
+  for (float v : x) CHECK(v == 0.5f);
+}
