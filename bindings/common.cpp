@@ -13,8 +13,9 @@
 namespace posenc::bind {
 
 namespace {
-std::string g_error_param;
-std::string g_error_message;
+// Static strings (Status holds only those): recording an error allocates nothing.
+const char* g_error_param = "";
+const char* g_error_message = "";
 }  // namespace
 
 int report(const Status& s) {

@@ -49,6 +49,7 @@ step "examples"
   cd examples/node
   npm install --no-save --no-package-lock --no-audit --no-fund "$TARBALL" >/dev/null
   node print-table.mjs 4 10 fairseq
+  node rope-wavelengths.mjs ../configs/yarn-style.json
 )
 
 step "browser: the demo page in chromium under a strict CSP"

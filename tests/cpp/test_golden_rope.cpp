@@ -41,7 +41,8 @@ RopeConfig config_of(const json& params) {
   if (s.contains("low_freq_factor")) c.low_freq_factor = s.at("low_freq_factor");
   if (s.contains("high_freq_factor")) c.high_freq_factor = s.at("high_freq_factor");
   if (s.contains("original_max_position_embeddings")) c.original_max_position_embeddings = s.at("original_max_position_embeddings");
-  for (const auto& [key, value] : s.items()) {
+  for (const auto& item : s.items()) {
+    const std::string key = item.key();
     const bool known = key == "rope_type" || key == "factor" || key == "low_freq_factor" || key == "high_freq_factor" ||
                        key == "original_max_position_embeddings";
     CHECK_MESSAGE(known, "golden config key not mapped: " << key);

@@ -1,5 +1,273 @@
 // SPDX-License-Identifier: MIT
-// Placeholder while issue 3 is in progress: this method adds no members yet.
-export function bind() {
-  return {};
+// pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
+// frequencies, caches and rotations are computed by the core.
+import { bool, describe, doubles, floats, integer, ints, number, oneOf, options } from './args.js';
+import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
+
+const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
+const LAYOUTS = ['half', 'interleaved'];
+
+// Keys each rope_type reads in rope_scaling / rope_parameters, besides rope_type/type, rope_theta and
+// partial_rotary_factor (Hugging Face's modeling_rope_utils.py).
+const SCALING_KEYS = {
+  default: [],
+  linear: ['factor'],
+  ntk: ['factor'],
+  // HF's dynamic accepts this key but reads max_position_embeddings: accepted and, as in HF, unused.
+  dynamic: ['factor', 'original_max_position_embeddings'],
+  yarn: ['factor', 'attention_factor', 'beta_fast', 'beta_slow', 'mscale', 'mscale_all_dim', 'truncate',
+    'original_max_position_embeddings'],
+  longrope: ['short_factor', 'long_factor', 'factor', 'attention_factor', 'original_max_position_embeddings'],
+  llama3: ['factor', 'low_freq_factor', 'high_freq_factor', 'original_max_position_embeddings'],
+};
+const REQUIRED = {
+  linear: ['factor'],
+  ntk: ['factor'],
+  dynamic: ['factor'],
+  longrope: ['short_factor', 'long_factor'],
+  llama3: ['factor', 'low_freq_factor', 'high_freq_factor', 'original_max_position_embeddings'],
+};
+const COMMON_KEYS = ['rope_type', 'type', 'rope_theta', 'partial_rotary_factor'];
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The members this module adds to the library object. */
+export function bind(mod) {
+  return {
+    rope: {
+      frequencies: (config, opts) => frequencies(mod, config, opts),
+      cache: (opts) => cache(mod, opts),
+      apply: (x, opts) => apply(mod, x, opts, 'posenc.rope.apply', false, false),
+      inverse: (x, opts) => apply(mod, x, opts, 'posenc.rope.inverse', false, true),
+      wavelengths: (freqs) => wavelengths(mod, freqs),
+      types: TYPES,
+      layouts: LAYOUTS,
+    },
+    xpos: {
+      apply: (x, opts) => apply(mod, x, opts, 'posenc.xpos.apply', true, false),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a Hugging Face config.
+
+/** The rope section of a config: rope_parameters (v5) or rope_scaling (v4), possibly per layer type. */
+function ropeSection(where, config, layerType) {
+  const sections = ['rope_parameters', 'rope_scaling'].filter((k) => config[k] !== undefined && config[k] !== null);
+  for (const k of sections) {
+    if (!isObject(config[k])) throw new TypeError(`${where}: config.${k} must be an object, got ${describe(config[k])}`);
+  }
+  if (sections.length === 2 && JSON.stringify(config.rope_parameters) !== JSON.stringify(config.rope_scaling)) {
+    throw new RangeError(`${where}: config.rope_parameters and config.rope_scaling disagree; give one of them`);
+  }
+  let name = sections[0] ? `config.${sections[0]}` : 'config';
+  let section = sections[0] ? config[sections[0]] : {};
+  // v5 may key the parameters by layer type: { full_attention: {...}, sliding_attention: {...} }.
+  const nested = Object.keys(section).filter((k) => isObject(section[k]));
+  if (nested.length > 0 && nested.length === Object.keys(section).length) {
+    if (layerType === undefined) {
+      throw new RangeError(`${where}: ${name} is given per layer type (${nested.join(', ')}): pass options.layerType`);
+    }
+    if (!nested.includes(layerType)) {
+      throw new RangeError(`${where}: layerType must be one of ${nested.map((k) => `'${k}'`).join(', ')}, got ${describe(layerType)}`);
+    }
+    name = `${name}.${layerType}`;
+    section = section[layerType];
+  } else if (layerType !== undefined) {
+    throw new RangeError(`${where}: layerType is given but ${name} is not keyed by layer type`);
+  }
+  return { name, section };
+}
+
+/** A value given at the top level of the config and/or in the rope section: they must agree. */
+function shared(where, config, section, name, key) {
+  const top = config[key], inner = section[key];
+  if (top !== undefined && top !== null && inner !== undefined && inner !== null && top !== inner) {
+    throw new RangeError(`${where}: config.${key} (${describe(top)}) and ${name}.${key} (${describe(inner)}) disagree`);
+  }
+  return inner ?? top ?? undefined;
+}
+
+function parseConfig(where, config, layerType) {
+  if (!isObject(config)) throw new TypeError(`${where}: config must be an object (a model's config.json), got ${describe(config)}`);
+  const { name, section } = ropeSection(where, config, layerType);
+
+  const typeKey = section.rope_type ?? section.type ?? 'default';
+  if (section.rope_type !== undefined && section.type !== undefined && section.rope_type !== section.type) {
+    throw new RangeError(`${where}: ${name}.rope_type and ${name}.type disagree`);
+  }
+  const ropeType = oneOf(where, `${name}.rope_type`, typeKey, TYPES);
+  const allowed = [...COMMON_KEYS, ...SCALING_KEYS[ropeType]];
+  for (const key of Object.keys(section)) {
+    if (!allowed.includes(key)) {
+      throw new RangeError(`${where}: ${name}.${key} is not a key of rope_type '${ropeType}' (expected ${allowed.filter((k) => k !== 'type').join(', ')})`);
+    }
+  }
+  for (const key of REQUIRED[ropeType] ?? []) {
+    if (section[key] === undefined || section[key] === null) {
+      throw new RangeError(`${where}: ${name}.${key} is required by rope_type '${ropeType}'`);
+    }
+  }
+
+  const num = (key, value, bounds) => (value === undefined || value === null ? undefined : number(where, key, value, bounds));
+  const int = (key, value) => (value === undefined || value === null ? 0 : integer(where, key, value, { min: 1, max: 2 ** 40 }));
+  let headDim = config.head_dim;
+  if (headDim === undefined || headDim === null) {
+    if (config.hidden_size === undefined || config.num_attention_heads === undefined) {
+      throw new RangeError(`${where}: config needs head_dim, or hidden_size and num_attention_heads`);
+    }
+    const hidden = integer(where, 'config.hidden_size', config.hidden_size, { min: 1 });
+    const heads = integer(where, 'config.num_attention_heads', config.num_attention_heads, { min: 1 });
+    headDim = Math.floor(hidden / heads);
+  }
+  headDim = integer(where, 'config.head_dim', headDim, { min: 2, max: 8192 });
+  const theta = num('rope_theta', shared(where, config, section, name, 'rope_theta'), { above: 1 }) ?? 10000;
+  const partial = num('partial_rotary_factor', shared(where, config, section, name, 'partial_rotary_factor'), { above: 0, max: 1 }) ?? 1;
+  const rotaryDim = Math.trunc(headDim * partial);
+  if (rotaryDim < 2 || rotaryDim % 2 !== 0) {
+    throw new RangeError(`${where}: partial_rotary_factor gives ${rotaryDim} rotary dimensions (int(head_dim * partial_rotary_factor)); it must be even and >= 2`);
+  }
+  const factors = (key) => {
+    if (section[key] === undefined) return new Float64Array(0);
+    return doubles(where, `${name}.${key}`, section[key], { length: rotaryDim / 2 });
+  };
+  // HF: `rope_scaling.get("beta_fast") or 32`, so null and 0 mean the default.
+  const orDefault = (key, fallback) => num(`${name}.${key}`, section[key] || undefined, {}) ?? fallback;
+  return {
+    ropeType,
+    headDim,
+    rotaryDim,
+    theta,
+    partial,
+    maxPositionEmbeddings: int('config.max_position_embeddings', config.max_position_embeddings),
+    factor: num(`${name}.factor`, section.factor, {}) ?? NaN,
+    attentionFactor: num(`${name}.attention_factor`, section.attention_factor, {}) ?? NaN,
+    betaFast: orDefault('beta_fast', 32),
+    betaSlow: orDefault('beta_slow', 1),
+    mscale: orDefault('mscale', 0),
+    mscaleAllDim: orDefault('mscale_all_dim', 0),
+    truncate: section.truncate === undefined || section.truncate === null ? true : bool(where, `${name}.truncate`, section.truncate),
+    lowFreqFactor: num(`${name}.low_freq_factor`, section.low_freq_factor, {}) ?? 1,
+    highFreqFactor: num(`${name}.high_freq_factor`, section.high_freq_factor, {}) ?? 4,
+    // Phi-3 keeps original_max_position_embeddings at the top level of the config (HF v4).
+    originalMax: int(`${name}.original_max_position_embeddings`, shared(where, config, section, name, 'original_max_position_embeddings')),
+    shortFactor: factors('short_factor'),
+    longFactor: factors('long_factor'),
+  };
+}
+
+function frequencies(mod, config, opts = {}) {
+  const where = 'posenc.rope.frequencies';
+  const o = options(where, opts, ['seqLen', 'layerType']);
+  const seqLen = integer(where, 'seqLen', o.seqLen, { min: 0, max: MAX_POSITION + 1, fallback: 0 });
+  if (o.layerType !== undefined && typeof o.layerType !== 'string') {
+    throw new TypeError(`${where}: layerType must be a string, got ${describe(o.layerType)}`);
+  }
+  const c = parseConfig(where, config, o.layerType);
+  const h = c.rotaryDim / 2;
+  const n = c.shortFactor.length;
+  const [invFreq, af] = call(mod, where, [c.shortFactor, c.longFactor], [[Float64Array, h], [Float64Array, 1]],
+    (shortF, longF, inv, afOut) => mod.ropeFrequencies(inv, h, afOut, c.headDim, c.theta, c.partial,
+      c.maxPositionEmbeddings, TYPES.indexOf(c.ropeType), c.factor, c.attentionFactor, c.betaFast, c.betaSlow,
+      c.mscale, c.mscaleAllDim, c.truncate, c.lowFreqFactor, c.highFreqFactor, c.originalMax, shortF, longF, n,
+      seqLen));
+  return Object.freeze({
+    ropeType: c.ropeType,
+    headDim: c.headDim,
+    rotaryDim: c.rotaryDim,
+    theta: c.theta,
+    seqLen,
+    invFreq,
+    attentionFactor: af[0],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Using frequencies.
+
+/** A frequencies object (as returned by frequencies()), checked. */
+function checkFrequencies(where, f) {
+  if (!isObject(f)) throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(f)}`);
+  const invFreq = doubles(where, 'frequencies.invFreq', f.invFreq);
+  if (invFreq.length < 1 || invFreq.length > 4096) throw new RangeError(`${where}: frequencies.invFreq must have 1 to 4096 entries`);
+  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0 });
+  return { invFreq, attentionFactor, headDim: f.headDim };
+}
+
+function positionsOf(where, o, count) {
+  if (o.positions !== undefined) {
+    if (o.offset !== undefined) throw new RangeError(`${where}: give positions or offset, not both`);
+    return { positions: ints(where, 'positions', o.positions, { length: count, min: 0, max: MAX_POSITION }), offset: 0 };
+  }
+  const offset = integer(where, 'offset', o.offset, { min: 0, max: MAX_POSITION, fallback: 0 });
+  if (offset + count - 1 > MAX_POSITION) throw new RangeError(`${where}: offset + ${count - 1} exceeds the largest position, 2^24`);
+  return { positions: new Int32Array(0), offset };
+}
+
+function cache(mod, opts) {
+  const where = 'posenc.rope.cache';
+  const o = options(where, opts, ['frequencies', 'length', 'offset', 'positions']);
+  const f = checkFrequencies(where, o.frequencies);
+  const length = o.positions !== undefined && o.length === undefined
+    ? (Array.isArray(o.positions) || ArrayBuffer.isView(o.positions) ? o.positions.length : 0)
+    : integer(where, 'length', o.length, { min: 1, max: MAX_POSITION + 1 });
+  if (length < 1) throw new RangeError(`${where}: positions must not be empty`);
+  const h = f.invFreq.length;
+  if (length * h * 8 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: length * rotaryDim/2 exceeds the 256 MiB output limit`);
+  const { positions, offset } = positionsOf(where, o, length);
+  const [cos, sin] = call(mod, where, [f.invFreq, positions], [[Float32Array, length * h], [Float32Array, length * h]],
+    (inv, pos, cosOut, sinOut) => mod.ropeCache(inv, h, f.attentionFactor, pos, positions.length, offset, length, cosOut, sinOut));
+  return { cos, sin };
+}
+
+function checkShape(where, shape) {
+  if (!Array.isArray(shape) || shape.length !== 3) {
+    throw new TypeError(`${where}: shape must be [seq, heads, headDim], got ${describe(shape)}`);
+  }
+  const [seq, heads, headDim] = shape.map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
+  if (headDim < 2 || headDim > 8192) throw new RangeError(`${where}: shape[2] (headDim) must be in [2, 8192], got ${headDim}`);
+  if (seq * heads * headDim * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: shape exceeds the 256 MiB limit`);
+  return [seq, heads, headDim];
+}
+
+// rope.apply / rope.inverse (`inverse` fixed by the caller) and xpos.apply (`inverse` an option).
+function apply(mod, x, opts, where, xpos, inverseRope) {
+  const keys = ['shape', 'frequencies', 'positions', 'offset', 'layout'];
+  const o = options(where, opts, xpos ? [...keys, 'inverse', 'role', 'gamma', 'scaleBase', 'center', 'theta'] : keys);
+  const [seq, heads, headDim] = checkShape(where, o.shape);
+  const data = floats(where, 'x', x, { length: seq * heads * headDim });
+  let f;
+  if (xpos && o.frequencies === undefined) {
+    const theta = number(where, 'theta', o.theta, { above: 1, fallback: 10000 });
+    f = checkFrequencies(where, frequencies(mod, { head_dim: headDim, rope_theta: theta }));
+  } else {
+    if (xpos && o.theta !== undefined) throw new RangeError(`${where}: give frequencies or theta, not both`);
+    f = checkFrequencies(where, o.frequencies);
+  }
+  if (f.headDim !== undefined && f.headDim !== headDim) {
+    throw new RangeError(`${where}: shape[2] (${headDim}) differs from frequencies.headDim (${f.headDim})`);
+  }
+  if (2 * f.invFreq.length > headDim) throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds shape[2] (${headDim})`);
+  const layout = oneOf(where, 'layout', o.layout, LAYOUTS, xpos ? 'interleaved' : 'half');
+  const inverse = xpos ? bool(where, 'inverse', o.inverse, false) : inverseRope;
+  const { positions, offset } = positionsOf(where, o, seq);
+  const role = xpos ? oneOf(where, 'role', o.role, ['query', 'key']) : 'query';
+  const gamma = xpos ? number(where, 'gamma', o.gamma, { above: 0, fallback: 0.4 }) : 0.4;
+  const scaleBase = xpos ? number(where, 'scaleBase', o.scaleBase, { above: 0, fallback: 512 }) : 512;
+  const center = xpos && o.center !== undefined ? number(where, 'center', o.center) : NaN;
+  const n = data.length, h = f.invFreq.length;
+  const [out] = call(mod, where, [data, f.invFreq, positions], [[Float32Array, n]], (xIn, inv, pos, xOut) => {
+    mod.HEAPU8.copyWithin(xOut, xIn, xIn + n * 4);  // rotate a copy: the caller's x is left as it is
+    return mod.ropeApply(xOut, n, seq, heads, headDim, LAYOUTS.indexOf(layout), inverse, offset, inv, h,
+      f.attentionFactor, pos, positions.length, xpos, role === 'key', gamma, scaleBase, center);
+  });
+  return out;
+}
+
+function wavelengths(mod, freqs) {
+  const where = 'posenc.rope.wavelengths';
+  const f = checkFrequencies(where, freqs);
+  const h = f.invFreq.length;
+  return call(mod, where, [f.invFreq], [[Float64Array, h]], (inv, out) => mod.ropeWavelengths(inv, h, out))[0];
 }
