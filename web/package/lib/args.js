@@ -125,7 +125,7 @@ export function ints(where, name, value, { length, min, max } = {}) {
   else if (Array.isArray(value)) {
     value.forEach((x, i) => {
       if (typeof x !== 'number') throw new TypeError(`${where}: ${name}[${i}] must be a number, got ${describe(x)}`);
-      if (!Number.isInteger(x) || Math.abs(x) > 2 ** 31 - 1) {
+      if (!Number.isInteger(x) || x < -(2 ** 31) || x > 2 ** 31 - 1) {
         throw new RangeError(`${where}: ${name}[${i}] must be a 32-bit integer, got ${describe(x)}`);
       }
     });

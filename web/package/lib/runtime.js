@@ -41,7 +41,7 @@ const HEAP_OF = new Map([
  */
 export function call(mod, where, inputs, outputs, invoke) {
   let total = 0;
-  for (const [, count] of outputs) total += count * 4;
+  for (const [Type, count] of outputs) total += count * Type.BYTES_PER_ELEMENT;
   if (total > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: the result would exceed ${MAX_OUTPUT_BYTES / 2 ** 20} MiB`);
   const addresses = [];
   try {

@@ -1,5 +1,55 @@
 // SPDX-License-Identifier: MIT
-// Placeholder while issue 3 is in progress: this method adds no members yet.
-export function bind() {
-  return {};
+// pe.t5: T5 relative position buckets and bias (C++: src/posenc/t5.hpp).
+import { bool, floats, integer, ints, options } from './args.js';
+import { call } from './runtime.js';
+import { SHAPE_KEYS, attentionShape } from './nope.js';
+
+const BUCKET_KEYS = ['bidirectional', 'numBuckets', 'maxDistance'];
+const BIAS_KEYS = [...SHAPE_KEYS, 'table', ...BUCKET_KEYS];
+
+/** The members this module adds to the library object. */
+export function bind(mod) {
+  return {
+    t5: {
+      bucket: (relativePositions, opts) => bucket(mod, relativePositions, opts),
+      bias: (opts) => bias(mod, opts),
+    },
+  };
+}
+
+// bidirectional, numBuckets, maxDistance with their domain (max_exact >= 1, maxDistance > max_exact).
+function bucketOptions(where, o) {
+  const bidirectional = bool(where, 'bidirectional', o.bidirectional, true);
+  const numBuckets = integer(where, 'numBuckets', o.numBuckets, { min: bidirectional ? 4 : 2, max: 65536, fallback: 32 });
+  const maxExact = Math.floor((bidirectional ? Math.floor(numBuckets / 2) : numBuckets) / 2);
+  const maxDistance = integer(where, 'maxDistance', o.maxDistance, { max: 2 ** 31 - 1, fallback: 128 });
+  if (maxDistance <= maxExact) {
+    throw new RangeError(`${where}: maxDistance must be > ${maxExact} (the last exact distance; numBuckets / ${bidirectional ? 4 : 2} ` +
+      `${bidirectional ? 'when bidirectional' : 'when causal'}), got ${maxDistance}`);
+  }
+  return { bidirectional, numBuckets, maxDistance };
+}
+
+function bucket(mod, relativePositions, opts = {}) {
+  const where = 'posenc.t5.bucket';
+  const rp = ints(where, 'relativePositions', relativePositions);
+  const b = bucketOptions(where, options(where, opts, BUCKET_KEYS));
+  const n = rp.length;
+  return call(mod, where, [rp], [[Int32Array, n]], (input, out) =>
+    mod.t5Buckets(input, n, out, b.bidirectional, b.numBuckets, b.maxDistance))[0];
+}
+
+function bias(mod, opts) {
+  const where = 'posenc.t5.bias';
+  const o = options(where, opts, BIAS_KEYS);
+  const s = attentionShape(where, o);
+  const b = bucketOptions(where, o);
+  const table = floats(where, 'table', o.table);
+  if (table.length !== b.numBuckets * s.heads) {
+    throw new RangeError(`${where}: table must have numBuckets * heads = ${b.numBuckets * s.heads} values ` +
+      `([numBuckets][heads], as relative_attention_bias.weight), got ${table.length}`);
+  }
+  return call(mod, where, [table], [[Float32Array, s.count]], (t, out) =>
+    mod.t5Bias(t, table.length, out, s.count, s.heads, s.queries, s.keys, s.queryOffset,
+      b.bidirectional, b.numBuckets, b.maxDistance))[0];
 }
