@@ -56,6 +56,50 @@ inline batch_f32 demote(const batch_f64& lo, const batch_f64& hi) {
   return batch_f32::load_aligned(f);
 #endif
 }
+
+// e^x for every lane: 2^n * e^f with n = nearest(x log2 e), f = x - n ln 2 (ln 2 in two parts),
+// e^f from the Cephes expf polynomial (S. Moshier); relative error below 2e-7. Lanes with
+// x < -87.3 give exactly 0 (float32 underflow); x is clamped above at 88.3.
+inline batch_f32 exp(batch_f32 x) {
+#if defined(__EMSCRIPTEN__) || (XSIMD_WITH_SSE2 && !XSIMD_WITH_AVX)
+  const batch_f32 lo(-87.33654f), hi(88.3762626647949f);
+  const auto underflow = x < lo;
+  x = xsimd::min(xsimd::max(x, lo), hi);
+  const batch_f32 t = x * batch_f32(1.44269504088896341f);
+#if defined(__EMSCRIPTEN__)
+  // WebAssembly-native rounding and conversion (SSE2's cvtps2dq is emulated lane by lane).
+  const v128_t nf = wasm_f32x4_nearest(static_cast<__m128>(t));
+  const v128_t ni = wasm_i32x4_trunc_sat_f32x4(nf);
+  const batch_f32 n(static_cast<__m128>(nf));
+  const batch_f32 two_n(static_cast<__m128>(wasm_i32x4_shl(wasm_i32x4_add(ni, wasm_i32x4_splat(127)), 23)));
+#else
+  const __m128i ni = _mm_cvtps_epi32(t);  // round to nearest (the default MXCSR mode)
+  const batch_f32 n(_mm_cvtepi32_ps(ni));
+  const batch_f32 two_n(_mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(ni, _mm_set1_epi32(127)), 23)));
+#endif
+  const batch_f32 f = (x - n * batch_f32(0.693359375f)) - n * batch_f32(-2.12194440e-4f);
+  batch_f32 y(1.9875691500e-4f);
+  y = y * f + batch_f32(1.3981999507e-3f);
+  y = y * f + batch_f32(8.3334519073e-3f);
+  y = y * f + batch_f32(4.1665795894e-2f);
+  y = y * f + batch_f32(1.6666665459e-1f);
+  y = y * f + batch_f32(5.0000001201e-1f);
+  y = y * (f * f) + f + batch_f32(1.0f);
+  return xsimd::select(underflow, batch_f32(0.0f), y * two_n);
+#else
+  return xsimd::exp(x);
+#endif
+}
+
+// Horizontal maximum and sum of the lanes.
+inline float reduce_max(const batch_f32& x) {
+  alignas(64) float v[batch_f32::size];
+  x.store_aligned(v);
+  float m = v[0];
+  for (std::size_t i = 1; i < batch_f32::size; ++i) m = m > v[i] ? m : v[i];
+  return m;
+}
+inline float reduce_add(const batch_f32& x) { return xsimd::hadd(x); }
 #endif
 
 }  // namespace posenc::simd

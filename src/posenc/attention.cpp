@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+// posenc: the attention engine (see attention.hpp).
+#include "posenc/attention.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "posenc/alibi.hpp"
+#include "posenc/matmul.hpp"
+#include "posenc/softmax.hpp"
+
+namespace posenc {
+
+namespace {
+
+constexpr std::size_t query_block = 32;     // plain path
+constexpr std::size_t stream_queries = 64;  // streaming path
+constexpr std::size_t stream_keys = 256;
+constexpr float neg_inf = -std::numeric_limits<float>::infinity();
+
+// malloc'd float scratch that frees itself; empty on failure (checked by the caller).
+class Scratch {
+ public:
+  explicit Scratch(std::size_t n) : p_(n ? static_cast<float*>(std::malloc(n * sizeof(float))) : nullptr), n_(n) {}
+  ~Scratch() { std::free(p_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  bool failed() const { return n_ != 0 && p_ == nullptr; }
+  float* data() { return p_; }
+
+ private:
+  float* p_;
+  std::size_t n_;
+};
+
+bool relative_bias(PositionMethod m) {
+  return m == PositionMethod::alibi || m == PositionMethod::t5 || m == PositionMethod::kerple;
+}
+
+Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::size_t out_size, std::size_t w_size) {
+  if (p.queries == 0 || p.keys == 0 || p.heads == 0 || p.head_dim == 0)
+    return Status::range("shape", "queries, keys, heads and headDim must be at least 1");
+  if (p.head_dim > 8192) return Status::range("shape", "headDim must be at most 8192");
+  const std::size_t row = p.heads * p.head_dim;
+  if (p.queries > max_output_floats / row || p.keys > max_output_floats / row)
+    return Status::range("shape", "q, k, v and out are limited to 256 MiB each");
+  if (nq != p.queries * row) return Status::range("q", "must hold queries * heads * headDim floats");
+  if (nkv != p.keys * row) return Status::range("k", "k and v must hold keys * heads * headDim floats");
+  if (out_size != p.queries * row) return Status::range("out", "must hold queries * heads * headDim floats");
+  if (p.keys - 1 > static_cast<std::size_t>(max_position)) return Status::range("shape", "keys exceed 2^24 + 1");
+  const std::int64_t q0 = p.query_offset < 0 ? static_cast<std::int64_t>(p.keys) - static_cast<std::int64_t>(p.queries)
+                                             : p.query_offset;
+  if (q0 < 0) return Status::range("queryOffset", "must be given (>= 0) when there are more queries than keys");
+  if (q0 + static_cast<std::int64_t>(p.queries) - 1 > max_position)
+    return Status::range("queryOffset", "query positions exceed 2^24");
+  if (!std::isnan(p.scale) && !(std::isfinite(p.scale) && p.scale > 0)) return Status::range("scale", "must be > 0");
+  if (w_size != 0) {
+    if (p.streaming) return Status::range("returnWeights", "the streaming path does not form the weights");
+    if (p.heads > max_output_floats / p.queries / p.keys) return Status::range("returnWeights", "weights exceed 256 MiB");
+    if (w_size != p.heads * p.queries * p.keys) return Status::range("weights", "must hold heads * queries * keys floats");
+  }
+  switch (p.method) {
+    case PositionMethod::none:
+    case PositionMethod::alibi:
+      return Status::success();
+    case PositionMethod::absolute: {
+      if (p.table.empty() || p.table.size() % p.head_dim != 0)
+        return Status::range("table", "must hold rows * headDim floats");
+      const std::int64_t rows = static_cast<std::int64_t>(p.table.size() / p.head_dim);
+      if (q0 + static_cast<std::int64_t>(p.queries) > rows || static_cast<std::int64_t>(p.keys) > rows)
+        return Status::range("table", "has no row for some query or key position (an absolute table has a hard length)");
+      for (float x : p.table)
+        if (!std::isfinite(x)) return Status::range("table", "entries must be finite");
+      return Status::success();
+    }
+    case PositionMethod::rope:
+    case PositionMethod::xpos:
+      if (p.inv_freq.empty() || 2 * p.inv_freq.size() > p.head_dim)
+        return Status::range("frequencies", "need 1 to headDim / 2 inverse frequencies");
+      return Status::success();  // the rest is checked by rope_apply
+    case PositionMethod::t5:
+      return t5_bucket_check(p.t5);
+    case PositionMethod::kerple:
+      if (p.kerple_r1.size() != p.heads || p.kerple_r2.size() != p.heads)
+        return Status::range("r1", "r1 and r2 need one value per head");
+      return Status::success();
+    case PositionMethod::shaw: {
+      const std::size_t rows = 2 * p.shaw_max_distance + 1;
+      if (p.shaw_max_distance == 0 || p.shaw_max_distance > (1u << 20)) return Status::range("maxDistance", "must be in [1, 2^20]");
+      if (p.shaw_k.size() != rows * p.head_dim || p.shaw_v.size() != rows * p.head_dim)
+        return Status::range("tableK", "tableK and tableV must hold (2 * maxDistance + 1) * headDim floats");
+      for (float x : p.shaw_k)
+        if (!std::isfinite(x)) return Status::range("tableK", "entries must be finite");
+      for (float x : p.shaw_v)
+        if (!std::isfinite(x)) return Status::range("tableV", "entries must be finite");
+      return Status::success();
+    }
+  }
+  return Status::type("position", "unknown position method");
+}
+
+// The per-head bias for every relative distance r = j - p_i in [rmin, rmax]: rb[h][r - rmin].
+Status fill_relative_bias(const AttentionParams& p, std::int64_t q0, float* rb, std::size_t span) {
+  const std::int64_t rmin = -(q0 + static_cast<std::int64_t>(p.queries) - 1);
+  // One query at position -rmin against keys 0 .. span-1 gives exactly r = rmin .. rmax.
+  const AttentionShape shape{.heads = p.heads, .queries = 1, .keys = span, .query_offset = -rmin};
+  const std::span<float> out(rb, p.heads * span);
+  switch (p.method) {
+    case PositionMethod::alibi:
+      // The symmetric form -m|r|: equal to the causal -m(i - j) wherever the causal mask keeps a key.
+      return alibi_bias({.shape = shape, .causal = false}, out);
+    case PositionMethod::t5:
+      return t5_bias({.shape = shape, .buckets = p.t5}, p.t5_table, out);
+    case PositionMethod::kerple:
+      return kerple_bias({.shape = shape, .causal = false, .variant = p.kerple_variant}, p.kerple_r1, p.kerple_r2, out);
+    default:
+      return Status::success();
+  }
+}
+
+struct HeadData {
+  const float* q;  // [queries][head_dim] contiguous
+  const float* kt;  // [head_dim][keys]
+  const float* v;  // [keys] rows of stride ldv
+  std::size_t ldv;
+  const float* bias;  // [queries + keys - 1] or null
+};
+
+// Shaw: add q_i . aK[c(j)] to the raw scores of row i (keys [j0, j1)).
+void shaw_scores(const AttentionParams& p, const float* qi, std::int64_t pos, std::size_t j0, std::size_t j1,
+                 float* s, float* qa) {
+  const std::size_t K = p.shaw_max_distance, D = p.head_dim;
+  for (std::size_t c = 0; c < 2 * K + 1; ++c) {
+    float acc = 0.0f;
+    for (std::size_t d = 0; d < D; ++d) acc += qi[d] * p.shaw_k[c * D + d];
+    qa[c] = acc;
+  }
+  for (std::size_t j = j0; j < j1; ++j) {
+    const std::int64_t r = std::clamp<std::int64_t>(static_cast<std::int64_t>(j) - pos, -std::int64_t(K), std::int64_t(K));
+    s[j - j0] += qa[r + static_cast<std::int64_t>(K)];
+  }
+}
+
+// Shaw: per-bucket sums of the probabilities of row i (keys [j0, j1)), added to w (2K + 1).
+void shaw_buckets(const AttentionParams& p, std::int64_t pos, std::size_t j0, std::size_t j1, const float* prob, float* w) {
+  const std::int64_t K = static_cast<std::int64_t>(p.shaw_max_distance);
+  for (std::size_t j = j0; j < j1; ++j) w[std::clamp<std::int64_t>(static_cast<std::int64_t>(j) - pos, -K, K) + K] += prob[j - j0];
+}
+
+// out_i += sum_c w[c] * aV[c] * k
+void shaw_output(const AttentionParams& p, const float* w, float k, float* out) {
+  const std::size_t D = p.head_dim;
+  for (std::size_t c = 0; c < 2 * p.shaw_max_distance + 1; ++c) {
+    const float wc = w[c] * k;
+    if (wc != 0.0f)
+      for (std::size_t d = 0; d < D; ++d) out[d] += wc * p.shaw_v[c * D + d];
+  }
+}
+
+void head_plain(const AttentionParams& p, std::int64_t q0, float scale, const HeadData& hd, std::size_t h, float* out,
+                std::size_t ldo, float* weights, float* s, float* qa, float* w) {
+  const std::size_t D = p.head_dim, Lq = p.queries, Lk = p.keys;
+  const bool shaw = p.method == PositionMethod::shaw;
+  for (std::size_t i0 = 0; i0 < Lq; i0 += query_block) {
+    const std::size_t i1 = std::min(Lq, i0 + query_block), nb = i1 - i0;
+    const std::size_t jmax = p.causal ? std::min<std::size_t>(Lk, q0 + i1) : Lk;  // keys the block needs
+    matmul_fast({nb, jmax, D, hd.q + i0 * D, D, hd.kt, Lk, s, jmax});
+    for (std::size_t i = i0; i < i1; ++i) {
+      float* row = s + (i - i0) * jmax;
+      const std::int64_t pos = q0 + static_cast<std::int64_t>(i);
+      if (shaw) shaw_scores(p, hd.q + i * D, pos, 0, jmax, row, qa);
+      const std::size_t valid = p.causal ? std::min<std::size_t>(jmax, pos + 1) : jmax;
+      const float* bias = hd.bias ? hd.bias + (Lq - 1 - i) : nullptr;
+      softmax_row_fast({row, jmax, valid, scale, bias}, nullptr);
+      if (weights) {
+        float* wrow = weights + (h * Lq + i) * Lk;
+        std::memcpy(wrow, row, jmax * sizeof(float));
+        std::fill(wrow + jmax, wrow + Lk, 0.0f);
+      }
+    }
+    float* o = out + i0 * ldo;
+    matmul_fast({nb, D, jmax, s, jmax, hd.v, hd.ldv, o, ldo});
+    if (shaw) {
+      for (std::size_t i = i0; i < i1; ++i) {
+        std::fill(w, w + 2 * p.shaw_max_distance + 1, 0.0f);
+        shaw_buckets(p, q0 + static_cast<std::int64_t>(i), 0, jmax, s + (i - i0) * jmax, w);
+        shaw_output(p, w, 1.0f, out + i * ldo);
+      }
+    }
+  }
+}
+
+void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, const HeadData& hd, float* out,
+                    std::size_t ldo, float* s, float* acc, float* m, float* l, float* qa, float* w) {
+  const std::size_t D = p.head_dim, Lq = p.queries, Lk = p.keys, nw = 2 * p.shaw_max_distance + 1;
+  const bool shaw = p.method == PositionMethod::shaw;
+  for (std::size_t i0 = 0; i0 < Lq; i0 += stream_queries) {
+    const std::size_t i1 = std::min(Lq, i0 + stream_queries), nb = i1 - i0;
+    const std::size_t jmax = p.causal ? std::min<std::size_t>(Lk, q0 + i1) : Lk;
+    std::fill(acc, acc + nb * D, 0.0f);
+    std::fill(m, m + nb, neg_inf);
+    std::fill(l, l + nb, 0.0f);
+    if (shaw) std::fill(w, w + nb * nw, 0.0f);
+    for (std::size_t j0 = 0; j0 < jmax; j0 += stream_keys) {
+      const std::size_t j1 = std::min(jmax, j0 + stream_keys), nk = j1 - j0;
+      matmul_fast({nb, nk, D, hd.q + i0 * D, D, hd.kt + j0, Lk, s, nk});
+      for (std::size_t i = i0; i < i1; ++i) {
+        const std::size_t r = i - i0;
+        float* row = s + r * nk;
+        const std::int64_t pos = q0 + static_cast<std::int64_t>(i);
+        const std::int64_t last = p.causal ? std::min<std::int64_t>(pos + 1, static_cast<std::int64_t>(j1)) : j1;
+        const std::size_t valid = last > static_cast<std::int64_t>(j0) ? static_cast<std::size_t>(last) - j0 : 0;
+        if (valid == 0) {  // every key of this block is after the query
+          std::fill(row, row + nk, 0.0f);
+          continue;
+        }
+        if (shaw) shaw_scores(p, hd.q + i * D, pos, j0, j1, row, qa);
+        const float* bias = hd.bias ? hd.bias + (Lq - 1 - i) + j0 : nullptr;
+        float bmax = neg_inf;
+        const float bsum = softmax_row_fast({row, nk, valid, scale, bias, false}, &bmax);
+        if (bmax == neg_inf) continue;  // all masked by the bias
+        const float mnew = std::max(m[r], bmax);
+        const float alpha = m[r] == neg_inf ? 0.0f : std::exp(m[r] - mnew);  // rescale what came before
+        const float beta = std::exp(bmax - mnew);                          // and this block
+        for (std::size_t d = 0; d < D; ++d) acc[r * D + d] *= alpha;
+        for (std::size_t j = 0; j < nk; ++j) row[j] *= beta;
+        if (shaw) {
+          for (std::size_t c = 0; c < nw; ++c) w[r * nw + c] *= alpha;
+          shaw_buckets(p, pos, j0, j1, row, w + r * nw);
+        }
+        l[r] = l[r] * alpha + bsum * beta;
+        m[r] = mnew;
+      }
+      matmul_fast({nb, D, nk, s, nk, hd.v + j0 * hd.ldv, hd.ldv, acc, D, true});
+    }
+    for (std::size_t i = i0; i < i1; ++i) {
+      const std::size_t r = i - i0;
+      const float inv = l[r] > 0 ? 1.0f / l[r] : 0.0f;
+      float* o = out + i * ldo;
+      for (std::size_t d = 0; d < D; ++d) o[d] = acc[r * D + d] * inv;
+      if (shaw) shaw_output(p, w + r * nw, inv, o);
+    }
+  }
+}
+
+}  // namespace
+
+Status attention(const AttentionParams& p, std::span<const float> q, std::span<const float> k,
+                 std::span<const float> v, std::span<float> out, std::span<float> weights) {
+  if (k.size() != v.size()) return Status::range("v", "must have the shape of k");
+  if (Status s = check(p, q.size(), k.size(), out.size(), weights.size()); !s.ok()) return s;
+  const std::size_t D = p.head_dim, H = p.heads, Lq = p.queries, Lk = p.keys, row = H * D;
+  const std::int64_t q0 = p.query_offset < 0 ? static_cast<std::int64_t>(Lk - Lq) : p.query_offset;
+  const float scale = std::isnan(p.scale) ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)))
+                                          : static_cast<float>(p.scale);
+  const bool rotate = p.method == PositionMethod::rope || p.method == PositionMethod::xpos;
+  const bool absolute = p.method == PositionMethod::absolute;
+  const std::size_t span = Lq + Lk - 1;
+  const std::size_t nw = p.method == PositionMethod::shaw ? 2 * p.shaw_max_distance + 1 : 0;
+  const std::size_t sq = p.streaming ? stream_queries : query_block;
+  const std::size_t s_floats = p.streaming ? stream_queries * stream_keys : query_block * Lk;
+
+  Scratch qh(Lq * D), kh(Lk * D), kt(D * Lk), vh(absolute ? Lk * D : 0), rb(relative_bias(p.method) ? H * span : 0),
+      s(s_floats), acc(p.streaming ? stream_queries * (D + 2) : 0), shw(nw ? nw + sq * nw : 0);
+  for (Scratch* b : {&qh, &kh, &kt, &vh, &rb, &s, &acc, &shw})
+    if (b->failed()) return Status::range("shape", "out of memory for the attention scratch");
+
+  if (relative_bias(p.method))
+    if (Status st = fill_relative_bias(p, q0, rb.data(), span); !st.ok()) return st;
+
+  // xPos: one centre for queries and keys, so q.k scales by zeta^((m - n) / scale_base) exactly.
+  RopeApplyParams rq{.seq = Lq, .heads = 1, .head_dim = D, .layout = p.layout, .offset = q0};
+  RopeApplyParams rk{.seq = Lk, .heads = 1, .head_dim = D, .layout = p.layout, .offset = 0};
+  if (p.method == PositionMethod::xpos) {
+    const std::int64_t count = std::max<std::int64_t>(q0 + static_cast<std::int64_t>(Lq), static_cast<std::int64_t>(Lk));
+    const double center = static_cast<double>((count + 1) / 2);
+    for (RopeApplyParams* r : {&rq, &rk}) {
+      r->xpos = true;
+      r->xpos_gamma = p.xpos_gamma;
+      r->xpos_scale_base = p.xpos_scale_base;
+      r->xpos_center = center;
+    }
+    rk.xpos_key = true;
+  }
+
+  float* weights_out = weights.empty() ? nullptr : weights.data();
+  for (std::size_t h = 0; h < H; ++h) {
+    // Gather this head's q and k (contiguous), add or rotate positions, transpose k.
+    for (std::size_t i = 0; i < Lq; ++i) std::memcpy(qh.data() + i * D, q.data() + i * row + h * D, D * sizeof(float));
+    for (std::size_t j = 0; j < Lk; ++j) std::memcpy(kh.data() + j * D, k.data() + j * row + h * D, D * sizeof(float));
+    if (absolute) {
+      for (std::size_t i = 0; i < Lq; ++i)
+        for (std::size_t d = 0; d < D; ++d) qh.data()[i * D + d] += p.table[(q0 + i) * D + d];
+      for (std::size_t j = 0; j < Lk; ++j)
+        for (std::size_t d = 0; d < D; ++d) {
+          kh.data()[j * D + d] += p.table[j * D + d];
+          vh.data()[j * D + d] = v[j * row + h * D + d] + p.table[j * D + d];
+        }
+    }
+    if (rotate) {
+      if (Status st = rope_apply({qh.data(), Lq * D}, rq, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+      if (Status st = rope_apply({kh.data(), Lk * D}, rk, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+    }
+    for (std::size_t j = 0; j < Lk; ++j)
+      for (std::size_t d = 0; d < D; ++d) kt.data()[d * Lk + j] = kh.data()[j * D + d];
+
+    const HeadData hd{qh.data(), kt.data(), absolute ? vh.data() : v.data() + h * D, absolute ? D : row,
+                      relative_bias(p.method) ? rb.data() + h * span : nullptr};
+    float* qa = shw.data();
+    float* wsum = nw ? shw.data() + nw : nullptr;
+    if (p.streaming) {
+      head_streaming(p, q0, scale, hd, out.data() + h * D, row, s.data(), acc.data(), acc.data() + stream_queries * D,
+                     acc.data() + stream_queries * (D + 1), qa, wsum);
+    } else {
+      head_plain(p, q0, scale, hd, h, out.data() + h * D, row, weights_out, s.data(), qa, wsum);
+    }
+  }
+  return Status::success();
+}
+
+}  // namespace posenc
