@@ -182,7 +182,8 @@ TEST_CASE("attention: every position method equals the float64 reference (odd si
       struct Size {
         std::size_t Lq, Lk, D;
       };
-      for (const auto [Lq, Lk, D] : {Size{5, 9, 6}, Size{9, 9, 16}, Size{1, 37, 10}, Size{40, 70, 8}}) {
+      for (const Size size : {Size{5, 9, 6}, Size{9, 9, 16}, Size{1, 37, 10}, Size{40, 70, 8}}) {
+        const std::size_t Lq = size.Lq, Lk = size.Lk, D = size.D;
         Fixture f;
         const AttentionParams p = f.params(m.method, Lq, Lk, 4, D, causal);
         const Inputs in = random_inputs(p, 7);

@@ -157,7 +157,7 @@ function parseConfig(where, config, layerType) {
   };
 }
 
-function frequencies(mod, config, opts = {}) {
+export function frequencies(mod, config, opts = {}) {
   const where = 'posenc.rope.frequencies';
   const o = options(where, opts, ['seqLen', 'layerType']);
   const seqLen = integer(where, 'seqLen', o.seqLen, { min: 0, max: MAX_POSITION + 1, fallback: 0 });
@@ -187,7 +187,7 @@ function frequencies(mod, config, opts = {}) {
 // Using frequencies.
 
 /** A frequencies object (as returned by frequencies()), checked. */
-function checkFrequencies(where, f) {
+export function checkFrequencies(where, f) {
   if (!isObject(f)) throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(f)}`);
   const invFreq = doubles(where, 'frequencies.invFreq', f.invFreq);
   if (invFreq.length < 1 || invFreq.length > 4096) throw new RangeError(`${where}: frequencies.invFreq must have 1 to 4096 entries`);

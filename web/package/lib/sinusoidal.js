@@ -12,7 +12,7 @@ export function bind(mod) {
   return { sinusoidal: (opts) => sinusoidal(mod, opts) };
 }
 
-function sinusoidal(mod, opts) {
+export function sinusoidal(mod, opts) {
   const o = options(WHERE, opts, KEYS);
   const length = integer(WHERE, 'length', o.length, { min: 1, max: MAX_POSITION + 1 });
   const dim = integer(WHERE, 'dim', o.dim, { min: 1, max: MAX_OUTPUT_BYTES / 4 });
