@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "posenc/finite.hpp"
 #include "posenc/simd.hpp"
 
 namespace posenc::bind {
@@ -32,6 +33,15 @@ std::string simd_arch() { return simd::arch_name(); }
 // Diagnostics for leak tests: bytes in use by malloc, and the current stack pointer.
 double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 double stack_pointer() { return static_cast<double>(emscripten_stack_get_current()); }
+// Argument checks of large inputs (web/package/lib/runtime.js): index of the first NaN/infinity, or -1.
+double first_non_finite_f32(std::uintptr_t p, std::uint32_t n) {
+  const std::size_t i = first_non_finite(buffer<const float>(p, n));
+  return i == n ? -1.0 : static_cast<double>(i);
+}
+double first_non_finite_f64(std::uintptr_t p, std::uint32_t n) {
+  const std::size_t i = first_non_finite(buffer<const double>(p, n));
+  return i == n ? -1.0 : static_cast<double>(i);
+}
 }  // namespace
 
 }  // namespace posenc::bind
@@ -43,4 +53,6 @@ EMSCRIPTEN_BINDINGS(posenc_common) {
   emscripten::function("simdArch", &simd_arch);
   emscripten::function("heapInUse", &heap_in_use);
   emscripten::function("stackPointer", &stack_pointer);
+  emscripten::function("firstNonFiniteF32", &first_non_finite_f32);
+  emscripten::function("firstNonFiniteF64", &first_non_finite_f64);
 }

@@ -134,9 +134,10 @@ function attention(mod, opts) {
   const row = heads * headDim;
   if (Math.max(queries, keys) * row * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${WHERE}: q, k and v are limited to 256 MiB each`);
   if (keys - 1 > MAX_POSITION) throw new RangeError(`${WHERE}: keys exceed 2^24 + 1 positions`);
-  const q = floats(WHERE, 'q', o.q, { length: queries * row });
-  const k = floats(WHERE, 'k', o.k, { length: keys * row });
-  const v = floats(WHERE, 'v', o.v, { length: keys * row });
+  // NaN/infinity in q, k, v is found by a SIMD scan once they are in the module (call() below).
+  const q = floats(WHERE, 'q', o.q, { length: queries * row, finite: false });
+  const k = floats(WHERE, 'k', o.k, { length: keys * row, finite: false });
+  const v = floats(WHERE, 'v', o.v, { length: keys * row, finite: false });
   const causal = bool(WHERE, 'causal', o.causal, false);
   const returnWeights = bool(WHERE, 'returnWeights', o.returnWeights, false);
   let queryOffset;
@@ -159,7 +160,8 @@ function attention(mod, opts) {
   const settingsArray = Float64Array.from(SLOTS, (name) => all[name]);
   const nw = returnWeights ? heads * queries * keys : 0;
   const { table, invFreq, t5Table, r1, r2, shawK, shawV } = arrays;
-  const [output, weights] = call(mod, WHERE, [settingsArray, q, k, v, table, invFreq, t5Table, r1, r2, shawK, shawV],
+  const [output, weights] = call(mod, WHERE, [settingsArray, { data: q, name: 'q' }, { data: k, name: 'k' }, { data: v, name: 'v' },
+    table, invFreq, t5Table, r1, r2, shawK, shawV],
     [[Float32Array, queries * row], [Float32Array, nw]],
     (sp, qp, kp, vp, tp, fp, t5p, r1p, r2p, skp, svp, outp, wp) => mod.attention(sp, SLOTS.length, qp, q.length, kp,
       k.length, vp, v.length, outp, queries * row, wp, nw, tp, table.length, fp, invFreq.length, t5p, t5Table.length,

@@ -236,7 +236,7 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   const keys = ['shape', 'frequencies', 'positions', 'offset', 'layout'];
   const o = options(where, opts, xpos ? [...keys, 'inverse', 'role', 'gamma', 'scaleBase', 'center', 'theta'] : keys);
   const [seq, heads, headDim] = checkShape(where, o.shape);
-  const data = floats(where, 'x', x, { length: seq * heads * headDim });
+  const data = floats(where, 'x', x, { length: seq * heads * headDim, finite: false });  // scanned in the module
   let f;
   if (xpos && o.frequencies === undefined) {
     const theta = number(where, 'theta', o.theta, { above: 1, fallback: 10000 });
@@ -257,11 +257,10 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   const scaleBase = xpos ? number(where, 'scaleBase', o.scaleBase, { above: 0, fallback: 512 }) : 512;
   const center = xpos && o.center !== undefined ? number(where, 'center', o.center) : NaN;
   const n = data.length, h = f.invFreq.length;
-  const [out] = call(mod, where, [data, f.invFreq, positions], [[Float32Array, n]], (xIn, inv, pos, xOut) => {
-    mod.HEAPU8.copyWithin(xOut, xIn, xIn + n * 4);  // rotate a copy: the caller's x is left as it is
-    return mod.ropeApply(xOut, n, seq, heads, headDim, LAYOUTS.indexOf(layout), inverse, offset, inv, h,
-      f.attentionFactor, pos, positions.length, xpos, role === 'key', gamma, scaleBase, center);
-  });
+  // x is copied straight into the output buffer, which the core rotates in place.
+  const [out] = call(mod, where, [f.invFreq, positions], [[Float32Array, n, data, 'x']],
+    (inv, pos, xOut) => mod.ropeApply(xOut, n, seq, heads, headDim, LAYOUTS.indexOf(layout), inverse, offset, inv, h,
+      f.attentionFactor, pos, positions.length, xpos, role === 'key', gamma, scaleBase, center));
   return out;
 }
 

@@ -33,8 +33,12 @@ const HEAP_OF = new Map([
 
 /**
  * Run one core function over buffers in the module's heap.
- *   inputs:  typed arrays (Float32Array, Float64Array, Int32Array, Uint8Array), copied in;
- *   outputs: [Type, count] pairs, allocated (zeroed) and copied out after a successful call;
+ *   inputs:  typed arrays (Float32Array, Float64Array, Int32Array, Uint8Array), copied in; or
+ *            { data, name } to also check, with a SIMD scan inside the module, that every value is
+ *            finite (a RangeError naming `name[i]` otherwise; cheaper than a JavaScript loop);
+ *   outputs: [Type, count] pairs, allocated zeroed, or [Type, count, init, name?] started as a copy
+ *            of `init` (an in-place kernel's input; with `name`, scanned for NaN/infinity like an
+ *            input); copied out after a successful call;
  *   invoke(...inputAddresses, ...outputAddresses) returns the core's status.
  * Returns the output arrays (new arrays the caller owns). Every buffer is freed whatever happens,
  * and a failed status becomes a TypeError/RangeError naming the parameter.
@@ -45,16 +49,23 @@ export function call(mod, where, inputs, outputs, invoke) {
   if (total > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: the result would exceed ${MAX_OUTPUT_BYTES / 2 ** 20} MiB`);
   const addresses = [];
   try {
-    for (const array of inputs) {
+    for (const input of inputs) {
+      const array = ArrayBuffer.isView(input) ? input : input.data;
       const address = alloc(mod, where, Math.max(array.byteLength, 1));
       addresses.push(address);
       mod.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), address);
+      if (!ArrayBuffer.isView(input)) checkFinite(mod, where, input.name, array, address);
     }
-    for (const [Type, count] of outputs) {
+    for (const [Type, count, init, name] of outputs) {
       const bytes = Math.max(count * Type.BYTES_PER_ELEMENT, 1);
       const address = alloc(mod, where, bytes);
       addresses.push(address);
-      mod.HEAPU8.fill(0, address, address + bytes);
+      if (init) {
+        mod.HEAPU8.set(new Uint8Array(init.buffer, init.byteOffset, init.byteLength), address);
+        if (name) checkFinite(mod, where, name, init, address);
+      } else {
+        mod.HEAPU8.fill(0, address, address + bytes);
+      }
     }
     const status = invoke(...addresses);
     if (status !== 0) throw statusError(mod, where, status);
@@ -66,6 +77,12 @@ export function call(mod, where, inputs, outputs, invoke) {
   } finally {
     for (const address of addresses) mod._free(address);
   }
+}
+
+function checkFinite(mod, where, name, array, address) {
+  const i = array instanceof Float64Array ? mod.firstNonFiniteF64(address, array.length)
+    : array instanceof Float32Array ? mod.firstNonFiniteF32(address, array.length) : -1;
+  if (i >= 0) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${array[i]}`);
 }
 
 function alloc(mod, where, bytes) {
