@@ -122,7 +122,8 @@ Status fill_relative_bias(const AttentionParams& p, std::int64_t q0, float* rb, 
 
 struct HeadData {
   const float* q;  // [queries][head_dim] contiguous
-  const float* kt;  // [head_dim][keys]
+  const float* kt;  // [head_dim][keys], rows ldk apart
+  std::size_t ldk;
   const float* v;  // [keys] rows of stride ldv
   std::size_t ldv;
   const float* bias;  // [queries + keys - 1] or null
@@ -163,30 +164,36 @@ void head_plain(const AttentionParams& p, std::int64_t q0, float scale, const He
                 std::size_t ldo, float* weights, float* s, float* qa, float* w) {
   const std::size_t D = p.head_dim, Lq = p.queries, Lk = p.keys;
   const bool shaw = p.method == PositionMethod::shaw;
+  float inv_sum[query_block];
   for (std::size_t i0 = 0; i0 < Lq; i0 += query_block) {
     const std::size_t i1 = std::min(Lq, i0 + query_block), nb = i1 - i0;
     const std::size_t jmax = p.causal ? std::min<std::size_t>(Lk, q0 + i1) : Lk;  // keys the block needs
-    matmul_fast({nb, jmax, D, hd.q + i0 * D, D, hd.kt, Lk, s, jmax});
+    matmul_fast({nb, jmax, D, hd.q + i0 * D, D, hd.kt, hd.ldk, s, jmax});
     for (std::size_t i = i0; i < i1; ++i) {
       float* row = s + (i - i0) * jmax;
       const std::int64_t pos = q0 + static_cast<std::int64_t>(i);
       if (shaw) shaw_scores(p, hd.q + i * D, pos, 0, jmax, row, qa);
       const std::size_t valid = p.causal ? std::min<std::size_t>(jmax, pos + 1) : jmax;
       const float* bias = hd.bias ? hd.bias + (Lq - 1 - i) : nullptr;
-      softmax_row_fast({row, jmax, valid, scale, bias}, nullptr);
+      // Unnormalised exp(z - max): the 1/sum is applied to the D outputs instead of the jmax weights.
+      const float sum = softmax_row_fast({row, jmax, valid, scale, bias, false}, nullptr);
+      inv_sum[i - i0] = sum > 0 ? 1.0f / sum : 0.0f;
       if (weights) {
         float* wrow = weights + (h * Lq + i) * Lk;
-        std::memcpy(wrow, row, jmax * sizeof(float));
+        for (std::size_t j = 0; j < jmax; ++j) wrow[j] = row[j] * inv_sum[i - i0];
         std::fill(wrow + jmax, wrow + Lk, 0.0f);
       }
     }
     float* o = out + i0 * ldo;
     matmul_fast({nb, D, jmax, s, jmax, hd.v, hd.ldv, o, ldo});
-    if (shaw) {
-      for (std::size_t i = i0; i < i1; ++i) {
+    for (std::size_t i = i0; i < i1; ++i) {
+      float* oi = out + i * ldo;
+      const float k = inv_sum[i - i0];
+      for (std::size_t d = 0; d < D; ++d) oi[d] *= k;
+      if (shaw) {
         std::fill(w, w + 2 * p.shaw_max_distance + 1, 0.0f);
         shaw_buckets(p, q0 + static_cast<std::int64_t>(i), 0, jmax, s + (i - i0) * jmax, w);
-        shaw_output(p, w, 1.0f, out + i * ldo);
+        shaw_output(p, w, k, oi);
       }
     }
   }
@@ -205,7 +212,7 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
     if (shaw) std::fill(w, w + nb * nw, 0.0f);
     for (std::size_t j0 = 0; j0 < jmax; j0 += stream_keys) {
       const std::size_t j1 = std::min(jmax, j0 + stream_keys), nk = j1 - j0;
-      matmul_fast({nb, nk, D, hd.q + i0 * D, D, hd.kt + j0, Lk, s, nk});
+      matmul_fast({nb, nk, D, hd.q + i0 * D, D, hd.kt + j0, hd.ldk, s, nk});
       for (std::size_t i = i0; i < i1; ++i) {
         const std::size_t r = i - i0;
         float* row = s + r * nk;
@@ -262,7 +269,9 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
   const std::size_t sq = p.streaming ? stream_queries : query_block;
   const std::size_t s_floats = p.streaming ? stream_queries * stream_keys : query_block * Lk;
 
-  Scratch qh(Lq * D), kh(Lk * D), kt(D * Lk), vh(absolute ? Lk * D : 0), rb(relative_bias(p.method) ? H * span : 0),
+  // K^T rows are padded so that they are not a power of two apart (rows 4 KiB apart share L1 sets).
+  const std::size_t ldk = Lk + 8;
+  Scratch qh(Lq * D), kh(Lk * D), kt(D * ldk), vh(Lk * D), rb(relative_bias(p.method) ? H * span : 0),
       s(s_floats), acc(p.streaming ? stream_queries * (D + 2) : 0), shw(nw ? nw + sq * nw : 0);
   for (Scratch* b : {&qh, &kh, &kt, &vh, &rb, &s, &acc, &shw})
     if (b->failed()) return Status::range("shape", "out of memory for the attention scratch");
@@ -290,13 +299,15 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
     // Gather this head's q and k (contiguous), add or rotate positions, transpose k.
     for (std::size_t i = 0; i < Lq; ++i) std::memcpy(qh.data() + i * D, q.data() + i * row + h * D, D * sizeof(float));
     for (std::size_t j = 0; j < Lk; ++j) std::memcpy(kh.data() + j * D, k.data() + j * row + h * D, D * sizeof(float));
+    // v too is gathered (contiguous rows make P * V's loads cache-friendly).
+    for (std::size_t j = 0; j < Lk; ++j) std::memcpy(vh.data() + j * D, v.data() + j * row + h * D, D * sizeof(float));
     if (absolute) {
       for (std::size_t i = 0; i < Lq; ++i)
         for (std::size_t d = 0; d < D; ++d) qh.data()[i * D + d] += p.table[(q0 + i) * D + d];
       for (std::size_t j = 0; j < Lk; ++j)
         for (std::size_t d = 0; d < D; ++d) {
           kh.data()[j * D + d] += p.table[j * D + d];
-          vh.data()[j * D + d] = v[j * row + h * D + d] + p.table[j * D + d];
+          vh.data()[j * D + d] += p.table[j * D + d];
         }
     }
     if (rotate) {
@@ -304,9 +315,9 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
       if (Status st = rope_apply({kh.data(), Lk * D}, rk, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
     }
     for (std::size_t j = 0; j < Lk; ++j)
-      for (std::size_t d = 0; d < D; ++d) kt.data()[d * Lk + j] = kh.data()[j * D + d];
+      for (std::size_t d = 0; d < D; ++d) kt.data()[d * ldk + j] = kh.data()[j * D + d];
 
-    const HeadData hd{qh.data(), kt.data(), absolute ? vh.data() : v.data() + h * D, absolute ? D : row,
+    const HeadData hd{qh.data(), kt.data(), ldk, vh.data(), D,
                       relative_bias(p.method) ? rb.data() + h * span : nullptr};
     float* qa = shw.data();
     float* wsum = nw ? shw.data() + nw : nullptr;

@@ -48,7 +48,7 @@ inline void tile(const MatmulArgs& p, std::size_t i, std::size_t j) {
     B bv[NV];
     for (std::size_t v = 0; v < NV; ++v) bv[v] = B::load_unaligned(b + v * W);
     for (std::size_t r = 0; r < MR; ++r) {
-      const B av(a[r * p.lda + kk]);
+      const B av = simd::broadcast_load(a + r * p.lda + kk);
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
     }
   }

@@ -57,27 +57,50 @@ inline batch_f32 demote(const batch_f64& lo, const batch_f64& hi) {
 #endif
 }
 
+// One float from memory in every lane: a single v128.load32_splat on WebAssembly.
+inline batch_f32 broadcast_load(const float* p) {
+#if defined(__EMSCRIPTEN__)
+  return batch_f32(static_cast<__m128>(wasm_v128_load32_splat(p)));
+#else
+  return batch_f32(*p);
+#endif
+}
+
+// Lane-wise maximum without IEEE NaN handling (the inputs are never NaN where it is used): one
+// f32x4.pmax on WebAssembly (xsimd's max goes through Emscripten's SSE emulation, several ops).
+inline batch_f32 fast_max(const batch_f32& a, const batch_f32& b) {
+#if defined(__EMSCRIPTEN__)
+  return batch_f32(static_cast<__m128>(wasm_f32x4_pmax(static_cast<__m128>(a), static_cast<__m128>(b))));
+#else
+  return xsimd::max(a, b);
+#endif
+}
+
 // e^x for every lane: 2^n * e^f with n = nearest(x log2 e), f = x - n ln 2 (ln 2 in two parts),
 // e^f from the Cephes expf polynomial (S. Moshier); relative error below 2e-7. Lanes with
 // x < -87.3 give exactly 0 (float32 underflow); x is clamped above at 88.3.
 inline batch_f32 exp(batch_f32 x) {
-#if defined(__EMSCRIPTEN__) || (XSIMD_WITH_SSE2 && !XSIMD_WITH_AVX)
-  const batch_f32 lo(-87.33654f), hi(88.3762626647949f);
-  const auto underflow = x < lo;
-  x = xsimd::min(xsimd::max(x, lo), hi);
-  const batch_f32 t = x * batch_f32(1.44269504088896341f);
 #if defined(__EMSCRIPTEN__)
-  // WebAssembly-native rounding and conversion (SSE2's cvtps2dq is emulated lane by lane).
-  const v128_t nf = wasm_f32x4_nearest(static_cast<__m128>(t));
+  // WebAssembly-native rounding, conversion, clamping and selection (each one instruction; the
+  // SSE forms are emulated by Emscripten with several).
+  const v128_t lo = wasm_f32x4_splat(-87.33654f), hi = wasm_f32x4_splat(88.3762626647949f);
+  const v128_t xv = static_cast<__m128>(x);
+  const v128_t underflow = wasm_f32x4_lt(xv, lo);
+  const batch_f32 xc(static_cast<__m128>(wasm_f32x4_pmin(wasm_f32x4_pmax(xv, lo), hi)));
+  const v128_t nf = wasm_f32x4_nearest(static_cast<__m128>(xc * batch_f32(1.44269504088896341f)));
   const v128_t ni = wasm_i32x4_trunc_sat_f32x4(nf);
   const batch_f32 n(static_cast<__m128>(nf));
   const batch_f32 two_n(static_cast<__m128>(wasm_i32x4_shl(wasm_i32x4_add(ni, wasm_i32x4_splat(127)), 23)));
-#else
-  const __m128i ni = _mm_cvtps_epi32(t);  // round to nearest (the default MXCSR mode)
+#elif XSIMD_WITH_SSE2 && !XSIMD_WITH_AVX
+  const batch_f32 lo(-87.33654f), hi(88.3762626647949f);
+  const auto underflow = x < lo;
+  const batch_f32 xc = xsimd::min(xsimd::max(x, lo), hi);
+  const __m128i ni = _mm_cvtps_epi32(xc * batch_f32(1.44269504088896341f));  // round to nearest (MXCSR)
   const batch_f32 n(_mm_cvtepi32_ps(ni));
   const batch_f32 two_n(_mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(ni, _mm_set1_epi32(127)), 23)));
 #endif
-  const batch_f32 f = (x - n * batch_f32(0.693359375f)) - n * batch_f32(-2.12194440e-4f);
+#if defined(__EMSCRIPTEN__) || (XSIMD_WITH_SSE2 && !XSIMD_WITH_AVX)
+  const batch_f32 f = (xc - n * batch_f32(0.693359375f)) - n * batch_f32(-2.12194440e-4f);
   batch_f32 y(1.9875691500e-4f);
   y = y * f + batch_f32(1.3981999507e-3f);
   y = y * f + batch_f32(8.3334519073e-3f);
@@ -85,7 +108,12 @@ inline batch_f32 exp(batch_f32 x) {
   y = y * f + batch_f32(1.6666665459e-1f);
   y = y * f + batch_f32(5.0000001201e-1f);
   y = y * (f * f) + f + batch_f32(1.0f);
-  return xsimd::select(underflow, batch_f32(0.0f), y * two_n);
+  y = y * two_n;
+#if defined(__EMSCRIPTEN__)
+  return batch_f32(static_cast<__m128>(wasm_v128_andnot(static_cast<__m128>(y), underflow)));
+#else
+  return xsimd::select(underflow, batch_f32(0.0f), y);
+#endif
 #else
   return xsimd::exp(x);
 #endif

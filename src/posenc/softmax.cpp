@@ -80,7 +80,7 @@ float softmax_row_fast(const SoftmaxRow& r, float* max_out) {
     B z = scale * B::load_unaligned(s + j);
     if (r.bias) z += B::load_unaligned(r.bias + j);
     z.store_unaligned(s + j);
-    vmax = xsimd::max(vmax, z);
+    vmax = simd::fast_max(vmax, z);
   }
   m = simd::reduce_max(vmax);
 #endif
