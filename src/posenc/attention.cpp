@@ -20,19 +20,17 @@ constexpr std::size_t stream_queries = 64;  // streaming path
 constexpr std::size_t stream_keys = 256;
 constexpr float neg_inf = -std::numeric_limits<float>::infinity();
 
-// malloc'd float scratch that frees itself; empty on failure (checked by the caller).
-class Scratch {
+// malloc'd float memory that frees itself; null on failure (checked by the caller).
+class Owned {
  public:
-  explicit Scratch(std::size_t n) : p_(n ? static_cast<float*>(std::malloc(n * sizeof(float))) : nullptr), n_(n) {}
-  ~Scratch() { std::free(p_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  bool failed() const { return n_ != 0 && p_ == nullptr; }
+  explicit Owned(std::size_t n) : p_(n ? static_cast<float*>(std::malloc(n * sizeof(float))) : nullptr) {}
+  ~Owned() { std::free(p_); }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
   float* data() { return p_; }
 
  private:
   float* p_;
-  std::size_t n_;
 };
 
 bool relative_bias(PositionMethod m) {
@@ -252,12 +250,46 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
   }
 }
 
+// Where each scratch buffer lives in the workspace (offsets in floats, each a multiple of 16).
+struct ScratchLayout {
+  std::size_t qh, kh, kt, vh, rb, s, acc, shw, total;
+};
+
+ScratchLayout scratch_layout(const AttentionParams& p) {
+  const std::size_t D = p.head_dim, Lq = p.queries, Lk = p.keys, H = p.heads;
+  const std::size_t nw = p.method == PositionMethod::shaw ? 2 * p.shaw_max_distance + 1 : 0;
+  const std::size_t sq = p.streaming ? stream_queries : query_block;
+  // K^T rows are padded so that they are not a power of two apart (rows 4 KiB apart share L1 sets).
+  const std::size_t sizes[] = {Lq * D,
+                               Lk * D,
+                               D * (Lk + 8),
+                               Lk * D,
+                               relative_bias(p.method) ? H * (Lq + Lk - 1) : 0,
+                               p.streaming ? stream_queries * stream_keys : query_block * Lk,
+                               p.streaming ? stream_queries * (D + 2) : 0,
+                               nw ? nw + sq * nw : 0};
+  std::size_t off[8], total = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    off[i] = total;
+    total += (sizes[i] + 15) / 16 * 16;
+  }
+  return {off[0], off[1], off[2], off[3], off[4], off[5], off[6], off[7], total};
+}
+
 }  // namespace
 
+std::size_t attention_workspace_floats(const AttentionParams& p) { return scratch_layout(p).total; }
+
 Status attention(const AttentionParams& p, std::span<const float> q, std::span<const float> k,
-                 std::span<const float> v, std::span<float> out, std::span<float> weights) {
+                 std::span<const float> v, std::span<float> out, std::span<float> weights, std::span<float> workspace) {
   if (k.size() != v.size()) return Status::range("v", "must have the shape of k");
   if (Status s = check(p, q.size(), k.size(), out.size(), weights.size()); !s.ok()) return s;
+  const ScratchLayout lay = scratch_layout(p);
+  if (!workspace.empty() && workspace.size() < lay.total)
+    return Status::range("workspace", "is smaller than attention_workspace_floats()");
+  Owned owned(workspace.empty() ? lay.total : 0);
+  float* ws = workspace.empty() ? owned.data() : workspace.data();
+  if (ws == nullptr) return Status::range("shape", "out of memory for the attention scratch");
   const std::size_t D = p.head_dim, H = p.heads, Lq = p.queries, Lk = p.keys, row = H * D;
   const std::int64_t q0 = p.query_offset < 0 ? static_cast<std::int64_t>(Lk - Lq) : p.query_offset;
   const float scale = std::isnan(p.scale) ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)))
@@ -266,18 +298,15 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
   const bool absolute = p.method == PositionMethod::absolute;
   const std::size_t span = Lq + Lk - 1;
   const std::size_t nw = p.method == PositionMethod::shaw ? 2 * p.shaw_max_distance + 1 : 0;
-  const std::size_t sq = p.streaming ? stream_queries : query_block;
-  const std::size_t s_floats = p.streaming ? stream_queries * stream_keys : query_block * Lk;
-
-  // K^T rows are padded so that they are not a power of two apart (rows 4 KiB apart share L1 sets).
   const std::size_t ldk = Lk + 8;
-  Scratch qh(Lq * D), kh(Lk * D), kt(D * ldk), vh(Lk * D), rb(relative_bias(p.method) ? H * span : 0),
-      s(s_floats), acc(p.streaming ? stream_queries * (D + 2) : 0), shw(nw ? nw + sq * nw : 0);
-  for (Scratch* b : {&qh, &kh, &kt, &vh, &rb, &s, &acc, &shw})
-    if (b->failed()) return Status::range("shape", "out of memory for the attention scratch");
+  float* qh = ws + lay.qh;
+  float* kh = ws + lay.kh;
+  float* kt = ws + lay.kt;
+  float* vh = ws + lay.vh;
+  float* rb = ws + lay.rb;
 
   if (relative_bias(p.method))
-    if (Status st = fill_relative_bias(p, q0, rb.data(), span); !st.ok()) return st;
+    if (Status st = fill_relative_bias(p, q0, rb, span); !st.ok()) return st;
 
   // xPos: one centre for queries and keys, so q.k scales by zeta^((m - n) / scale_base) exactly.
   RopeApplyParams rq{.seq = Lq, .heads = 1, .head_dim = D, .layout = p.layout, .offset = q0};
@@ -297,35 +326,36 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
   float* weights_out = weights.empty() ? nullptr : weights.data();
   for (std::size_t h = 0; h < H; ++h) {
     // Gather this head's q and k (contiguous), add or rotate positions, transpose k.
-    for (std::size_t i = 0; i < Lq; ++i) std::memcpy(qh.data() + i * D, q.data() + i * row + h * D, D * sizeof(float));
-    for (std::size_t j = 0; j < Lk; ++j) std::memcpy(kh.data() + j * D, k.data() + j * row + h * D, D * sizeof(float));
+    for (std::size_t i = 0; i < Lq; ++i) std::memcpy(qh + i * D, q.data() + i * row + h * D, D * sizeof(float));
+    for (std::size_t j = 0; j < Lk; ++j) std::memcpy(kh + j * D, k.data() + j * row + h * D, D * sizeof(float));
     // v too is gathered (contiguous rows make P * V's loads cache-friendly).
-    for (std::size_t j = 0; j < Lk; ++j) std::memcpy(vh.data() + j * D, v.data() + j * row + h * D, D * sizeof(float));
+    for (std::size_t j = 0; j < Lk; ++j) std::memcpy(vh + j * D, v.data() + j * row + h * D, D * sizeof(float));
     if (absolute) {
       for (std::size_t i = 0; i < Lq; ++i)
-        for (std::size_t d = 0; d < D; ++d) qh.data()[i * D + d] += p.table[(q0 + i) * D + d];
+        for (std::size_t d = 0; d < D; ++d) qh[i * D + d] += p.table[(q0 + i) * D + d];
       for (std::size_t j = 0; j < Lk; ++j)
         for (std::size_t d = 0; d < D; ++d) {
-          kh.data()[j * D + d] += p.table[j * D + d];
-          vh.data()[j * D + d] += p.table[j * D + d];
+          kh[j * D + d] += p.table[j * D + d];
+          vh[j * D + d] += p.table[j * D + d];
         }
     }
     if (rotate) {
-      if (Status st = rope_apply({qh.data(), Lq * D}, rq, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
-      if (Status st = rope_apply({kh.data(), Lk * D}, rk, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+      if (Status st = rope_apply({qh, Lq * D}, rq, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+      if (Status st = rope_apply({kh, Lk * D}, rk, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
     }
     for (std::size_t j = 0; j < Lk; ++j)
-      for (std::size_t d = 0; d < D; ++d) kt.data()[d * ldk + j] = kh.data()[j * D + d];
+      for (std::size_t d = 0; d < D; ++d) kt[d * ldk + j] = kh[j * D + d];
 
-    const HeadData hd{qh.data(), kt.data(), ldk, vh.data(), D,
-                      relative_bias(p.method) ? rb.data() + h * span : nullptr};
-    float* qa = shw.data();
-    float* wsum = nw ? shw.data() + nw : nullptr;
+    const HeadData hd{qh, kt, ldk, vh, D,
+                      relative_bias(p.method) ? rb + h * span : nullptr};
+    float* qa = ws + lay.shw;
+    float* wsum = nw ? qa + nw : nullptr;
     if (p.streaming) {
-      head_streaming(p, q0, scale, hd, out.data() + h * D, row, s.data(), acc.data(), acc.data() + stream_queries * D,
-                     acc.data() + stream_queries * (D + 1), qa, wsum);
+      float* acc = ws + lay.acc;
+      head_streaming(p, q0, scale, hd, out.data() + h * D, row, ws + lay.s, acc, acc + stream_queries * D,
+                     acc + stream_queries * (D + 1), qa, wsum);
     } else {
-      head_plain(p, q0, scale, hd, h, out.data() + h * D, row, weights_out, s.data(), qa, wsum);
+      head_plain(p, q0, scale, hd, h, out.data() + h * D, row, weights_out, ws + lay.s, qa, wsum);
     }
   }
   return Status::success();

@@ -29,8 +29,9 @@
 //   streaming  online softmax (Milakov & Gimelshein 2018; as FlashAttention): keys in blocks of 256,
 //              a running maximum and sum per query, the output rescaled as the maximum grows. Memory
 //              O(block * (keys + head_dim)) per call, so 16k-token sequences fit in a browser tab.
-// Per head, q, k and v are gathered into contiguous scratch (and K transposed) once; scratch is
-// allocated with malloc, and its failure is reported as a Status, never thrown.
+// Per head, q, k and v are gathered into contiguous scratch (and K transposed) once. The scratch
+// comes from the caller (attention_workspace_floats) or is malloc'd per call; an allocation
+// failure is reported as a Status, never thrown.
 #pragma once
 
 #include <cmath>
@@ -81,9 +82,15 @@ struct AttentionParams {
   std::size_t shaw_max_distance = 0;
 };
 
+// Scratch floats attention() needs for these parameters.
+std::size_t attention_workspace_floats(const AttentionParams& p);
+
 // Validates everything, then writes out (and weights, when it is not empty: it must then hold
 // heads * queries * keys floats, and the path must be plain). Nothing is written on error.
+// `workspace`: at least attention_workspace_floats(p) floats of scratch (nothing is allocated), or
+// empty (the scratch is malloc'd and freed inside the call).
 Status attention(const AttentionParams& p, std::span<const float> q, std::span<const float> k,
-                 std::span<const float> v, std::span<float> out, std::span<float> weights);
+                 std::span<const float> v, std::span<float> out, std::span<float> weights,
+                 std::span<float> workspace = {});
 
 }  // namespace posenc

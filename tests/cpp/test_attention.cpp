@@ -305,3 +305,18 @@ TEST_CASE("attention: bad parameters are refused by name, nothing is written") {
   CHECK(param(a) == "position");
   for (float x : out) CHECK(x == 9.0f);
 }
+
+TEST_CASE("attention: a caller's workspace gives the same result, and one too small is refused") {
+  Fixture f;
+  for (bool streaming : {false, true}) {
+    AttentionParams p = f.params(PositionMethod::t5, 30, 300, 2, 8, true);
+    p.streaming = streaming;
+    const Inputs in = random_inputs(p, 4);
+    const auto a = run(p, in);
+    std::vector<float> ws(posenc::attention_workspace_floats(p), 0.0f), out(a.size(), 0.0f);
+    REQUIRE(posenc::attention(p, in.q, in.k, in.v, out, {}, ws).ok());
+    CHECK(out == a);
+    ws.resize(ws.size() - 1);
+    CHECK(std::string(posenc::attention(p, in.q, in.k, in.v, out, {}, ws).param) == "workspace");
+  }
+}
