@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// The language model's hand-written backward pass against central finite differences, for every
+// position method; consistency of training and evaluation forwards; determinism; learning.
+#include "posenc/lm/model.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+using posenc::lm::Config;
+using posenc::lm::Model;
+using posenc::lm::Position;
+
+namespace {
+
+struct Deleter {
+  void operator()(Model* m) const { posenc::lm::model_destroy(m); }
+};
+using ModelPtr = std::unique_ptr<Model, Deleter>;
+
+ModelPtr make(const Config& c) {
+  Model* m = nullptr;
+  const posenc::Status s = posenc::lm::model_create(c, &m);
+  REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
+  return ModelPtr(m);
+}
+
+std::vector<std::int32_t> tokens_for(std::size_t batch, std::size_t context, std::size_t vocab, unsigned seed) {
+  std::vector<std::int32_t> t(batch * (context + 1));
+  std::uint32_t s = seed;
+  for (auto& x : t) {
+    s = s * 1664525u + 1013904223u;
+    x = std::int32_t((s >> 16) % vocab);
+  }
+  return t;
+}
+
+double loss_of(Model* m, const std::vector<std::int32_t>& t, std::size_t batch, std::size_t context) {
+  double loss = 0;
+  const posenc::Status s = posenc::lm::model_loss_and_gradients(m, t, batch, context, nullptr, &loss);
+  REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
+  return loss;
+}
+
+const Position all_positions[] = {Position::none, Position::learned, Position::sinusoidal, Position::rope,
+                                  Position::alibi, Position::t5, Position::kerple};
+const char* names[] = {"none", "learned", "sinusoidal", "rope", "alibi", "t5", "kerple"};
+
+}  // namespace
+
+TEST_CASE("lm: gradients equal central finite differences for every parameter and position method") {
+  for (Position pos : all_positions) {
+    for (bool tied : {true, false}) {
+      const Config c{.vocab = 7, .d_model = 8, .layers = 2, .heads = 2, .mlp = 12, .context = 6, .batch = 2,
+                     .position = pos, .tied = tied, .t5_buckets = 8, .t5_max_distance = 5, .seed = 3};
+      ModelPtr m = make(c);
+      auto params = posenc::lm::model_parameters(m.get());
+      // Large, varied parameters (activations of order 1: GELU, LayerNorm and softmax away from
+      // their linear regimes), and T5 / KERPLE parameters away from their initial values.
+      for (std::size_t i = 0; i < params.size(); ++i) params[i] += 0.3f * float(std::sin(double(i) * 1.7));
+      const auto tokens = tokens_for(2, 6, 7, 7);
+      loss_of(m.get(), tokens, 2, 6);
+      const auto g = posenc::lm::model_gradients(m.get());
+      const std::vector<float> grad(g.begin(), g.end());
+      // Every parameter: |finite difference - gradient| <= 2% of it + 3e-4 (float32 forward noise).
+      std::size_t bad = 0, nonzero = 0;
+      double worst = 0;
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const float keep = params[i];
+        const double eps = 5e-3 * std::max(0.2, double(std::abs(keep)));
+        params[i] = float(keep + eps);
+        const double up = loss_of(m.get(), tokens, 2, 6);
+        params[i] = float(keep - eps);
+        const double down = loss_of(m.get(), tokens, 2, 6);
+        params[i] = keep;
+        const double fd = (up - down) / (double(float(keep + eps)) - double(float(keep - eps)));
+        const double err = std::abs(fd - grad[i]);
+        if (err > 2e-2 * std::abs(fd) + 3e-4) ++bad;
+        if (std::abs(fd) > 1e-3) ++nonzero;
+        worst = std::max(worst, err / (std::abs(fd) + 1e-2));
+      }
+      CAPTURE(std::string(names[int(pos)]));
+      CAPTURE(tied);
+      CAPTURE(worst);
+      CHECK(bad == 0);
+      CHECK(nonzero > params.size() / 2);
+    }
+  }
+}
+
+TEST_CASE("lm: the evaluation forward (attention engine, no weights) gives the training loss") {
+  for (Position pos : all_positions) {
+    const Config c{.vocab = 13, .d_model = 16, .layers = 2, .heads = 4, .mlp = 20, .context = 9, .batch = 3,
+                   .position = pos, .t5_buckets = 8, .t5_max_distance = 6, .seed = 5};
+    ModelPtr m = make(c);
+    const auto tokens = tokens_for(3, 9, 13, 11);
+    const double loss = loss_of(m.get(), tokens, 3, 9);
+    for (bool streaming : {false, true}) {
+      double nll = 0;
+      std::size_t count = 0;
+      REQUIRE(posenc::lm::model_evaluate(m.get(), tokens, 3, 9, {.streaming = streaming}, &nll, &count).ok());
+      CAPTURE(std::string(names[int(pos)]));
+      CHECK(count == 27);
+      CHECK(nll / double(count) == doctest::Approx(loss).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("lm: learned positions cannot read past the table; the others can") {
+  for (Position pos : all_positions) {
+    const Config c{.vocab = 13, .d_model = 8, .layers = 1, .heads = 2, .mlp = 8, .context = 8, .batch = 1, .position = pos};
+    ModelPtr m = make(c);
+    const auto tokens = tokens_for(2, 32, 13, 3);
+    double nll = 0;
+    std::size_t count = 0;
+    const posenc::Status s = posenc::lm::model_evaluate(m.get(), tokens, 2, 32, {}, &nll, &count);
+    CAPTURE(std::string(names[int(pos)]));
+    if (pos == Position::learned) {
+      CHECK_FALSE(s.ok());
+      CHECK(std::string(s.param) == "length");
+    } else {
+      CHECK(s.ok());
+      CHECK(std::isfinite(nll));
+    }
+  }
+}
+
+TEST_CASE("lm: training lowers the loss, deterministically for a seed") {
+  const Config c{.vocab = 8, .d_model = 16, .layers = 2, .heads = 2, .mlp = 32, .context = 16, .batch = 4,
+                 .position = Position::alibi, .seed = 9};
+  auto train = [&](int steps) {
+    ModelPtr m = make(c);
+    double first = 0, last = 0;
+    // A periodic sequence: predictable from the previous tokens.
+    std::vector<std::int32_t> tokens(4 * 17);
+    for (std::size_t b = 0; b < 4; ++b)
+      for (std::size_t t = 0; t < 17; ++t) tokens[b * 17 + t] = std::int32_t((t * 3 + b) % 5);
+    for (int s = 0; s < steps; ++s) {
+      last = loss_of(m.get(), tokens, 4, 16);
+      if (s == 0) first = last;
+      posenc::lm::model_adamw_step(m.get(), {}, 3e-3);
+    }
+    const auto p = posenc::lm::model_parameters(m.get());
+    return std::tuple{first, last, std::vector<float>(p.begin(), p.end())};
+  };
+  const auto [first, last, params] = train(60);
+  CHECK(last < 0.5 * first);
+  const auto [first2, last2, params2] = train(60);
+  CHECK(last2 == last);
+  CHECK(params2 == params);
+}
+
+TEST_CASE("lm: bad configurations are refused by name") {
+  Model* m = nullptr;
+  CHECK(std::string(posenc::lm::model_create({.heads = 3}, &m).param) == "heads");
+  CHECK(std::string(posenc::lm::model_create({.layers = 0}, &m).param) == "layers");
+  CHECK(std::string(posenc::lm::model_create({.context = 1}, &m).param) == "context");
+  CHECK(std::string(posenc::lm::model_create({.position = Position(9)}, &m).param) == "position");
+  CHECK(m == nullptr);
+}
