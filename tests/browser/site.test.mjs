@@ -297,7 +297,8 @@ test('an error thrown by the package is shown as text in the widget', T, async (
   const ctx = await open('#length=10&dim=8', {
     setup: (page) => page.route('**/package/lib/sinusoidal.js', (route) => route.fulfill({
       contentType: 'text/javascript',
-      body: 'export function bind() { return { sinusoidal() { throw new RangeError("posenc.sinusoidal: <img src=x onerror=alert(1)> bad"); } }; }',
+      body: 'const fail = () => { throw new RangeError("posenc.sinusoidal: <img src=x onerror=alert(1)> bad"); };\n' +
+        'export function sinusoidal() { fail(); }\nexport function bind() { return { sinusoidal: fail }; }',
     })),
   });
   const { page } = ctx;
