@@ -14,7 +14,14 @@ using namespace posenc;
 using namespace posenc::bind;
 
 enum RelativeSlot : std::size_t {
-  method, heads, layout, attention_factor, t5_bidirectional, t5_num_buckets, t5_max_distance, kerple_variant,
+  method,
+  heads,
+  layout,
+  attention_factor,
+  t5_bidirectional,
+  t5_num_buckets,
+  t5_max_distance,
+  kerple_variant,
   slot_count
 };
 
@@ -38,7 +45,8 @@ struct RelativeArrays {
   std::uint32_t n_r;
 };
 
-int relative_params(std::uintptr_t settings, std::uint32_t n_settings, const RelativeArrays& a, RelativeScoreParams& p) {
+int relative_params(std::uintptr_t settings, std::uint32_t n_settings, const RelativeArrays& a,
+                    RelativeScoreParams& p) {
   if (n_settings != slot_count) return report(Status::range("settings", "wrong number of settings"));
   const double* s = reinterpret_cast<const double*>(settings);
   if (!whole(s[method], 0, 3)) return report(Status::type("method", "must be 'rope', 'alibi', 't5' or 'kerple'"));
@@ -97,8 +105,8 @@ int random_permutation_js(double seed, std::uintptr_t out, std::uint32_t n) {
   return report(random_permutation(static_cast<std::uint64_t>(seed), buffer<std::int32_t>(out, n)));
 }
 
-int permute_rows_js(std::uintptr_t x, std::uint32_t n, std::uint32_t row_size, std::uintptr_t perm, std::uint32_t n_perm,
-                    std::uintptr_t out) {
+int permute_rows_js(std::uintptr_t x, std::uint32_t n, std::uint32_t row_size, std::uintptr_t perm,
+                    std::uint32_t n_perm, std::uintptr_t out) {
   return report(permute_rows(buffer<const float>(x, n), row_size, buffer<const std::int32_t>(perm, n_perm),
                              buffer<float>(out, n)));
 }

@@ -18,8 +18,8 @@ namespace posenc {
 namespace {
 
 constexpr std::size_t max_head_dim = 8192;
-constexpr std::size_t rope_block_floats = 1 << 16;      // rotated queries per block: 256 KiB
-constexpr double max_check_work = double(1u << 30);    // samples * distances * headDim
+constexpr std::size_t rope_block_floats = 1 << 16;   // rotated queries per block: 256 KiB
+constexpr double max_check_work = double(1u << 30);  // samples * distances * headDim
 constexpr std::size_t max_tokens = std::size_t(max_position) + 1;
 
 // malloc'd scratch that frees itself; failed() when the allocation did (reported, never thrown).
@@ -59,11 +59,13 @@ Range range_of(std::span<const std::int32_t> d) {
 
 Status check_distances(std::span<const std::int32_t> d, std::size_t heads) {
   if (d.empty()) return Status::range("distances", "must hold at least one distance");
-  if (d.size() > max_output_floats / heads) return Status::range("distances", "heads * distances exceeds the 256 MiB output limit");
+  if (d.size() > max_output_floats / heads)
+    return Status::range("distances", "heads * distances exceeds the 256 MiB output limit");
   const Range r = range_of(d);
   // The pair farthest apart: the larger of the positive and the negative extent.
   if (std::max<std::int64_t>(r.hi, 0) - std::min<std::int64_t>(r.lo, 0) > max_position)
-    return Status::range("distances", "max(0, max d) - min(0, min d) must be at most 2^24 (positions lie in [0, 2^24])");
+    return Status::range("distances",
+                         "max(0, max d) - min(0, min d) must be at most 2^24 (positions lie in [0, 2^24])");
   return Status::success();
 }
 
@@ -355,7 +357,8 @@ Status equivariance_error(std::span<const float> out, std::span<const float> per
   if (row_size == 0) return Status::range("rowSize", "must be at least 1");
   if (perm.empty() || perm.size() > max_output_floats / row_size)
     return Status::range("permutation", "must have 1 entry per row, at most 256 MiB of rows");
-  if (out.size() != perm.size() * row_size) return Status::range("output", "must hold permutation.length * rowSize floats");
+  if (out.size() != perm.size() * row_size)
+    return Status::range("output", "must hold permutation.length * rowSize floats");
   if (permuted_out.size() != out.size()) return Status::range("permutedOutput", "must have the size of output");
   if (Status s = check_permutation(perm); !s.ok()) return s;
   double e = 0.0;
@@ -374,7 +377,8 @@ Status equivariance_error(std::span<const float> out, std::span<const float> per
 Status permutation_test(const AttentionParams& p, std::span<const float> q, std::span<const float> k,
                         std::span<const float> v, std::span<const std::int32_t> perm, std::span<float> out,
                         std::span<float> permuted_out, double& error) {
-  if (p.queries != p.keys) return Status::range("shape", "the permutation test is self-attention: queries must equal keys");
+  if (p.queries != p.keys)
+    return Status::range("shape", "the permutation test is self-attention: queries must equal keys");
   if (p.query_offset > 0) return Status::range("queryOffset", "must be 0 (token i at position i)");
   if (perm.size() != p.queries) return Status::range("permutation", "must have one entry per token");
   if (Status s = check_permutation(perm); !s.ok()) return s;

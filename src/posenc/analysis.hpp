@@ -94,7 +94,8 @@ std::size_t relative_heads(const RelativeScoreParams& params);
 
 // out [relative_heads][distances.size()]. Distances are integers with every position involved in
 // [0, 2^24]. Validates; writes nothing on error.
-Status relative_scores(const RelativeScoreParams& params, std::span<const std::int32_t> distances, std::span<float> out);
+Status relative_scores(const RelativeScoreParams& params, std::span<const std::int32_t> distances,
+                       std::span<float> out);
 
 struct RelativeCheck {
   double deviation = 0.0;  // max |s_n(d) - s_{n_0}(d)| over the sampled key positions n

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The analyses against values computed by hand or by independent formulas written here.
-#include "posenc/analysis.hpp"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "posenc/analysis.hpp"
 #include "posenc/sinusoidal.hpp"
 
 using posenc::AttentionParams;
@@ -131,10 +130,12 @@ TEST_CASE("similarity: bad arguments name the parameter and leave the output alo
   check_error(posenc::similarity(x, 3, 0, SimilarityMetric::dot, out), Errc::range_error, "dim");
   check_error(posenc::similarity(x, 2, 2, SimilarityMetric::dot, out), Errc::range_error, "table");
   check_error(posenc::similarity(x, 3, 2, SimilarityMetric::dot, std::span(out).first(8)), Errc::range_error, "out");
-  check_error(posenc::similarity(std::vector<float>{1, NAN, 3, 4, 5, 6}, 3, 2, SimilarityMetric::dot, out), Errc::range_error, "table");
+  check_error(posenc::similarity(std::vector<float>{1, NAN, 3, 4, 5, 6}, 3, 2, SimilarityMetric::dot, out),
+              Errc::range_error, "table");
   // 2e19^2 = 4e38 > FLT_MAX: the dot product would overflow, the cosine is fine.
   const std::vector<float> big = {2e19f, 0, 0, 1};
-  check_error(posenc::similarity(big, 2, 2, SimilarityMetric::dot, std::span(out).first(4)), Errc::range_error, "table");
+  check_error(posenc::similarity(big, 2, 2, SimilarityMetric::dot, std::span(out).first(4)), Errc::range_error,
+              "table");
   CHECK(std::all_of(out.begin(), out.end(), [](float v) { return v == -7.0f; }));
   CHECK(similarity(big, 2, 2, SimilarityMetric::cosine) == std::vector<float>{1, 0, 0, 1});
 }
@@ -189,9 +190,11 @@ TEST_CASE("relative scores, rope: partial rotary, random q and k, both layouts, 
     for (std::size_t t = 0; t < d.size(); ++t) {
       double e = 0;
       for (std::size_t i = 0; i < 3; ++i) {
-        const std::size_t a = layout == RopeLayout::half ? i : 2 * i, b = layout == RopeLayout::half ? i + 3 : 2 * i + 1;
+        const std::size_t a = layout == RopeLayout::half ? i : 2 * i,
+                          b = layout == RopeLayout::half ? i + 3 : 2 * i + 1;
         const double c = std::cos(d[t] * w[i]), sn = std::sin(d[t] * w[i]);
-        e += af * af * ((double(q[a]) * k[a] + double(q[b]) * k[b]) * c + (double(q[a]) * k[b] - double(q[b]) * k[a]) * sn);
+        e += af * af *
+             ((double(q[a]) * k[a] + double(q[b]) * k[b]) * c + (double(q[a]) * k[b] - double(q[b]) * k[a]) * sn);
       }
       for (std::size_t c = 6; c < D; ++c) e += double(q[c]) * k[c];
       CHECK(s[t] == doctest::Approx(e).epsilon(1e-6).scale(1));
@@ -217,11 +220,12 @@ TEST_CASE("relative scores, t5: the table at the bucket of each distance") {
     for (int h = 0; h < 2; ++h) table[b * 2 + h] = float(10 * b + h);
   // Bidirectional, 8 buckets, maxDistance 16: 4 per direction, exact below 2, then
   // 2 + trunc(log(r/2) / log(8) * 2): r = 2..5 -> 2, r >= 6 -> 3; keys after the query (d < 0) add 4.
-  const std::map<int, int> bi = {{-100, 7}, {-6, 7}, {-5, 6}, {-2, 6}, {-1, 5}, {0, 0}, {1, 1},
-                                 {2, 2},    {5, 2},  {6, 3},  {9, 3},  {40, 3}};
+  const std::map<int, int> bi = {{-100, 7}, {-6, 7}, {-5, 6}, {-2, 6}, {-1, 5}, {0, 0},
+                                 {1, 1},    {2, 2},  {5, 2},  {6, 3},  {9, 3},  {40, 3}};
   // Causal, 8 buckets, maxDistance 16: d < 0 -> 0, exact below 4, then 4 + trunc(log(d/4) / log(4) * 4):
   // d = 4, 5 -> 4; 6, 7 -> 5; 12 -> 7; 100 -> 7 (capped).
-  const std::map<int, int> causal = {{-5, 0}, {-1, 0}, {0, 0}, {3, 3}, {4, 4}, {5, 4}, {6, 5}, {7, 5}, {12, 7}, {100, 7}};
+  const std::map<int, int> causal = {{-5, 0}, {-1, 0}, {0, 0}, {3, 3},  {4, 4},
+                                     {5, 4},  {6, 5},  {7, 5}, {12, 7}, {100, 7}};
   for (auto [bidirectional, expected] : {std::pair{true, bi}, std::pair{false, causal}}) {
     std::vector<std::int32_t> d;
     for (auto [dist, bucket] : expected) d.push_back(dist);
@@ -241,11 +245,13 @@ TEST_CASE("relative scores, kerple: -r1 log(1 + r2 |d|) and -r1 |d|^r2 per head"
   const std::vector<float> r1 = {0.5f, 2.0f}, r2 = {0.25f, 1.5f};
   const std::vector<std::int32_t> d = {0, 1, -1, 17, -300, 4096};
   for (auto v : {posenc::KerpleVariant::log, posenc::KerpleVariant::power}) {
-    const auto s = scores({.method = RelativeMethod::kerple, .heads = 2, .kerple_variant = v, .kerple_r1 = r1, .kerple_r2 = r2}, d);
+    const auto s = scores(
+        {.method = RelativeMethod::kerple, .heads = 2, .kerple_variant = v, .kerple_r1 = r1, .kerple_r2 = r2}, d);
     for (std::size_t h = 0; h < 2; ++h) {
       for (std::size_t t = 0; t < d.size(); ++t) {
         const double a = std::abs(double(d[t]));
-        const double e = v == posenc::KerpleVariant::log ? -r1[h] * std::log(1 + r2[h] * a) : -r1[h] * std::pow(a, double(r2[h]));
+        const double e =
+            v == posenc::KerpleVariant::log ? -r1[h] * std::log(1 + r2[h] * a) : -r1[h] * std::pow(a, double(r2[h]));
         CHECK(s[h * d.size() + t] == doctest::Approx(e).epsilon(1e-7));
       }
     }
@@ -277,13 +283,20 @@ TEST_CASE("relative scores: bad arguments name the parameter and leave the outpu
   const std::vector<std::int32_t> none;
   check_error(posenc::relative_scores({.method = RelativeMethod::alibi}, none, {}), Errc::range_error, "distances");
   check_error(run({.method = RelativeMethod::t5, .heads = 1, .t5_table = t5_table}), Errc::range_error, "table");
-  check_error(run({.method = RelativeMethod::t5, .heads = 2, .t5 = {.num_buckets = 8, .max_distance = 2}, .t5_table = std::span(t5_table).first(16)}),
+  check_error(run({.method = RelativeMethod::t5,
+                   .heads = 2,
+                   .t5 = {.num_buckets = 8, .max_distance = 2},
+                   .t5_table = std::span(t5_table).first(16)}),
               Errc::range_error, "maxDistance");
   const std::vector<float> one = {1.0f}, three = {3.0f};
-  check_error(run({.method = RelativeMethod::kerple, .heads = 1, .kerple_variant = posenc::KerpleVariant::power,
-                   .kerple_r1 = one, .kerple_r2 = three}),
+  check_error(run({.method = RelativeMethod::kerple,
+                   .heads = 1,
+                   .kerple_variant = posenc::KerpleVariant::power,
+                   .kerple_r1 = one,
+                   .kerple_r2 = three}),
               Errc::range_error, "r2");
-  check_error(run({.method = RelativeMethod::kerple, .heads = 2, .kerple_r1 = one, .kerple_r2 = one}), Errc::range_error, "r1");
+  check_error(run({.method = RelativeMethod::kerple, .heads = 2, .kerple_r1 = one, .kerple_r2 = one}),
+              Errc::range_error, "r1");
   CHECK(std::all_of(out.begin(), out.end(), [](float v) { return v == -7.0f; }));
 }
 
@@ -313,6 +326,33 @@ TEST_CASE("rope relative check: q_m . k_n depends on m - n only, up to float32 r
   CHECK(c.deviation < c.bound * 4e-7);
 }
 
+TEST_CASE("rope relative check: the documented key positions and deviation, recomputed with rope_apply here") {
+  // n_s = n_0 + round(s (last - n_0) / (samples - 1)), n_0 = max(0, -min d), last = maxPosition - max(0, max d).
+  const std::vector<double> w = {1.0, 0.1, 0.01, 0.001};
+  const auto q = random_vector(8, 41), k = random_vector(8, 42);
+  const std::vector<std::int32_t> d = {-3, 0, 2, 17};
+  const std::int64_t max_pos = 1000003, n0 = 3, last = max_pos - 17;
+  const std::size_t samples = 7;
+  const auto score = [&](std::int64_t m, std::int64_t n) {
+    std::vector<float> qm = q, kn = k;
+    const std::int32_t pm[] = {std::int32_t(m)}, pn[] = {std::int32_t(n)};
+    require_ok(posenc::rope_apply(qm, {.seq = 1, .head_dim = 8}, w, 1.0, pm));
+    require_ok(posenc::rope_apply(kn, {.seq = 1, .head_dim = 8}, w, 1.0, pn));
+    double s = 0;
+    for (std::size_t c = 0; c < 8; ++c) s += double(qm[c]) * kn[c];
+    return s;
+  };
+  double expected = 0;
+  for (std::size_t s = 1; s < samples; ++s) {
+    const std::int64_t n = n0 + std::llround(double(s) * double(last - n0) / double(samples - 1));
+    for (std::int32_t dt : d) expected = std::max(expected, std::abs(score(n + dt, n) - score(n0 + dt, n0)));
+  }
+  posenc::RelativeCheck c;
+  require_ok(posenc::rope_relative_check({.inv_freq = w, .q = q, .k = k}, d, max_pos, samples, c));
+  CHECK(expected > 0.0);  // float32 rounding at positions near 1e6 is visible
+  CHECK(c.deviation == doctest::Approx(expected).epsilon(1e-9));
+}
+
 TEST_CASE("rope relative check: bad arguments") {
   using posenc::Errc;
   const std::vector<double> w = {0.5};
@@ -325,7 +365,8 @@ TEST_CASE("rope relative check: bad arguments") {
   check_error(posenc::rope_relative_check(p, d, 19, 8, c), Errc::range_error, "maxPosition");
   check_error(posenc::rope_relative_check(p, d, -1, 8, c), Errc::range_error, "maxPosition");
   check_error(posenc::rope_relative_check(p, d, (1 << 24) + 1, 8, c), Errc::range_error, "maxPosition");
-  check_error(posenc::rope_relative_check({.method = RelativeMethod::alibi}, d, 1000, 8, c), Errc::type_error, "method");
+  check_error(posenc::rope_relative_check({.method = RelativeMethod::alibi}, d, 1000, 8, c), Errc::type_error,
+              "method");
   const std::vector<float> big(8192, 1.0f);
   const std::vector<std::int32_t> many(4096, 1);
   check_error(posenc::rope_relative_check({.inv_freq = w, .q = big, .k = big}, many, 1000, 64, c), Errc::range_error,

@@ -28,7 +28,10 @@ export type RelativeDistances =
 export interface RopeCurveOptions {
   /** From pe.rope.frequencies() (any scaling); its attentionFactor multiplies q and k. */
   frequencies: RopeFrequencyInput;
-  /** The query vector (headDim entries). Default: all ones, as RoFormer's long-term decay figure. */
+  /**
+   * The query vector (headDim entries). Default: all ones of frequencies.headDim (else of the rotary
+   * dimension), as RoFormer's long-term decay figure; pass-through coordinates add a constant.
+   */
   q?: Float32Array | Float64Array | number[];
   /** The key vector (as many entries as q). Default: all ones. */
   k?: Float32Array | Float64Array | number[];

@@ -66,7 +66,9 @@ function similarity(mod, opts) {
   const rows = integer(where, 'rows', o.rows, { min: 1, fallback: table.length / dim });
   if (rows * dim !== table.length) throw new RangeError(`${where}: table must hold rows * dim = ${rows * dim} floats, got ${table.length}`);
   const metric = oneOf(where, 'metric', o.metric, METRICS, 'dot');
-  if (rows * rows * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: rows * rows exceeds the ${MAX_OUTPUT_BYTES / 2 ** 20} MiB output limit (rows <= 8192)`);
+  if (rows * rows * 4 > MAX_OUTPUT_BYTES) {
+    throw new RangeError(`${where}: rows * rows exceeds the ${MAX_OUTPUT_BYTES / 2 ** 20} MiB output limit (rows <= 8192)`);
+  }
   return call(mod, where, [table], [[Float32Array, rows * rows]], (t, out) =>
     mod.analysisSimilarity(t, table.length, rows, dim, METRICS.indexOf(metric), out))[0];
 }
@@ -83,7 +85,9 @@ function readDistances(where, o) {
     if (d.length === 0) throw new RangeError(`${where}: distances must not be empty`);
     d = d.slice();  // the result owns its copy
   } else if (o.range !== undefined) {
-    if (!Array.isArray(o.range) || o.range.length !== 2) throw new TypeError(`${where}: range must be [first, last], got ${describe(o.range)}`);
+    if (!Array.isArray(o.range) || o.range.length !== 2) {
+      throw new TypeError(`${where}: range must be [first, last], got ${describe(o.range)}`);
+    }
     const [first, last] = o.range.map((x, i) => integer(where, `range[${i}]`, x, { min: -MAX_POSITION, max: MAX_POSITION }));
     if (last < first) throw new RangeError(`${where}: range [first, last] needs first <= last, got [${first}, ${last}]`);
     d = Int32Array.from({ length: last - first + 1 }, (_, i) => first + i);
@@ -93,7 +97,8 @@ function readDistances(where, o) {
   let lo = 0, hi = 0;
   for (const x of d) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
   if (hi - lo > MAX_POSITION) {
-    throw new RangeError(`${where}: ${o.range ? 'range' : 'distances'} spans positions ${lo} .. ${hi} around the key; max(0, max d) - min(0, min d) must be at most 2^24`);
+    throw new RangeError(`${where}: ${o.range ? 'range' : 'distances'} spans positions ${lo} .. ${hi} around the key; ` +
+      'max(0, max d) - min(0, min d) must be at most 2^24');
   }
   return d;
 }
@@ -105,8 +110,12 @@ function readRope(where, o) {
   const kIn = o.k === undefined ? undefined : floats(where, 'k', o.k, { length: qIn?.length });
   const headDim = (qIn ?? kIn)?.length ?? f.headDim ?? 2 * f.invFreq.length;
   if (headDim < 2 || headDim > 8192) throw new RangeError(`${where}: q and k must have headDim (2 .. 8192) entries, got ${headDim}`);
-  if (f.headDim !== undefined && f.headDim !== headDim) throw new RangeError(`${where}: q and k have ${headDim} entries but frequencies.headDim is ${f.headDim}`);
-  if (2 * f.invFreq.length > headDim) throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds the length of q and k (${headDim})`);
+  if (f.headDim !== undefined && f.headDim !== headDim) {
+    throw new RangeError(`${where}: q and k have ${headDim} entries but frequencies.headDim is ${f.headDim}`);
+  }
+  if (2 * f.invFreq.length > headDim) {
+    throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds the length of q and k (${headDim})`);
+  }
   const ones = () => new Float32Array(headDim).fill(1);
   const layout = oneOf(where, 'layout', o.layout, LAYOUTS, 'half');
   return { invFreq: f.invFreq, attentionFactor: f.attentionFactor, q: qIn ?? ones(), k: kIn ?? ones(), layout };
@@ -146,10 +155,11 @@ function readRelative(where, o, method) {
       s.t5NumBuckets = integer(where, 'numBuckets', o.numBuckets, { min: 2, max: 65536, fallback: 32 });
       s.t5MaxDistance = integer(where, 'maxDistance', o.maxDistance, { min: 1, max: 2 ** 31 - 1, fallback: 128 });
       a.table = floats(where, 'table', o.table);
-      if (a.table.length === 0 || a.table.length % s.t5NumBuckets !== 0 || (heads !== undefined && a.table.length !== s.t5NumBuckets * heads)) {
+      const tableHeads = a.table.length / s.t5NumBuckets;
+      if (tableHeads < 1 || !Number.isInteger(tableHeads) || (heads !== undefined && tableHeads !== heads)) {
         throw new RangeError(`${where}: table must hold numBuckets * heads values ([numBuckets][heads]), got ${a.table.length}`);
       }
-      s.heads = heads ?? a.table.length / s.t5NumBuckets;
+      s.heads = tableHeads;
       break;
     }
     case 'kerple': {
@@ -213,7 +223,9 @@ function wavelengths(mod, config, opts = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Permutation test.
+// Permutation test. The core's permutation_test() does this in one call; here its parts (random
+// permutation, row permutation, equivariance error) run around pe.attention, so that attention's own
+// argument checks and position descriptors apply unchanged (lib/attention.js exports no reader of them).
 
 function permutation(mod, attention, opts) {
   const where = 'posenc.analysis.permutation';
