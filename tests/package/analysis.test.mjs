@@ -306,6 +306,7 @@ const bad = [
   ['permutation', { q: qkv, k: qkv, v: qkv, shape: [2, 1, 4], seed: -1 }, RangeError, 'seed must be an integer >= 0'],
   ['permutation', { q: qkv, k: qkv, v: qkv, shape: { queries: 2, heads: 1, headDim: 4 } }, TypeError, 'shape must be [seq, heads, headDim]'],
   ['permutation', { q: qkv, k: qkv, v: new Float32Array(7), shape: [2, 1, 4] }, RangeError, 'v must have 8 elements'],
+  ['permutation', { q: qkv, k: [0, 0, 0, 0, 0, Infinity, 0, 0], v: qkv, shape: [2, 1, 4] }, RangeError, 'k[5] must be finite'],
   ['permutation', { q: qkv, k: qkv, v: qkv, shape: [2, 1, 4], position: 'warp' }, RangeError, 'position.method must be one of'],
   ['permutation', { q: qkv, k: qkv, v: qkv, shape: [2, 1, 4], position: { method: 't5', table: [1] } }, RangeError, 'position.table must have 32 elements'],
   ['permutation', { q: qkv, k: qkv, v: qkv, shape: [2, 1, 4], causal: 'yes' }, TypeError, 'causal must be true or false'],

@@ -58,7 +58,7 @@ function as(where, from, fn) {
 function similarity(mod, opts) {
   const where = 'posenc.analysis.similarity';
   const o = options(where, opts, ['table', 'dim', 'rows', 'metric']);
-  const table = floats(where, 'table', o.table);
+  const table = floats(where, 'table', o.table, { finite: false });  // scanned in the module (call() below)
   const dim = integer(where, 'dim', o.dim, { min: 1 });
   if (table.length === 0 || table.length % dim !== 0) {
     throw new RangeError(`${where}: table must hold rows * dim (${dim}) floats, got ${table.length}`);
@@ -69,7 +69,7 @@ function similarity(mod, opts) {
   if (rows * rows * 4 > MAX_OUTPUT_BYTES) {
     throw new RangeError(`${where}: rows * rows exceeds the ${MAX_OUTPUT_BYTES / 2 ** 20} MiB output limit (rows <= 8192)`);
   }
-  return call(mod, where, [table], [[Float32Array, rows * rows]], (t, out) =>
+  return call(mod, where, [{ data: table, name: 'table' }], [[Float32Array, rows * rows]], (t, out) =>
     mod.analysisSimilarity(t, table.length, rows, dim, METRICS.indexOf(metric), out))[0];
 }
 
@@ -237,7 +237,8 @@ function permutation(mod, attention, opts) {
   if (seq > MAX_POSITION + 1) throw new RangeError(`${where}: shape[0] (seq) must be at most 2^24 + 1`);
   const row = heads * headDim, n = seq * row;
   if (n * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: q, k and v are limited to 256 MiB each`);
-  const [q, k, v] = ['q', 'k', 'v'].map((name) => floats(where, name, o[name], { length: n }));
+  // NaN/infinity in q, k, v is found by a SIMD scan in the module (the first call() below).
+  const [q, k, v] = ['q', 'k', 'v'].map((name) => floats(where, name, o[name], { length: n, finite: false }));
   let perm;
   if (o.permutation !== undefined) {
     if (o.seed !== undefined) throw new RangeError(`${where}: give permutation or seed, not both`);
@@ -246,7 +247,7 @@ function permutation(mod, attention, opts) {
     const seed = integer(where, 'seed', o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 1 });
     perm = call(mod, where, [], [[Int32Array, seq]], (out) => mod.analysisRandomPermutation(seed, out, seq))[0];
   }
-  const [qy, ky, vy] = call(mod, where, [q, k, v, perm], [[Float32Array, n], [Float32Array, n], [Float32Array, n]],
+  const [qy, ky, vy] = call(mod, where, [{ data: q, name: 'q' }, { data: k, name: 'k' }, { data: v, name: 'v' }, perm], [[Float32Array, n], [Float32Array, n], [Float32Array, n]],
     (qp, kp, vp, pp, qo, ko, vo) => mod.analysisPermuteRows(qp, n, row, pp, seq, qo) ||
       mod.analysisPermuteRows(kp, n, row, pp, seq, ko) || mod.analysisPermuteRows(vp, n, row, pp, seq, vo));
   const run = (x) => as(where, 'posenc.attention', () =>
