@@ -2,6 +2,7 @@
 // Type declarations for posenc, written by hand (one file per method in lib/) and checked by
 // compiling the TypeScript consumers in tests/types/.
 import type { AlibiApi } from './lib/alibi.js';
+import type { AnalysisApi } from './lib/analysis.js';
 import type { AttentionApi } from './lib/attention.js';
 import type { KerpleApi } from './lib/kerple.js';
 import type { LearnedApi } from './lib/learned.js';
@@ -12,6 +13,7 @@ import type { SinusoidalApi } from './lib/sinusoidal.js';
 import type { T5Api } from './lib/t5.js';
 
 export type * from './lib/alibi.js';
+export type * from './lib/analysis.js';
 export type * from './lib/attention.js';
 export type * from './lib/kerple.js';
 export type * from './lib/learned.js';
@@ -60,7 +62,7 @@ export interface Diagnostics {
  * object and its namespaces are frozen.
  */
 export interface PositionalEncodings
-  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi {
+  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */

@@ -10,6 +10,7 @@
 import { describe, options } from './lib/args.js';
 import { simdSupported } from './lib/runtime.js';
 import * as alibi from './lib/alibi.js';
+import * as analysis from './lib/analysis.js';
 import * as attention from './lib/attention.js';
 import * as kerple from './lib/kerple.js';
 import * as learned from './lib/learned.js';
@@ -21,7 +22,7 @@ import * as t5 from './lib/t5.js';
 
 export const version = '0.1.0';
 
-const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention];
+const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis];
 
 const builds = {
   simd: () => import('./dist/posenc_simd.mjs'),
