@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// posenc: training and evaluation of the tiny language model (see train.hpp).
+#include "posenc/lm/train.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <numbers>
+
+#include "posenc/learned.hpp"
+
+namespace posenc::lm {
+
+struct Trainer {
+  TrainerConfig cfg;
+  Model* model = nullptr;
+  std::int32_t* stream = nullptr;
+  std::size_t stream_len = 0;
+  std::int32_t* batch = nullptr;  // batch * (max context + 1) ids
+  std::size_t batch_cap = 0;
+  SplitMix64 rng{0};
+  std::size_t steps_done = 0;
+  ~Trainer() {
+    model_destroy(model);
+    std::free(stream);
+    std::free(batch);
+  }
+};
+
+double learning_rate(const TrainerConfig& c, std::size_t step) {
+  const double warm = std::max(1.0, std::floor(c.warmup_fraction * double(c.steps)));
+  if (double(step) < warm) return c.lr * (double(step) + 1.0) / warm;
+  const double span = std::max(1.0, double(c.steps) - warm);
+  const double t = std::min(1.0, (double(step) - warm) / span);
+  return c.lr * (c.final_lr_ratio + (1.0 - c.final_lr_ratio) * 0.5 * (1.0 + std::cos(std::numbers::pi * t)));
+}
+
+namespace {
+
+bool reserve_batch(Trainer& t, std::size_t context) {
+  const std::size_t n = t.cfg.model.batch * (context + 1);
+  if (n <= t.batch_cap) return true;
+  std::free(t.batch);
+  t.batch = static_cast<std::int32_t*>(std::malloc(n * sizeof(std::int32_t)));
+  t.batch_cap = t.batch ? n : 0;
+  return t.batch != nullptr;
+}
+
+// `batch` windows of context + 1 tokens at random offsets.
+void sample(Trainer& t, std::size_t context) {
+  const std::size_t B = t.cfg.model.batch, w = context + 1, range = t.stream_len - w + 1;
+  for (std::size_t b = 0; b < B; ++b) {
+    const std::size_t start = std::size_t(t.rng.next() % range);
+    std::memcpy(t.batch + b * w, t.stream + start, w * sizeof(std::int32_t));
+  }
+}
+
+}  // namespace
+
+Status trainer_create(const TrainerConfig& c, std::span<const std::int32_t> train, Trainer** out) {
+  *out = nullptr;
+  if (c.steps < 1) return Status::range("steps", "must be at least 1");
+  if (!(std::isfinite(c.lr) && c.lr > 0 && c.lr < 10)) return Status::range("lr", "must be in (0, 10)");
+  if (!(c.warmup_fraction >= 0 && c.warmup_fraction <= 1)) return Status::range("warmup", "must be in [0, 1]");
+  if (!(c.final_lr_ratio >= 0 && c.final_lr_ratio <= 1)) return Status::range("finalLrRatio", "must be in [0, 1]");
+  if (train.size() < c.model.context + 2) return Status::range("text", "is shorter than the context + 2 tokens");
+  for (std::int32_t id : train)
+    if (id < 0 || std::size_t(id) >= c.model.vocab) return Status::range("text", "token ids must be in [0, vocab)");
+  Trainer* t = new (std::nothrow) Trainer();
+  if (!t) return Status::range("text", "out of memory");
+  t->cfg = c;
+  t->rng = SplitMix64{c.data_seed};
+  if (Status s = model_create(c.model, &t->model); !s.ok()) {
+    delete t;
+    return s;
+  }
+  t->stream = static_cast<std::int32_t*>(std::malloc(train.size() * sizeof(std::int32_t)));
+  if (!t->stream || !reserve_batch(*t, c.model.context)) {
+    delete t;
+    return Status::range("text", "out of memory for the training stream");
+  }
+  std::memcpy(t->stream, train.data(), train.size() * sizeof(std::int32_t));
+  t->stream_len = train.size();
+  *out = t;
+  return Status::success();
+}
+
+void trainer_destroy(Trainer* t) { delete t; }
+Model* trainer_model(Trainer* t) { return t->model; }
+std::size_t trainer_steps_done(const Trainer* t) { return t->steps_done; }
+
+Status trainer_step(Trainer* t, std::size_t n, double* mean_loss, std::size_t* done) {
+  const std::size_t T = t->cfg.model.context, B = t->cfg.model.batch;
+  double sum = 0;
+  std::size_t k = 0;
+  for (; k < n && t->steps_done < t->cfg.steps; ++k) {
+    sample(*t, T);
+    double loss = 0;
+    if (Status s = model_loss_and_gradients(t->model, {t->batch, B * (T + 1)}, B, T, nullptr, &loss); !s.ok()) return s;
+    model_adamw_step(t->model, t->cfg.optimizer, learning_rate(t->cfg, t->steps_done));
+    sum += loss;
+    ++t->steps_done;
+  }
+  *mean_loss = k ? sum / double(k) : 0.0;
+  if (done) *done = k;
+  return Status::success();
+}
+
+Status trainer_finetune(Trainer* t, std::size_t context, const RopeConfig& rope, std::size_t steps, double lr,
+                        double* mean_loss) {
+  if (context + 1 > t->stream_len) return Status::range("context", "is longer than the training stream");
+  if (Status s = model_reserve_context(t->model, context); !s.ok()) return s;
+  if (!reserve_batch(*t, context)) return Status::range("context", "out of memory for the batch");
+  const std::size_t B = t->cfg.model.batch;
+  double sum = 0;
+  for (std::size_t k = 0; k < steps; ++k) {
+    sample(*t, context);
+    double loss = 0;
+    if (Status s = model_loss_and_gradients(t->model, {t->batch, B * (context + 1)}, B, context, &rope, &loss); !s.ok())
+      return s;
+    model_adamw_step(t->model, t->cfg.optimizer, lr);
+    sum += loss;
+  }
+  *mean_loss = steps ? sum / double(steps) : 0.0;
+  return Status::success();
+}
+
+Status evaluate_perplexity(Model* model, std::span<const std::int32_t> eval, std::size_t length, std::size_t max_scored,
+                           const EvalOptions& options, double* perplexity, std::size_t* scored) {
+  if (length < 1) return Status::range("length", "must be at least 1");
+  const std::size_t windows = std::min(std::max<std::size_t>(1, max_scored / length),
+                                       eval.size() > length ? (eval.size() - 1) / length : 0);
+  if (windows == 0) return Status::range("length", "the evaluation stream is shorter than one window");
+  double nll_total = 0;
+  std::size_t count_total = 0;
+  for (std::size_t w = 0; w < windows; ++w) {
+    double nll = 0;
+    std::size_t count = 0;
+    // Window w: tokens [w * length, w * length + length] (its last token is only a target).
+    if (Status s = model_evaluate(model, eval.subspan(w * length, length + 1), 1, length, options, &nll, &count); !s.ok())
+      return s;
+    nll_total += nll;
+    count_total += count;
+  }
+  *perplexity = std::exp(nll_total / double(count_total));
+  *scored = count_total;
+  return Status::success();
+}
+
+}  // namespace posenc::lm
