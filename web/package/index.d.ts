@@ -6,6 +6,7 @@ import type { AnalysisApi } from './lib/analysis.js';
 import type { AttentionApi } from './lib/attention.js';
 import type { KerpleApi } from './lib/kerple.js';
 import type { LearnedApi } from './lib/learned.js';
+import type { LmApi } from './lib/lm.js';
 import type { NopeApi } from './lib/nope.js';
 import type { RopeApi } from './lib/rope.js';
 import type { ShawApi } from './lib/shaw.js';
@@ -17,6 +18,7 @@ export type * from './lib/analysis.js';
 export type * from './lib/attention.js';
 export type * from './lib/kerple.js';
 export type * from './lib/learned.js';
+export type * from './lib/lm.js';
 export type * from './lib/nope.js';
 export type * from './lib/rope.js';
 export type * from './lib/shaw.js';
@@ -62,7 +64,7 @@ export interface Diagnostics {
  * object and its namespaces are frozen.
  */
 export interface PositionalEncodings
-  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi {
+  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */

@@ -14,6 +14,7 @@ import * as analysis from './lib/analysis.js';
 import * as attention from './lib/attention.js';
 import * as kerple from './lib/kerple.js';
 import * as learned from './lib/learned.js';
+import * as lm from './lib/lm.js';
 import * as nope from './lib/nope.js';
 import * as rope from './lib/rope.js';
 import * as shaw from './lib/shaw.js';
@@ -22,7 +23,7 @@ import * as t5 from './lib/t5.js';
 
 export const version = '0.1.0';
 
-const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis];
+const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm];
 
 const builds = {
   simd: () => import('./dist/posenc_simd.mjs'),

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// pe.lm: train a tiny transformer language model short and test it long (C++: src/posenc/lm/).
+// A trainer lives in the WebAssembly module; the object returned here holds its handle and frees it
+// on dispose() (or, as a fallback, when the object is garbage-collected).
+import { bool, ints, integer, number, oneOf, options } from './args.js';
+import { call } from './runtime.js';
+
+const POSITIONS = ['none', 'learned', 'sinusoidal', 'rope', 'alibi', 't5', 'kerple'];
+const SCALINGS = { none: 0, linear: 1, ntk: 2, yarn: 4 };
+
+/** The study's settings (LAB.md): what create() uses for options not given. */
+const DEFAULTS = Object.freeze({
+  vocab: 64, dModel: 32, layers: 2, heads: 4, mlp: 128, context: 64, batch: 8, position: 'rope', tied: true,
+  ropeTheta: 10000, t5Buckets: 32, t5MaxDistance: 64, seed: 1, steps: 2000, lr: 1e-2, warmup: 0.05,
+  finalLrRatio: 0.1, weightDecay: 0.01, clip: 1, positionLrMult: 10, dataSeed: 1,
+});
+// Order of the settings array (bindings/lm.cpp, Slot).
+const SLOTS = ['vocab', 'dModel', 'layers', 'heads', 'mlp', 'context', 'batch', 'position', 'tied', 'ropeTheta',
+  't5Buckets', 't5MaxDistance', 'seed', 'steps', 'lr', 'warmup', 'finalLrRatio', 'weightDecay', 'clip',
+  'positionLrMult', 'dataSeed'];
+
+export function bind(mod) {
+  const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((id) => mod.lmDestroy(id)) : null;
+  return {
+    lm: {
+      positions: POSITIONS,
+      defaults: DEFAULTS,
+      create: (opts) => create(mod, registry, opts),
+      liveTrainers: () => mod.lmLive(),
+    },
+  };
+}
+
+function readScaling(where, rope, context) {
+  if (rope === undefined) return [0, NaN, context];
+  const r = options(where, rope, ['type', 'factor'], 'rope');
+  const type = oneOf(where, 'rope.type', r.type, Object.keys(SCALINGS));
+  const factor = type === 'none' ? NaN : number(where, 'rope.factor', r.factor, { min: 1, max: 1024 });
+  return [SCALINGS[type], factor, context];
+}
+
+function create(mod, registry, opts) {
+  const where = 'posenc.lm.create';
+  const o = options(where, opts, ['text', ...Object.keys(DEFAULTS)]);
+  const s = { ...DEFAULTS };
+  const sizes = { vocab: [2, 65536], dModel: [2, 4096], layers: [1, 16], heads: [1, 4096], mlp: [1, 65536],
+    context: [2, 8192], batch: [1, 4096], steps: [1, 1e7], t5Buckets: [2, 1 << 20], t5MaxDistance: [1, 1 << 30],
+    seed: [0, Number.MAX_SAFE_INTEGER], dataSeed: [0, Number.MAX_SAFE_INTEGER] };
+  for (const [key, [min, max]] of Object.entries(sizes)) s[key] = integer(where, key, o[key], { min, max, fallback: DEFAULTS[key] });
+  s.position = oneOf(where, 'position', o.position, POSITIONS, DEFAULTS.position);
+  s.tied = bool(where, 'tied', o.tied, DEFAULTS.tied);
+  s.ropeTheta = number(where, 'ropeTheta', o.ropeTheta, { above: 1, fallback: DEFAULTS.ropeTheta });
+  s.lr = number(where, 'lr', o.lr, { above: 0, max: 10, fallback: DEFAULTS.lr });
+  s.warmup = number(where, 'warmup', o.warmup, { min: 0, max: 1, fallback: DEFAULTS.warmup });
+  s.finalLrRatio = number(where, 'finalLrRatio', o.finalLrRatio, { min: 0, max: 1, fallback: DEFAULTS.finalLrRatio });
+  s.weightDecay = number(where, 'weightDecay', o.weightDecay, { min: 0, max: 1, fallback: DEFAULTS.weightDecay });
+  s.clip = number(where, 'clip', o.clip, { min: 0, fallback: DEFAULTS.clip });
+  s.positionLrMult = number(where, 'positionLrMult', o.positionLrMult, { above: 0, max: 1e4, fallback: DEFAULTS.positionLrMult });
+  if (s.dModel % s.heads !== 0) throw new RangeError(`${where}: heads (${s.heads}) must divide dModel (${s.dModel})`);
+  if (o.text === undefined) throw new TypeError(`${where}: text (the training token ids, an Int32Array) is required`);
+  const text = ints(where, 'text', o.text, { min: 0, max: s.vocab - 1 });
+  if (text.length < s.context + 2) throw new RangeError(`${where}: text must hold at least context + 2 (${s.context + 2}) tokens, got ${text.length}`);
+
+  const settings = Float64Array.from(SLOTS, (k) => (k === 'position' ? POSITIONS.indexOf(s.position) : k === 'tied' ? Number(s.tied) : s[k]));
+  const [idOut] = call(mod, where, [settings, text], [[Int32Array, 1]], (sp, tp, out) => mod.lmCreate(sp, SLOTS.length, tp, text.length, out));
+  const id = idOut[0];
+  const state = { id, disposed: false };
+  const live = () => {
+    if (state.disposed) throw new RangeError('posenc.lm: the trainer has been disposed');
+  };
+  const trainer = {
+    config: Object.freeze({ ...s }),
+    parameterCount: mod.lmParameterCount(id),
+    /** Run up to `steps` more steps of the schedule. */
+    train(steps) {
+      const w = 'posenc.lm.train';
+      live();
+      const n = integer(w, 'steps', steps, { min: 1, max: 1e7 });
+      const [out] = call(mod, w, [], [[Float64Array, 3]], (o) => mod.lmTrain(id, n, o));
+      return { loss: out[0], steps: out[1], done: out[2], total: s.steps };
+    },
+    /** Steps at a longer context with scaled RoPE frequencies (position interpolation's fine-tune). */
+    finetune(fo) {
+      const w = 'posenc.lm.finetune';
+      live();
+      const f = options(w, fo, ['context', 'rope', 'steps', 'lr']);
+      const context = integer(w, 'context', f.context, { min: 2, max: 8192 });
+      const [type, factor] = readScaling(w, f.rope, s.context);
+      const steps = integer(w, 'steps', f.steps, { min: 1, max: 1e6 });
+      const lr = number(w, 'lr', f.lr, { above: 0, max: 10, fallback: s.lr * 0.1 });
+      const [out] = call(mod, w, [], [[Float64Array, 1]], (o) => mod.lmFinetune(id, context, type, factor, s.context, steps, lr, o));
+      return { loss: out[0] };
+    },
+    /** Perplexity over windows of `length` tokens of `tokens` (an evaluation stream). */
+    evaluate(eo) {
+      const w = 'posenc.lm.evaluate';
+      live();
+      const e = options(w, eo, ['tokens', 'length', 'maxScored', 'rope', 'streaming']);
+      const tokens = ints(w, 'tokens', e.tokens, { min: 0, max: s.vocab - 1 });
+      const length = integer(w, 'length', e.length, { min: 1, max: 65536 });
+      if (tokens.length < length + 1) throw new RangeError(`${w}: tokens must hold at least length + 1 (${length + 1}) ids`);
+      const maxScored = integer(w, 'maxScored', e.maxScored, { min: 1, max: 1e9, fallback: 32768 });
+      const [type, factor, original] = readScaling(w, e.rope, s.context);
+      const streaming = bool(w, 'streaming', e.streaming, length > 2048);
+      const [out] = call(mod, w, [tokens], [[Float64Array, 2]], (tp, o) => mod.lmEvaluate(id, tp, tokens.length, length, maxScored, type, factor, original, streaming, o));
+      return { perplexity: out[0], scored: out[1] };
+    },
+    /** Free the trainer's memory in the module. */
+    dispose() {
+      if (state.disposed) return;
+      state.disposed = true;
+      registry?.unregister(trainer);
+      mod.lmDestroy(id);
+    },
+  };
+  registry?.register(trainer, id, trainer);
+  return trainer;
+}
