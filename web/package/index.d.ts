@@ -4,6 +4,7 @@
 import type { AlibiApi } from './lib/alibi.js';
 import type { AnalysisApi } from './lib/analysis.js';
 import type { AttentionApi } from './lib/attention.js';
+import type { CorpusApi } from './lib/corpus.js';
 import type { KerpleApi } from './lib/kerple.js';
 import type { LearnedApi } from './lib/learned.js';
 import type { LmApi } from './lib/lm.js';
@@ -16,6 +17,7 @@ import type { T5Api } from './lib/t5.js';
 export type * from './lib/alibi.js';
 export type * from './lib/analysis.js';
 export type * from './lib/attention.js';
+export type * from './lib/corpus.js';
 export type * from './lib/kerple.js';
 export type * from './lib/learned.js';
 export type * from './lib/lm.js';
@@ -64,7 +66,7 @@ export interface Diagnostics {
  * object and its namespaces are frozen.
  */
 export interface PositionalEncodings
-  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi {
+  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */

@@ -12,6 +12,7 @@ import { simdSupported } from './lib/runtime.js';
 import * as alibi from './lib/alibi.js';
 import * as analysis from './lib/analysis.js';
 import * as attention from './lib/attention.js';
+import * as corpus from './lib/corpus.js';
 import * as kerple from './lib/kerple.js';
 import * as learned from './lib/learned.js';
 import * as lm from './lib/lm.js';
@@ -23,7 +24,7 @@ import * as t5 from './lib/t5.js';
 
 export const version = '0.1.0';
 
-const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm];
+const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm, corpus];
 
 const builds = {
   simd: () => import('./dist/posenc_simd.mjs'),

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// pe.corpus / pe.lm against their .d.ts (compiled with tsc; @ts-expect-error lines must fail).
+import { init, type LmPosition, type LmTrainer } from 'posenc';
+
+async function main(): Promise<void> {
+  const pe = await init();
+  const train: Int32Array = pe.corpus.generate({ seed: 1, stream: 'train', length: 10000 });
+  const evalIds = pe.corpus.generate({ length: 4000, stream: 'eval' });
+  const text: string = pe.corpus.decode(train.subarray(0, 100));
+  const ids: Int32Array = pe.corpus.encode('some text');
+  const position: LmPosition = 'alibi';
+  const t: LmTrainer = pe.lm.create({ text: train, position, context: 32, steps: 10 });
+  const r = t.train(5);
+  const done: number = r.done;
+  const { perplexity } = t.evaluate({ tokens: evalIds, length: 64, rope: { type: 'linear', factor: 2 } });
+  t.finetune({ context: 64, rope: { type: 'yarn', factor: 2 }, steps: 1 });
+  const dModel: number = t.config.dModel;
+  t.dispose();
+
+  // @ts-expect-error: unknown position method
+  pe.lm.create({ text: train, position: 'xpos' });
+  // @ts-expect-error: text is required
+  pe.lm.create({ position: 'rope' });
+  // @ts-expect-error: stream is 'train' | 'eval'
+  pe.corpus.generate({ length: 5, stream: 'test' });
+  // @ts-expect-error: rope scaling type
+  t.evaluate({ tokens: evalIds, length: 64, rope: { type: 'cubic' } });
+
+  console.log(text.length, ids.length, done, perplexity, dModel, pe.lm.positions.length, pe.corpus.alphabet);
+}
+
+void main();
