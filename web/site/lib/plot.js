@@ -14,7 +14,7 @@ export function fmt(v, digits = 3) {
   if (Number.isNaN(v)) return 'NaN';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(0, digits - 1)).replace('e+', 'e').replace('-', '−');
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e').replace('e+', 'e').replace(/-/g, '−');
   if (Number.isInteger(v)) return String(v).replace('-', '−');
   return String(Number(v.toPrecision(digits))).replace('-', '−');
 }

@@ -38,7 +38,7 @@ const TEXT = {
     methods: { none: 'none (NoPE)', sinusoidal: 'sinusoidal (added to q, k, v)', learned: 'learned table (random, illustrative)',
       rope: 'RoPE', xpos: 'xPos', alibi: 'ALiBi', t5: 'T5 buckets (random table)', kerple: 'KERPLE (log, r1 = 1, r2 = 0.5)',
       shaw: 'Shaw, k = 8 (random tables)' },
-    weights: 'Attention weights', weightsCap: (s, hd, max) => `Head ${hd} of ${s.heads}: softmax weights, rows = queries, columns = keys (viridis, 0 to ${fmt(max)}).`,
+    weights: 'Attention weights', weightsCap: (s, hd, max) => `Head ${hd} of ${s.heads}: softmax weights, rows = queries, columns = keys (viridis from 0 to ${fmt(max)}; larger weights get the top colour).`,
     tooBig: (s, mb) => `Weights are drawn up to L = ${MAX_DRAWN}. At L = ${s.length} they would be ${s.heads} × ${s.length}² = ${(s.heads * s.length * s.length).toLocaleString('en')} numbers (${mb} MB); the streaming path computed the output without storing them.`,
     cost: (s, ms, streaming) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${streaming ? 'streaming' : 'plain'} path, ${ms} ms.`,
     query: 'query i →', key: 'key j →',
@@ -58,7 +58,7 @@ const TEXT = {
     methods: { none: 'なし（NoPE）', sinusoidal: '正弦波（q, k, v に足す）', learned: '学習表（乱数、説明用）',
       rope: 'RoPE', xpos: 'xPos', alibi: 'ALiBi', t5: 'T5 バケット（乱数の表）', kerple: 'KERPLE（log、r1 = 1、r2 = 0.5）',
       shaw: 'Shaw、k = 8（乱数の表）' },
-    weights: 'アテンションの重み', weightsCap: (s, hd, max) => `${s.heads} ヘッド中のヘッド ${hd}：softmax の重み。行 = クエリ、列 = キー（viridis、0 から ${fmt(max)}）。`,
+    weights: 'アテンションの重み', weightsCap: (s, hd, max) => `${s.heads} ヘッド中のヘッド ${hd}：softmax の重み。行 = クエリ、列 = キー（viridis、0 から ${fmt(max)}。それより大きい重みは最上端の色）。`,
     tooBig: (s, mb) => `重みを描くのは L = ${MAX_DRAWN} までです。L = ${s.length} では ${s.heads} × ${s.length}² = ${(s.heads * s.length * s.length).toLocaleString('ja')} 個（${mb} MB）になります。出力はストリーミング経路で、重みを保存せずに計算しました。`,
     cost: (s, ms, streaming) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${streaming ? 'ストリーミング' : '通常'}経路、${ms} ms。`,
     query: 'クエリ i →', key: 'キー j →',
@@ -97,7 +97,7 @@ export function createAttention(container, options) {
       const costLine = h('p', { class: 'note' });
       w.body.append(costLine);
       let data = null;
-      const fig = w.figure({ name: 'weights', label: t.weights, className: 'fig-square', height: (width) => Math.min(width, 480) + 30,
+      const fig = w.figure({ name: 'weights', label: t.weights, className: 'fig-square', height: (width) => Math.min(width - 56, 480) + 70,
         csv: () => (data?.weights ? { header: ['query', ...Array.from({ length: data.L }, (_, j) => `k${j}`)],
           rows: Array.from({ length: data.L }, (_, i) => [i, ...data.weights.subarray(i * data.L, (i + 1) * data.L)]) } : null) });
 
@@ -126,15 +126,17 @@ export function createAttention(container, options) {
           return;
         }
         const weights = result.weights.subarray(head * L * L, (head + 1) * L * L);
+        // Colour scale: up to the largest weight of the later rows (the first queries see few keys, and a
+        // causal row 0 is all on one key); larger weights clip to the top colour.
         let max = 0;
-        for (const x of weights) max = Math.max(max, x);
+        for (let i = Math.floor(L / 2) * L; i < weights.length; i++) max = Math.max(max, weights[i]);
         data = { weights, L };
         fig.setCaption(t.weightsCap(s, head, max));
         fig.paint((ctx, { width, height, colours }) => {
-          const side = Math.min(width - 56, height - 40);
+          const side = height - 70;
           heatmap(ctx, { x: 46, y: 30, w: side, h: side }, { rows: L, cols: L, values: weights, lut, lo: 0, hi: max || 1, colours,
             xLabel: t.key, yLabel: t.query });
-          ramp(ctx, 46, 34 + side, Math.min(150, side), lut, ['0', fmt(max)], colours);
+          ramp(ctx, 46, 36 + side, Math.min(150, side), lut, ['0', `≥ ${fmt(max)}`], colours);
         });
       }
       return { controls, render };

@@ -15,7 +15,7 @@ export const schema = Object.freeze({
   dim: { type: 'int', default: 64, min: 8, max: 256, step: 2 },
   theta: { type: 'number', default: 10000, min: 10, max: 1e7 },
   layout: { type: 'enum', default: 'half', values: ['half', 'interleaved'] },
-  pos: { type: 'int', default: 0, min: 0, max: 1000000 },
+  pos: { type: 'int', default: 12, min: 0, max: 1000000 },
   play: { type: 'bool', default: true },
   m: { type: 'int', default: 7, min: 0, max: 64 },
   n: { type: 'int', default: 2, min: 0, max: 64 },

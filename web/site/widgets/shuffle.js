@@ -17,7 +17,7 @@ const METHODS = ['none', 'sinusoidal', 'rope', 'alibi'];
 
 export const schema = Object.freeze({
   sentence: { type: 'string', default: 'the cat sat on the mat', maxLength: 120 },
-  order: { type: 'string', default: '', maxLength: 40 },
+  order: { type: 'string', default: '5,2,0,4,1,3', maxLength: 40 },
   method: { type: 'enum', default: 'none', values: METHODS },
   causal: { type: 'bool', default: false },
 });
