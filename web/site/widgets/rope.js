@@ -228,8 +228,13 @@ export function createRope(container, options) {
       }
       playButton.addEventListener('click', () => {
         userPlay = true;
-        if (playing) w.change({ play: false, pos: localPos });
-        else w.change({ play: true, pos: localPos });
+        if (playing) {
+          setPlaying(false);
+          w.change({ play: false, pos: localPos });
+        } else {
+          setPlaying(true);
+          w.change({ play: true });
+        }
       });
       const io = new IntersectionObserver((entries) => {
         visible = entries.some((e) => e.isIntersecting);
