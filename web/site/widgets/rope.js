@@ -101,7 +101,7 @@ export function createRope(container, options) {
       const motionNote = h('p', { class: 'note', hidden: true }, t.reduced);
       w.body.append(h('div', { class: 'toolbar' }, playButton), motionNote);
       const circles = w.figure({ name: 'rotation', label: t.circles, className: 'fig-wide',
-        height: (width) => (width < 520 ? 2 : 1) * Math.min(210, (width < 520 ? width / 2 : width / 4) + 40),
+        height: (width) => (width < 520 ? 2 : 1) * Math.min(226, (width < 520 ? width / 2 : width / 4) + 56),
         csv: () => ({ header: ['pair', 'theta_rad_per_position', 'position', 'x', 'y'],
           rows: view.pairs.map((p, j) => [p, view.f.invFreq[p], view.pos, view.xy[j][0], view.xy[j][1]]) }) });
       const strip = w.figure({ name: 'layout', label: t.layoutFig, className: 'fig-wide', height: () => 64,
@@ -159,8 +159,8 @@ export function createRope(container, options) {
           const ch = height / Math.ceil(pairs.length / cols);
           pairs.forEach((p, j) => {
             const cx = (j % cols) * cw + cw / 2;
-            const cy = Math.floor(j / cols) * ch + (ch - 40) / 2 + 4;
-            const r = Math.max(10, Math.min(cw, ch - 40) / 2 - 12);
+            const cy = Math.floor(j / cols) * ch + (ch - 56) / 2 + 4;
+            const r = Math.max(10, Math.min(cw, ch - 56) / 2 - 12);
             ctx.strokeStyle = colours.line;
             ctx.lineWidth = 1.5;
             ctx.beginPath();
@@ -183,7 +183,8 @@ export function createRope(container, options) {
             ctx.fillText(`${t.pair} i = ${p}`, cx, cy + r + 6);
             ctx.font = SMALL;
             ctx.fillStyle = colours.muted;
-            ctx.fillText(`θ = ${fmt(f.invFreq[p])} ${t.rad} · λ = ${fmt(view.wl[p])}`, cx, cy + r + 21);
+            ctx.fillText(`θ = ${fmt(f.invFreq[p])} ${t.rad}`, cx, cy + r + 21);
+            ctx.fillText(`λ = ${fmt(view.wl[p])}`, cx, cy + r + 35);
           });
         });
       }

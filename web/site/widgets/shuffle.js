@@ -163,7 +163,7 @@ export function createShuffle(container, options) {
           ctx.fillStyle = colours.ink;
           ctx.textAlign = 'left';
           ctx.textBaseline = 'top';
-          ctx.fillText(t.shuffled, left + pw + gap, 2);
+          ctx.fillText(t.shuffled, left + pw + gap, 2, pw);
           ctx.fillText(t.diff, left + 2 * pw + 2 * gap, 2);
           const bx = left + 2 * pw + 2 * gap;
           const top = Math.max(1e-3, ...diffs);
