@@ -56,7 +56,9 @@ test('time to the first interactive widget (performance marks), median of 3 load
     });
     // Interactive: a control of the first widget changes its drawing.
     const n = await draws(ctx.page, 'embedding');
-    await ctx.page.locator('.widget[data-widget="embedding"]').getByRole('slider', { name: 'Dimension d' }).press('ArrowRight');
+    const dim = ctx.page.locator('.widget[data-widget="embedding"]').getByRole('spinbutton', { name: 'Dimension d' });
+    await dim.fill('34');
+    await dim.press('Enter');
     await drawsAbove(ctx.page, 'embedding', n);
     await allReady(ctx.page);
     m.allWidgets = await ctx.page.evaluate(() => performance.getEntriesByName('posenc:all-widgets')[0].startTime);
