@@ -22,6 +22,9 @@ cp build/wasm-simd/bindings/posenc_simd.mjs build/wasm-simd/bindings/posenc_simd
 cp build/wasm-base/bindings/posenc_base.mjs build/wasm-base/bindings/posenc_base.wasm web/package/dist/
 cp LICENSE web/package/LICENSE
 
+# The demo site's one-file bundle of custom elements (web/site/posenc-widgets.js, WebAssembly inlined).
+node scripts/build-site.mjs
+
 rm -rf build/pack && mkdir -p build/pack
 (cd web/package && npm pack --silent --pack-destination ../../build/pack >/dev/null)
 echo "build: $(ls build/pack/*.tgz)"

@@ -4,7 +4,8 @@
 #   doctest suites (native, WebAssembly SIMD, WebAssembly baseline) incl. golden parity;
 #   the Embind boundary and the instructions in the .wasm files;
 #   the packed npm package installed by name into an empty folder: node:test suites + tsc on the .d.ts;
-#   the examples (C++ and Node); the demo page in Debian's chromium under a strict CSP;
+#   the examples (C++ and Node); the demo site (every widget, embed snippets, screenshots) in Debian's
+#   chromium under a strict CSP;
 #   a smoke run of the benchmark (its numbers are not checked; speed is not a test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +53,7 @@ step "examples"
   node rope-wavelengths.mjs ../configs/yarn-style.json
 )
 
-step "browser: the demo page in chromium under a strict CSP"
+step "browser: the demo site, its widgets and their embed snippets in chromium under a strict CSP"
 node --test tests/browser/
 
 step "benchmark smoke run (numbers not checked)"

@@ -1,50 +1,122 @@
 // SPDX-License-Identifier: MIT
-// Entry point of the demo site: loads posenc once, keeps the settings in the URL hash and mounts
-// every widget the page asks for with <div data-widget="name">.
-//
-// Adding a widget: write widgets/<name>.js exporting create<Name>(container, { pe, state, onChange })
-// -> { update(state), destroy() } and its stateSchema (URL hash keys, see lib/state.js), then list
-// it in WIDGETS below. Hash keys must be unique across widgets.
+// Entry point of the article (index.html) and of the single-widget page (embed.html?w=<id>): loads
+// posenc once, keeps every setting in the URL hash (per-widget keys such as rope.pos, plus lang and
+// theme) and mounts the widgets the page asks for with <div data-widget="id">.
+// Widgets are listed in widgets/index.js; their files are widgets/<name>.js.
 import { init } from '../package/index.js';
-import { createStore } from './lib/state.js';
-import { createSinusoidalHeatmap, stateSchema as sinusoidalSchema } from './widgets/sinusoidal-heatmap.js';
+import { setSiteBase } from './lib/embed.js';
+import { redrawAll } from './lib/figure.js';
+import { LANGS } from './lib/i18n.js';
+import { createStore, prefixed, unprefixed } from './lib/state.js';
+import { WIDGETS } from './widgets/index.js';
 
-const WIDGETS = {
-  'sinusoidal-heatmap': { create: createSinusoidalHeatmap, schema: sinusoidalSchema },
+setSiteBase(new URL('./', import.meta.url));
+
+const GLOBAL = {
+  lang: { type: 'enum', default: 'en', values: LANGS },
+  theme: { type: 'enum', default: 'auto', values: ['auto', 'light', 'dark'] },
 };
 
+const STATUS = {
+  en: { loading: 'Loading posenc…', failed: 'posenc could not be loaded:', ready: (pe) => `posenc ${pe.version}, ${pe.simd ? 'WebAssembly SIMD' : 'baseline WebAssembly (no SIMD)'} build (${pe.arch}).` },
+  ja: { loading: 'posenc を読み込み中…', failed: 'posenc を読み込めませんでした：', ready: (pe) => `posenc ${pe.version}、${pe.simd ? 'WebAssembly SIMD' : 'SIMD なしの WebAssembly'} ビルド（${pe.arch}）。` },
+};
+
+const root = document.documentElement;
 const statusLine = document.getElementById('site-status');
 
-function schemaOf(names) {
-  const schema = {};
-  for (const name of names) {
-    for (const [key, spec] of Object.entries(WIDGETS[name].schema)) {
-      if (Object.hasOwn(schema, key) && schema[key] !== spec) throw new Error(`main: hash key ${key} is used by two widgets`);
-      schema[key] = spec;
+/** The slots of the page: [data-widget] elements, or on embed.html the one widget named by ?w=. */
+function slots() {
+  const single = document.querySelector('[data-widget-from-query]');
+  if (single) {
+    const id = new URLSearchParams(location.search).get('w');
+    if (!id || !Object.hasOwn(WIDGETS, id)) {
+      single.replaceChildren(Object.assign(document.createElement('p'), { className: 'widget-error', textContent: `Unknown widget. Known: ${Object.keys(WIDGETS).join(', ')}.` }));
+      return [];
     }
+    single.dataset.widget = id;
   }
-  return schema;
+  return [...document.querySelectorAll('[data-widget]')].filter((el) => Object.hasOwn(WIDGETS, el.dataset.widget));
+}
+
+function applyGlobals(state) {
+  root.lang = state.lang;
+  root.dataset.lang = state.lang;
+  if (state.theme === 'auto') delete root.dataset.theme;
+  else root.dataset.theme = state.theme;
+  for (const button of document.querySelectorAll('[data-set-lang]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.setLang === state.lang));
+  }
+  const theme = document.getElementById('theme-select');
+  if (theme && theme.value !== state.theme) theme.value = state.theme;
+  const title = document.querySelector(`meta[name="title-${state.lang}"]`)?.content;
+  if (title && !document.querySelector('[data-widget-from-query]')) document.title = title;
 }
 
 async function main() {
-  const slots = [...document.querySelectorAll('[data-widget]')].filter((el) => Object.hasOwn(WIDGETS, el.dataset.widget));
+  performance.mark('posenc:main');
+  const els = slots();
+  const ids = [...new Set(els.map((el) => el.dataset.widget))];
+  let schema = { ...GLOBAL };
+  for (const id of ids) schema = { ...schema, ...prefixed(id, WIDGETS[id].schema) };
+  const store = createStore(schema);
+  let state = store.get();
+  applyGlobals(state);
+  statusLine.textContent = STATUS[state.lang].loading;
+
+  for (const button of document.querySelectorAll('[data-set-lang]')) {
+    button.addEventListener('click', () => store.set({ lang: button.dataset.setLang }));
+  }
+  document.getElementById('theme-select')?.addEventListener('change', (e) => store.set({ theme: e.target.value }));
+
   let pe;
   try {
     pe = await init();
   } catch (e) {
-    statusLine.textContent = `posenc could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+    statusLine.textContent = `${STATUS[state.lang].failed} ${e instanceof Error ? e.message : String(e)}`;
     statusLine.classList.add('error');
     return;
   }
-  const store = createStore(schemaOf(new Set(slots.map((el) => el.dataset.widget))));
-  const mounted = slots.map((el) => {
-    el.replaceChildren();
-    return WIDGETS[el.dataset.widget].create(el, { pe, state: store.get(), onChange: (partial) => store.set(partial) });
+  performance.mark('posenc:loaded');
+
+  let mounted = [];
+  const mountAll = async (lang) => {
+    for (const m of mounted) m.widget.destroy();
+    mounted = [];
+    for (const el of els) {
+      const id = el.dataset.widget;
+      el.replaceChildren();
+      const widget = WIDGETS[id].create(el, {
+        pe, lang, state: unprefixed(id, store.get()),
+        onChange: (partial) => store.set(prefixed(id, partial)),
+      });
+      mounted.push({ id, widget });
+      if (mounted.length === 1) {
+        performance.mark('posenc:first-widget');
+        root.dataset.firstWidget = 'ready';
+      }
+      // Let the browser paint and handle input between widgets: the first is usable at once.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    performance.mark('posenc:all-widgets');
+    root.dataset.widgets = 'ready';
+  };
+  await mountAll(state.lang);
+  statusLine.textContent = STATUS[state.lang].ready(pe);
+
+  store.subscribe(async (next) => {
+    const prev = state;
+    state = next;
+    applyGlobals(next);
+    if (next.lang !== prev.lang) {
+      statusLine.textContent = STATUS[next.lang].ready(pe);
+      delete root.dataset.widgets;
+      await mountAll(next.lang);
+      return;
+    }
+    if (next.theme !== prev.theme) redrawAll();
+    for (const { id, widget } of mounted) widget.update(unprefixed(id, next));
   });
-  store.subscribe((state) => {
-    for (const widget of mounted) widget.update(state);
-  });
-  statusLine.textContent = `posenc ${pe.version}, ${pe.simd ? 'WebAssembly SIMD' : 'baseline WebAssembly (no SIMD)'} build (${pe.arch}).`;
 }
 
 main();

@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: MIT
 // Colour maps as lookup tables: 256 RGBA entries, index 0 = the low end, 255 = the high end.
 
-/** ColorBrewer RdBu, reversed: -1 dark blue, 0 near white, +1 dark red. */
+/** ColorBrewer RdBu, reversed: -1 dark blue, 0 near white, +1 dark red (signed values). */
 export const BLUE_WHITE_RED = [
   '#053061', '#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7',
   '#fddbc7', '#f4a582', '#d6604d', '#b2182b', '#67001f',
 ];
 
-function rgb(hex) {
+/** Viridis (matplotlib), sampled: low = dark violet, high = yellow (one-signed values, weights). */
+export const VIRIDIS = [
+  '#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725',
+];
+
+/** Qualitative colours for categories (buckets, indices): Tableau 10. */
+export const CATEGORIES = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+];
+
+export function rgb(hex) {
   const n = Number.parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** A lookup table of `size` colours interpolated linearly between the stops. */
+const cache = new Map();
+
+/** A lookup table of `size` colours interpolated linearly between the stops (shared per stops). */
 export function createLut(stops = BLUE_WHITE_RED, size = 256) {
+  const key = `${stops.join()}/${size}`;
+  if (cache.has(key)) return cache.get(key);
   const colours = stops.map(rgb);
   const bytes = new Uint8ClampedArray(size * 4);
   for (let i = 0; i < size; i++) {
@@ -24,19 +38,29 @@ export function createLut(stops = BLUE_WHITE_RED, size = 256) {
     bytes[i * 4 + 3] = 255;
   }
   // The same bytes seen as one 32-bit pixel each (in the platform's byte order, as ImageData is).
-  return { size, bytes, pixels: new Uint32Array(bytes.buffer) };
+  const lut = { size, stops, bytes, pixels: new Uint32Array(bytes.buffer) };
+  cache.set(key, lut);
+  return lut;
+}
+
+/** One 32-bit pixel (ImageData byte order) of an [r, g, b] colour. */
+export function pixel([r, g, b]) {
+  return new Uint32Array(new Uint8ClampedArray([r, g, b, 255]).buffer)[0];
 }
 
 /**
  * Fill `image` (an ImageData of the table's width and height) with the colours of `values`
- * (row-major, same size), mapping [lo, hi] onto the table; values outside are clamped.
+ * (row-major, same size), mapping [lo, hi] onto the table; values outside are clamped. -Infinity
+ * (a masked attention entry) gets `maskPixel`, other NaN the low end.
  */
-export function paintValues(image, values, lut, lo = -1, hi = 1) {
+export function paintValues(image, values, lut, lo = -1, hi = 1, maskPixel = 0) {
   const out = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
-  const scale = (lut.size - 1) / (hi - lo);
+  const scale = (lut.size - 1) / (hi - lo || 1);
   const top = lut.size - 1;
   for (let i = 0; i < out.length; i++) {
-    let k = ((values[i] - lo) * scale + 0.5) | 0;
+    const v = values[i];
+    if (v === -Infinity && maskPixel) { out[i] = maskPixel; continue; }
+    let k = ((v - lo) * scale + 0.5) | 0;
     if (!(k >= 0)) k = 0;  // also NaN
     else if (k > top) k = top;
     out[i] = lut.pixels[k];

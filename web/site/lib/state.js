@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: MIT
-// The page's settings, kept in the URL hash: #length=64&dim=128&base=10000&layout=vaswani.
+// The page's settings, kept in the URL hash: #lang=ja&rope.pos=12&alibi.heads=12.
 //
 // A schema gives each setting a type, a default and its range:
 //   { type: 'int', default, min, max, step? }   integers; with step, min + k*step (e.g. even dims)
 //   { type: 'number', default, min, max }       finite numbers
 //   { type: 'enum', default, values: [...] }    one of fixed strings
+//   { type: 'bool', default }                   '1' / '0' in the URL ('true' / 'false' accepted)
+//   { type: 'string', default, maxLength }      free text (a sentence, a config.json); only ever
+//                                               shown with textContent or parsed, never as HTML
 // parse() turns any hash, however hostile, into a valid state: unknown keys are dropped, values
 // that are not numbers or not allowed fall back to the default, numbers out of range (including
-// 1e309 = Infinity) are clamped. Values are only ever compared and converted, never put into the page.
+// 1e309 = Infinity) are clamped, text is cut to maxLength and stripped of control characters.
+// The hash holds only the settings that differ from their defaults, so links stay short; a key
+// always means the same setting, so a link restores the view exactly.
 // createStore() is the only code of the site that reads location.hash.
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const MAX_VALUE_CHARS = 64;
-const MAX_HASH_CHARS = 4096;
+export const MAX_HASH_CHARS = 16384;
+// C0/C1 controls except tab and newline, and the Unicode bidi overrides.
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A valid value for `spec` from `raw`: a string from the URL or a value from a control. */
 export function coerce(spec, raw) {
@@ -34,6 +41,14 @@ export function coerce(spec, raw) {
     }
     case 'enum':
       return typeof raw === 'string' && spec.values.includes(raw) ? raw : spec.default;
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === '1' || raw === 'true') return true;
+      if (raw === '0' || raw === 'false') return false;
+      return spec.default;
+    case 'string':
+      if (typeof raw !== 'string') return spec.default;
+      return raw.replace(CONTROL_CHARS, '').slice(0, spec.maxLength);
     default:
       throw new TypeError(`state: unknown type ${String(spec.type)}`);
   }
@@ -54,6 +69,11 @@ export function normalise(schema, values) {
   return Object.freeze(out);
 }
 
+/** The URL text of one value. */
+function text(spec, value) {
+  return spec.type === 'bool' ? (value ? '1' : '0') : String(value);
+}
+
 /** The state a hash ('#a=1&b=2' or 'a=1&b=2') stands for. */
 export function parse(schema, hash) {
   const params = new URLSearchParams(String(hash).slice(0, MAX_HASH_CHARS).replace(/^#/, ''));
@@ -65,12 +85,33 @@ export function parse(schema, hash) {
   return normalise(schema, values);
 }
 
-/** The hash of a state, keys in schema order, without the leading '#'. */
-export function serialise(schema, state) {
+/** The hash of a state without the leading '#': the non-default values, in schema order. */
+export function serialise(schema, state, { all = false } = {}) {
   const s = normalise(schema, state);
   const params = new URLSearchParams();
-  for (const key of Object.keys(schema)) params.set(key, String(s[key]));
+  for (const [key, spec] of Object.entries(schema)) {
+    if (all || s[key] !== spec.default) params.set(key, text(spec, s[key]));
+  }
   return params.toString();
+}
+
+/** The schema of one widget under a key prefix: { pos } -> { 'rope.pos' }. */
+export function prefixed(prefix, schema) {
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [`${prefix}.${k}`, v]));
+}
+
+/** The values of `state` under `prefix`, without it. */
+export function unprefixed(prefix, state) {
+  const out = {};
+  const p = `${prefix}.`;
+  for (const [k, v] of Object.entries(state)) if (k.startsWith(p)) out[k.slice(p.length)] = v;
+  return out;
+}
+
+/** Attribute form of a widget state (custom elements): the non-default values as [name, text]. */
+export function attributes(schema, state) {
+  const s = normalise(schema, state);
+  return Object.entries(schema).filter(([k, spec]) => s[k] !== spec.default).map(([k, spec]) => [k, text(spec, s[k])]);
 }
 
 /**
@@ -88,8 +129,13 @@ export function createStore(schema, { window: win = globalThis.window, writeDela
   const write = () => {
     if (timer) win.clearTimeout(timer);
     timer = 0;
-    const hash = `#${serialise(schema, state)}`;
-    if (win.location.hash !== hash) win.history.replaceState(win.history.state, '', hash);
+    const s = serialise(schema, state);
+    const hash = s ? `#${s}` : '';
+    if (win.location.hash !== hash) {
+      const url = new URL(win.location.href);
+      url.hash = hash;
+      win.history.replaceState(win.history.state, '', hash ? url.href : url.href.replace(/#$/, ''));
+    }
   };
   const emit = () => {
     for (const fn of [...listeners]) fn(state);
@@ -114,6 +160,8 @@ export function createStore(schema, { window: win = globalThis.window, writeDela
       timer = win.setTimeout(write, writeDelay);
       emit();
     },
+    /** Write the hash now (tests and link copying). */
+    flush: write,
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);

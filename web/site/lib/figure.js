@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// A figure: a canvas that fills its box at the device's pixel ratio, redrawn when its width or the
+// colour theme changes, with PNG and CSV buttons. The widget gives it a paint function:
+//
+//   const fig = createFigure({ lang, name: 'rope-decay', label: 'Decay curve', height: (w) => w / 2,
+//                              csv: () => ({ header: ['distance', 'score'], rows }) });
+//   fig.paint((ctx, { width, height, colours }) => { ... });
+import { downloadCsv, downloadPng } from './export.js';
+import { h } from './dom.js';
+import { COMMON } from './i18n.js';
+import { themeColours } from './plot.js';
+
+const live = new Set();
+let schemeListener = false;
+
+/** Redraw every figure on the page (after a theme change). */
+export function redrawAll() {
+  for (const fig of live) fig.redraw();
+}
+
+export function createFigure({ lang = 'en', name, label, height, csv, caption, className = '' }) {
+  const c = COMMON[lang] ?? COMMON.en;
+  const canvas = h('canvas', { class: 'fig-canvas', role: 'img', 'aria-label': label });
+  const box = h('div', { class: 'fig-box' }, canvas);
+  const captionEl = h('figcaption', { class: 'fig-caption' }, caption ?? label);
+  const pngButton = h('button', { type: 'button', class: 'button small', 'aria-label': c.downloadPng(label) }, c.png);
+  const csvButton = h('button', { type: 'button', class: 'button small', 'aria-label': c.downloadCsv(label) }, c.csv);
+  const element = h('figure', { class: `fig ${className}`.trim(), dataset: { figure: name } },
+    box, h('div', { class: 'fig-foot' }, captionEl, h('div', { class: 'fig-tools' }, pngButton, csv ? csvButton : null)));
+  pngButton.addEventListener('click', () => downloadPng(canvas, `posenc-${name}.png`));
+  csvButton.addEventListener('click', () => {
+    const data = csv?.();
+    if (data) downloadCsv(`posenc-${name}.csv`, data.header, data.rows);
+  });
+
+  let painter = null;
+  let frame = 0;
+  let lastWidth = 0;
+  const fig = {
+    element,
+    canvas,
+    /** Set the paint function and draw now. */
+    paint(fn) {
+      painter = fn;
+      fig.redraw();
+    },
+    redraw() {
+      if (!painter) return;
+      const width = box.clientWidth;
+      if (!width) return;
+      lastWidth = width;
+      const cssH = Math.round(height(width));
+      const dpr = window.devicePixelRatio || 1;
+      canvas.style.height = `${cssH}px`;
+      const W = Math.round(width * dpr);
+      const H = Math.round(cssH * dpr);
+      if (canvas.width !== W) canvas.width = W;
+      if (canvas.height !== H) canvas.height = H;
+      const ctx = canvas.getContext('2d');
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      const colours = themeColours(element);
+      ctx.fillStyle = colours.surface;
+      ctx.fillRect(0, 0, width, cssH);
+      painter(ctx, { width, height: cssH, colours, dpr });
+      element.dataset.painted = String(Number(element.dataset.painted ?? 0) + 1);
+    },
+    setLabel(text) {
+      canvas.setAttribute('aria-label', text);
+    },
+    setCaption(...nodes) {
+      captionEl.replaceChildren(...nodes);
+    },
+    destroy() {
+      live.delete(fig);
+      observer.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    },
+  };
+  const observer = new ResizeObserver(() => {
+    if (box.clientWidth !== lastWidth && !frame) {
+      frame = requestAnimationFrame(() => { frame = 0; fig.redraw(); });
+    }
+  });
+  observer.observe(box);
+  live.add(fig);
+  if (!schemeListener) {
+    schemeListener = true;
+    window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redrawAll);
+  }
+  return fig;
+}

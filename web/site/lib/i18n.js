@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The two languages of the site. Each widget keeps its own strings ({ en, ja } objects); the words
+// every widget shares are here.
+
+export const LANGS = ['en', 'ja'];
+
+/** The string of `lang` from { en, ja } (English when a translation is missing). */
+export function tr(lang, strings) {
+  return strings[lang] ?? strings.en;
+}
+
+export const COMMON = {
+  en: {
+    png: 'PNG', csv: 'CSV', embed: 'Embed', close: 'Close', copy: 'Copy', copied: 'Copied',
+    embedTitle: 'Embed this widget',
+    embedIframe: 'As an iframe (the view as it is now):',
+    embedElement: 'As a custom element: one script, one file (WebAssembly included); copy posenc-widgets.js to your own site if its Content-Security-Policy allows only \'self\':',
+    downloadPng: (what) => `Download ${what} as PNG`,
+    downloadCsv: (what) => `Download the data of ${what} as CSV`,
+    settings: 'Settings',
+    illustrative: 'illustrative',
+    error: 'The package reported an error:',
+    loading: 'Computing…',
+    missing: (name) => `This build of the package has no ${name} yet.`,
+    computed: (ms) => `computed and drawn in ${ms} ms`,
+  },
+  ja: {
+    png: 'PNG', csv: 'CSV', embed: '埋め込み', close: '閉じる', copy: 'コピー', copied: 'コピーしました',
+    embedTitle: 'このウィジェットを埋め込む',
+    embedIframe: 'iframe として（いまの表示のまま）:',
+    embedElement: 'カスタム要素として：スクリプト 1 本、ファイル 1 つ（WebAssembly 込み）。Content-Security-Policy が \'self\' だけを許すサイトでは posenc-widgets.js を自分のサイトに置いてください：',
+    downloadPng: (what) => `${what}を PNG で保存`,
+    downloadCsv: (what) => `${what}のデータを CSV で保存`,
+    settings: '設定',
+    illustrative: '説明用',
+    error: 'パッケージがエラーを返しました：',
+    loading: '計算中…',
+    missing: (name) => `このビルドのパッケージには ${name} がまだありません。`,
+    computed: (ms) => `計算と描画 ${ms} ms`,
+  },
+};

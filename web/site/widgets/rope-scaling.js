@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// Widget 8: RoPE scaling. A model's config.json (pasted, parsed with JSON.parse) or a preset; the
+// wavelength of every rotary pair before and after the scaling (pe.analysis.wavelengths, i.e.
+// pe.rope.frequencies + pe.rope.wavelengths). Errors are shown as the package words them. CLAIMS 11.
+import { numberField, selectField, textAreaField } from '../lib/controls.js';
+import { h } from '../lib/dom.js';
+import { wavelengths } from '../lib/analysis.js';
+import { axes, fmt, inset, legend, series } from '../lib/plot.js';
+import { mountWidget } from '../lib/widget.js';
+import { PRESETS, presetText } from './rope-presets.js';
+
+const CHOICES = [...Object.keys(PRESETS), 'custom'];
+
+export const schema = Object.freeze({
+  preset: { type: 'enum', default: 'llama3', values: CHOICES },
+  config: { type: 'string', default: '', maxLength: 12000 },
+  seqlen: { type: 'int', default: 16384, min: 0, max: 16777216 },
+});
+
+const TEXT = {
+  en: {
+    title: 'Stretching RoPE to longer inputs',
+    caption: [
+      'A common telling: RoPE can be stretched "without fine-tuning" by scaling m·θ by 1/N. Position interpolation ' +
+      '(Chen et al. 2023, "linear" here) does divide positions by the factor, which stretches every wavelength by the same ' +
+      'factor, but the paper fine-tunes briefly (about 1000 steps) for its results. NTK-aware scaling raises the base ' +
+      'instead: fast pairs stay almost as they were, slow ones stretch, and it works better without fine-tuning. ' +
+      'YaRN and Llama 3 treat each frequency band differently: fast pairs untouched, slow ones interpolated, a ramp in ' +
+      'between. Dynamic scaling changes nothing until the input outgrows the trained length.',
+    ],
+    preset: 'Config', presets: { linear: 'Linear (position interpolation), ×4', ntk: 'NTK-aware, ×4', dynamic: 'Dynamic NTK, ×4',
+      yarn: 'YaRN, ×8', llama3: 'Llama 3, ×8', longrope: 'LongRoPE (Phi-3-style)', custom: 'Custom (pasted below)' },
+    config: 'config.json (edit or paste a model\'s, then Apply)', apply: 'Apply', seqlen: 'Sequence length (for dynamic and LongRoPE)',
+    json: 'This is not valid JSON:',
+    wave: 'Wavelength per pair, before and after', waveCap: 'Wavelength 2π/θ_i of every rotary pair i (log scale) without the scaling and with it; the dashed line is the original context length.',
+    ratio: 'Stretch per pair', ratioCap: 'after / before for each pair: 1 = unchanged. Linear stretches all pairs alike; the others mostly stretch the slow pairs.',
+    before: 'before (no scaling)', after: 'after', original: 'original context', pair: 'pair i', wavelength: 'wavelength (positions)', stretch: 'after / before',
+    summary: (r, f, o) => `rope_type ${r.ropeType}, ${r.before.length} pairs, attention factor ${fmt(r.attentionFactor, 4)}, original context ${o.toLocaleString('en')}.${f}`,
+  },
+  ja: {
+    title: 'RoPE を長い入力へ引き伸ばす',
+    caption: [
+      'よくある説明：RoPE は m·θ を 1/N 倍すれば「ファインチューニングなしで」引き伸ばせる。位置補間（Chen ほか 2023、ここでの linear）は' +
+      '確かに位置を係数で割り、すべての波長を同じ倍率で伸ばしますが、論文は良い結果のために短いファインチューニング（約 1000 ステップ）をしています。' +
+      'NTK-aware は代わりに底を大きくします。速いペアはほぼそのまま、遅いペアが伸び、ファインチューニングなしでもより良く動きます。' +
+      'YaRN と Llama 3 は周波数帯ごとに扱いを変えます：速いペアはそのまま、遅いペアは補間し、その間はなめらかにつなぎます。' +
+      'dynamic は入力が学習時の長さを超えるまで何も変えません。',
+    ],
+    preset: '設定', presets: { linear: 'linear（位置補間）×4', ntk: 'NTK-aware ×4', dynamic: 'dynamic NTK ×4',
+      yarn: 'YaRN ×8', llama3: 'Llama 3 ×8', longrope: 'LongRoPE（Phi-3 風）', custom: 'カスタム（下に貼り付け）' },
+    config: 'config.json（編集するかモデルのものを貼り付けて「適用」）', apply: '適用', seqlen: '系列長（dynamic と LongRoPE 用）',
+    json: '正しい JSON ではありません：',
+    wave: 'ペアごとの波長：前と後', waveCap: '各回転ペア i の波長 2π/θ_i（対数目盛）、スケーリングなしとありで比較。破線は元の文脈長。',
+    ratio: 'ペアごとの伸び', ratioCap: '各ペアの 後 / 前：1 は変化なし。linear はすべてのペアを同じだけ伸ばし、ほかの方式は主に遅いペアを伸ばします。',
+    before: '前（スケーリングなし）', after: '後', original: '元の文脈長', pair: 'ペア i', wavelength: '波長（位置）', stretch: '後 / 前',
+    summary: (r, f, o) => `rope_type ${r.ropeType}、${r.before.length} ペア、attention factor ${fmt(r.attentionFactor, 4)}、元の文脈長 ${o.toLocaleString('ja')}。${f}`,
+  },
+};
+
+export function createRopeScaling(container, options) {
+  return mountWidget(container, options, {
+    id: 'scaling', schema, text: TEXT, embedHeight: 1400,
+    setup(w) {
+      const { t, pe } = w;
+      const area = textAreaField({ label: t.config, maxLength: schema.config.maxLength, rows: 10, applyLabel: t.apply,
+        onChange: (text) => w.change({ preset: 'custom', config: text }) });
+      const controls = {
+        preset: selectField({ label: t.preset, choices: CHOICES.map((c) => ({ value: c, label: t.presets[c] })), onChange: w.set('preset') }),
+        seqlen: numberField({ label: t.seqlen, spec: schema.seqlen, onChange: w.set('seqlen') }),
+      };
+      w.controls.append(...Object.values(controls).map((c) => c.element), area.element);
+      const summary = h('p', { class: 'note' });
+      w.body.append(summary);
+      const row = h('div', { class: 'fig-row' });
+      w.body.append(row);
+      let data = null;
+      const csv = () => ({ header: ['pair', 'wavelength_before', 'wavelength_after', 'ratio'],
+        rows: Array.from(data.before, (b, i) => [i, b, data.after[i], data.after[i] / b]) });
+      const wave = w.figure({ name: 'wavelengths', label: t.wave, caption: t.waveCap, height: (width) => Math.min(360, Math.max(240, width * 0.7)), csv }, row);
+      const ratio = w.figure({ name: 'stretch', label: t.ratio, caption: t.ratioCap, height: (width) => Math.min(360, Math.max(240, width * 0.7)), csv }, row);
+
+      function render(s) {
+        const text = s.preset === 'custom' ? s.config : presetText(s.preset);
+        area.set(text);
+        let config;
+        try {
+          config = JSON.parse(text);
+        } catch (e) {
+          data = null;
+          summary.textContent = '';
+          throw new Error(`${t.json} ${e.message}`);
+        }
+        const r = wavelengths(pe, config, { seqLen: s.seqlen });
+        const section = config.rope_parameters ?? config.rope_scaling ?? {};
+        const original = Number(section.original_max_position_embeddings ?? config.original_max_position_embeddings ?? config.max_position_embeddings) || 0;
+        data = { before: r.before, after: r.after };
+        summary.textContent = t.summary(r, '', original);
+        const xs = Array.from(r.before, (_, i) => i);
+        const ratios = Array.from(r.after, (a, i) => a / r.before[i]);
+        wave.paint((ctx, { width, height, colours }) => {
+          const rect = inset(width, height, { left: 60, top: 10, right: 12, bottom: 40 });
+          let hi = 1;
+          for (const v of [...r.before, ...r.after, original]) if (Number.isFinite(v)) hi = Math.max(hi, v);
+          const map = axes(ctx, rect, { lo: 0, hi: Math.max(1, xs.length - 1), label: t.pair }, { lo: 1, hi: hi * 2, log: true, label: t.wavelength }, colours);
+          if (original > 0) series(ctx, map, { xs: [0, xs.length - 1], ys: [original, original], colour: colours.muted, dash: [6, 4], width: 1.5 }, rect);
+          series(ctx, map, { xs, ys: Array.from(r.before), colour: colours.series[0], width: 2 }, rect);
+          series(ctx, map, { xs, ys: Array.from(r.after), colour: colours.series[1], width: 2, dash: [2, 0] }, rect);
+          legend(ctx, rect, [{ label: t.before, colour: colours.series[0] }, { label: t.after, colour: colours.series[1] },
+            { label: t.original, colour: colours.muted, dash: [6, 4] }], colours, 'left');
+        });
+        ratio.paint((ctx, { width, height, colours }) => {
+          const rect = inset(width, height, { left: 52, top: 10, right: 12, bottom: 40 });
+          let lo = 1;
+          let hi = 1;
+          for (const v of ratios) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+          const map = axes(ctx, rect, { lo: 0, hi: Math.max(1, xs.length - 1), label: t.pair },
+            { lo: lo / 1.5, hi: hi * 1.5, log: true, label: t.stretch, format: (v) => fmt(v) }, colours);
+          series(ctx, map, { xs: [0, xs.length - 1], ys: [1, 1], colour: colours.muted, dash: [4, 4], width: 1 }, rect);
+          series(ctx, map, { xs, ys: ratios, colour: colours.series[1], width: 2, points: xs.length <= 64 }, rect);
+        });
+      }
+      return { controls, render };
+    },
+  });
+}
