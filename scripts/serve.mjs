@@ -14,6 +14,8 @@ const ROOT = resolve(fileURLToPath(new URL('../web/', import.meta.url)));
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+// The single-widget page is made to be embedded in other sites' pages (an iframe in a blog post).
+const CSP_EMBED = CSP.replace("frame-ancestors 'self'", 'frame-ancestors *');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -54,7 +56,7 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT } = {
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': size,
-        'content-security-policy': CSP,
+        'content-security-policy': file.endsWith(`${sep}embed.html`) ? CSP_EMBED : CSP,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-cache',
       });

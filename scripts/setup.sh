@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(cmake g++ make python3 emscripten libxsimd-dev doctest-dev nlohmann-json3-dev wabt chromium)
+APT_PACKAGES=(cmake g++ make python3 emscripten libxsimd-dev doctest-dev nlohmann-json3-dev wabt chromium fonts-ipafont-gothic)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

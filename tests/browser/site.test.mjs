@@ -171,7 +171,7 @@ test('hostile URL values are clamped or ignored and never reach the page as HTML
   // Text settings are shown as text: the words of the sentence, the error of the config.
   assert.match(await page.textContent('.widget[data-widget="embedding"] .widget-status'), /computed/);
   const scalingError = await widgetError(page, 'scaling');
-  assert.match(scalingError, /posenc\.rope\.frequencies: /, 'the package error, as text');
+  assert.match(scalingError, /posenc\.analysis\.wavelengths: /, 'the package error, as text');
   assert.match(scalingError, /<img src=x onerror=alert\(1\)>/, 'the hostile value appears as text in the message');
   for (const id of IDS) {
     const error = await widgetError(page, id);
@@ -201,7 +201,7 @@ test('package errors are shown as text (the RoPE scaling config)', T, async () =
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.waitForFunction(() => /rope_type/.test(document.querySelector('.widget[data-widget="scaling"] .widget-error').textContent));
   const message = await widgetError(page, 'scaling');
-  assert.match(message, /^The package reported an error: posenc\.rope\.frequencies: config\.rope_scaling\.rope_type must be one of/);
+  assert.match(message, /^The package reported an error: posenc\.analysis\.wavelengths: config\.rope_scaling\.rope_type must be one of/);
   assert.match(message, /<b>bold<\/b>/);
   assert.equal(await page.evaluate(() => document.querySelectorAll('.widget b').length), 0);
   await hashHas(page, [['scaling.preset', 'custom']]);
