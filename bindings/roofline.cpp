@@ -16,9 +16,14 @@ void roofline_stream_js(std::uintptr_t src, std::uintptr_t dst, std::uint32_t n)
   posenc::roofline_stream(reinterpret_cast<const float*>(src), reinterpret_cast<float*>(dst), n);
 }
 
+void roofline_scale_js(std::uintptr_t x, std::uint32_t n, float k) {
+  posenc::roofline_scale(reinterpret_cast<float*>(x), n, k);
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(posenc_roofline) {
   emscripten::function("rooflinePeak", &roofline_peak_js);
   emscripten::function("rooflineStream", &roofline_stream_js);
+  emscripten::function("rooflineScale", &roofline_scale_js);
 }

@@ -58,5 +58,6 @@ node --test tests/browser/
 
 step "benchmark smoke run (numbers not checked)"
 node bench/sinusoidal.mjs --quick --json build/bench-smoke.json
+node bench/kernels.mjs --quick --only W1,W2 --json build/bench-kernels-smoke.json
 
 step "all tests passed in ${SECONDS}s"

@@ -35,8 +35,9 @@ export function check(mod, status, what) {
 }
 
 /**
- * The ceilings of a build, measured in this process: f32x4 multiply-add peak (GFLOP/s) and copy
- * bandwidth (GB/s counting bytes read plus bytes written) over `bytes` bytes. Each is the best of
+ * The ceilings of a build, measured in this process: f32x4 multiply-add peak (GFLOP/s), copy
+ * bandwidth and in-place read-modify-write bandwidth (GB/s counting bytes read plus bytes written)
+ * over `bytes` bytes. Each is the best of
  * several runs after warm-up (so V8 has compiled the loop with its optimising tier).
  */
 export function roofline(mod, { bytes = 64 << 20, peakIterations = 20_000_000, repeats = 7 } = {}) {
@@ -57,7 +58,14 @@ export function roofline(mod, { bytes = 64 << 20, peakIterations = 20_000_000, r
     const t = performance.now() - t0;
     if (i >= 2) stream = Math.max(stream, (2 * bytes) / (t * 1e6));
   }
+  let inPlace = 0;
+  for (let i = 0; i < repeats + 2; i++) {
+    const t0 = performance.now();
+    mod.rooflineScale(src.address, n, i % 2 ? 2 : 0.5);
+    const t = performance.now() - t0;
+    if (i >= 2) inPlace = Math.max(inPlace, (2 * bytes) / (t * 1e6));
+  }
   src.free();
   dst.free();
-  return { peakGflops: peak, streamGBs: stream, streamBytes: bytes };
+  return { peakGflops: peak, streamGBs: stream, inPlaceGBs: inPlace, streamBytes: bytes };
 }

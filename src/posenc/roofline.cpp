@@ -50,4 +50,17 @@ void roofline_stream(const float* src, float* dst, std::size_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
+void roofline_scale(float* x, std::size_t n, float k) {
+  std::size_t i = 0;
+#if POSENC_HAVE_SIMD
+  using B = simd::batch_f32;
+  const B kb(k);
+  for (; i + 2 * B::size <= n; i += 2 * B::size) {
+    (B::load_unaligned(x + i) * kb).store_unaligned(x + i);
+    (B::load_unaligned(x + i + B::size) * kb).store_unaligned(x + i + B::size);
+  }
+#endif
+  for (; i < n; ++i) x[i] *= k;
+}
+
 }  // namespace posenc

@@ -6,7 +6,9 @@
 //                         of instructions; WebAssembly SIMD has no fused multiply-add), the
 //                         arithmetic ceiling of a float32 kernel in this build.
 //   roofline_stream       copy n floats, 16 bytes at a time: the memory ceiling of a kernel that
-//                         reads and writes the same bytes (RoPE in place reads and writes x once).
+//                         reads one buffer and writes another (memcpy-style).
+//   roofline_scale        x[i] *= k in place: the ceiling of a kernel that reads and writes the same
+//                         bytes (RoPE in place reads and writes x once; no write-allocate traffic).
 // Without SIMD both run scalar code, which is the ceiling of the baseline build.
 #pragma once
 
@@ -20,5 +22,8 @@ float roofline_peak_muladd(std::size_t iterations);
 
 // dst[i] = src[i] for i < n (the buffers must not overlap).
 void roofline_stream(const float* src, float* dst, std::size_t n);
+
+// x[i] *= k for i < n.
+void roofline_scale(float* x, std::size_t n, float k);
 
 }  // namespace posenc

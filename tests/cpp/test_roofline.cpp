@@ -13,6 +13,9 @@ TEST_CASE("roofline: the stream copies every float, and the peak loop computes i
     posenc::roofline_stream(src.data(), dst.data(), n);
     for (std::size_t i = 0; i < n; ++i) CHECK(dst[i] == src[i]);
     CHECK(dst[n] == -1.0f);
+    posenc::roofline_scale(dst.data(), n, -2.0f);
+    for (std::size_t i = 0; i < n; ++i) CHECK(dst[i] == -2.0f * src[i]);
+    CHECK(dst[n] == -1.0f);
   }
   // Zero rounds return the sum of the 32 initial lanes; each round maps every lane a to a * b + c
   // (b = 0.999999f, c = 1e-7f), so n rounds give s0 b^n + 32 c (1 - b^n) / (1 - b).
