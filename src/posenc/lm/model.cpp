@@ -11,6 +11,7 @@
 #include "posenc/attention.hpp"
 #include "posenc/learned.hpp"
 #include "posenc/matmul.hpp"
+#include "posenc/simd.hpp"
 #include "posenc/sinusoidal.hpp"
 #include "posenc/softmax.hpp"
 #include "posenc/t5.hpp"
@@ -170,14 +171,33 @@ void layernorm_backward(const float* x, const float* mean, const float* rstd, co
 
 constexpr float gelu_c = 0.7978845608028654f;  // sqrt(2 / pi)
 
-void gelu(const float* u, float* g, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) g[i] = 0.5f * u[i] * (1.0f + std::tanh(gelu_c * (u[i] + 0.044715f * u[i] * u[i] * u[i])));
+// tanh(c (u + 0.044715 u^3)) for n values: 1 - 2 / (exp(2z) + 1) with z clamped to [-9, 9] (where
+// tanh is within 3e-8 of +-1), vectorised with the library's exp; std::tanh in builds without SIMD.
+void gelu_tanh(const float* u, float* t, std::size_t n) {
+  std::size_t i = 0;
+#if POSENC_HAVE_SIMD
+  using B = simd::batch_f32;
+  const B c(gelu_c), a(0.044715f), lo(-9.0f), hi(9.0f), one(1.0f), two(2.0f);
+  for (; i + B::size <= n; i += B::size) {
+    const B x = B::load_unaligned(u + i);
+    const B z = xsimd::min(xsimd::max(c * (x + a * x * x * x), lo), hi);
+    (one - two / (simd::exp(two * z) + one)).store_unaligned(t + i);
+  }
+#endif
+  for (; i < n; ++i) t[i] = std::tanh(gelu_c * (u[i] + 0.044715f * u[i] * u[i] * u[i]));
 }
 
-void gelu_backward(const float* u, const float* dg, float* du, std::size_t n) {
+// g = 0.5 u (1 + t); t kept for the backward pass is recomputed there (cheaper than storing it).
+void gelu(const float* u, float* g, std::size_t n, float* t) {
+  gelu_tanh(u, t, n);
+  for (std::size_t i = 0; i < n; ++i) g[i] = 0.5f * u[i] * (1.0f + t[i]);
+}
+
+void gelu_backward(const float* u, const float* dg, float* du, std::size_t n, float* t) {
+  gelu_tanh(u, t, n);
   for (std::size_t i = 0; i < n; ++i) {
-    const float x = u[i], t = std::tanh(gelu_c * (x + 0.044715f * x * x * x));
-    du[i] = dg[i] * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * gelu_c * (1.0f + 3.0f * 0.044715f * x * x));
+    const float x = u[i];
+    du[i] = dg[i] * (0.5f * (1.0f + t[i]) + 0.5f * x * (1.0f - t[i] * t[i]) * gelu_c * (1.0f + 3.0f * 0.044715f * x * x));
   }
 }
 
@@ -426,7 +446,7 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
     for (std::size_t i = 0; i < N * d; ++i) a.x2[i] += a.x[i];
     layernorm(a.x2, N, d, P(m, p.ln2_g), P(m, p.ln2_b), a.h2, a.mean2, a.rstd2);
     linear(a.h2, N, d, P(m, p.w1), mm, P(m, p.b1), a.u);
-    gelu(a.u, a.g, N * mm);
+    gelu(a.u, a.g, N * mm, m.tmp);
     float* next = l + 1 < c.layers ? m.la[l + 1].x : m.xf;
     linear(a.g, N, mm, P(m, p.w2), d, P(m, p.b2), next);
     for (std::size_t i = 0; i < N * d; ++i) next[i] += a.x2[i];
@@ -474,7 +494,7 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
     // MLP: next = x2 + gelu(h2 W1 + b1) W2 + b2
     linear_backward_weights(a.g, dx, N, mm, d, G(m, p.w2), G(m, p.b2), m.tmp);
     linear_backward_input(dx, N, d, P(m, p.w2), mm, m.du, false, m.wt);
-    gelu_backward(a.u, m.du, m.du, N * mm);
+    gelu_backward(a.u, m.du, m.du, N * mm, m.tmp);
     linear_backward_weights(a.h2, m.du, N, d, mm, G(m, p.w1), G(m, p.b1), m.tmp);
     linear_backward_input(m.du, N, mm, P(m, p.w1), d, m.dh_, false, m.wt);
     layernorm_backward(a.x2, a.mean2, a.rstd2, P(m, p.ln2_g), m.dh_, N, d, dx, G(m, p.ln2_g), G(m, p.ln2_b), true);
@@ -651,7 +671,7 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
       for (std::size_t i = 0; i < T * d; ++i) m.ex[i] += m.eq[i];
       layernorm(m.ex, T, d, P(m, p.ln2_g), P(m, p.ln2_b), m.eh, nullptr, nullptr);
       linear(m.eh, T, d, P(m, p.w1), mm, P(m, p.b1), m.eu);
-      gelu(m.eu, m.eu, T * mm);
+      gelu(m.eu, m.eu, T * mm, m.elogits);
       linear(m.eu, T, mm, P(m, p.w2), d, P(m, p.b2), m.eq);
       for (std::size_t i = 0; i < T * d; ++i) m.ex[i] += m.eq[i];
     }
