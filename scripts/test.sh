@@ -46,6 +46,10 @@ cp tests/package/*.test.mjs tests/types/*.ts tests/types/tsconfig.json build/con
 
 step "examples"
 ./build/native/examples/cpp/sinusoidal_rows 4 10
+./build/native/examples/cpp/corpus_sample 1 1
+# train short, test long: a smoke run of every method (a few steps; the numbers are not checked here)
+./build/native/examples/cpp/extrapolation --steps 20 --methods sinusoidal,rope,alibi,t5,none,learned,kerple \
+  --multiples 1,2 --eval-tokens 1024 --finetune 5 --quiet
 (
   cd examples/node
   npm install --no-save --no-package-lock --no-audit --no-fund "$TARBALL" >/dev/null

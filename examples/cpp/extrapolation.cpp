@@ -181,8 +181,9 @@ int main(int argc, char** argv) {
         double ft_loss = 0;
         const auto f0 = Clock::now();
         if (auto s = trainer_finetune(t, 4 * L, four, a.finetune, a.lr * 0.1, &ft_loss); !s.ok()) fail("finetune", s);
-        Row ft{"rope + PI x4, fine-tuned " + std::to_string(a.finetune) + " steps at 4L", {},
-               std::chrono::duration<double>(Clock::now() - f0).count(), 0, ft_loss};
+        const double ft_secs = std::chrono::duration<double>(Clock::now() - f0).count();
+        Row ft{"rope + PI x4, fine-tuned " + std::to_string(a.finetune) + " steps at 4L", {}, ft_secs,
+               double(a.finetune * a.batch * 4 * L) / ft_secs, ft_loss};
         for (std::size_t m : a.multiples) ft.ppl.push_back(evaluate({.rope = four}, m));
         rows.push_back(ft);
       }
@@ -199,7 +200,8 @@ int main(int argc, char** argv) {
   for (const Row& r : rows) {
     std::printf("%-44s", r.name.c_str());
     for (double p : r.ppl) std::isnan(p) ? std::printf(" %9s", "cannot") : std::printf(" %9.2f", p);
-    std::printf("   %7.1f  %8.0f\n", r.seconds, r.tokens_per_second);
+    if (r.tokens_per_second > 0) std::printf("   %7.1f  %8.0f\n", r.seconds, r.tokens_per_second);
+    else std::printf("   %7s  %8s\n", "-", "-");  // evaluated only: nothing was trained for this row
   }
   if (!a.json.empty()) {
     std::ofstream out(a.json);
