@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The language model trains to the same numbers natively (examples/cpp/extrapolation) and in the
-// WebAssembly builds (pe.lm), from the same generated corpus and seeds: perplexities agree within
-// 1e-5 relative (measured: about 1e-8; the JSON keeps six decimals).
+// WebAssembly builds (pe.lm), from the same generated corpus and seeds.
+// - SIMD build vs native (the same xsimd kernels, 4 float lanes): 1e-6 relative after 30 steps
+//   (measured: about 2e-8; the JSON keeps six decimals).
+// - Baseline build vs native: the baseline runs the scalar reference kernels, which round some
+//   results differently in the last bit. Before training and after one step the two builds agree to
+//   about 1e-8; AdamW then amplifies those last-bit differences (a near-zero gradient's sign decides
+//   a full lr-sized step), so after 30 steps the measured gap is up to 1.4e-4 (RoPE). Tolerance:
+//   1e-6 after one step, 1e-3 after 30.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -33,9 +39,27 @@ test('native and WebAssembly training agree', async () => {
       [1, 2].forEach((m, i) => {
         const { perplexity } = t.evaluate({ tokens: evalIds, length: m * L, maxScored: EVAL });
         const rel = Math.abs(perplexity - row.perplexity[i]) / row.perplexity[i];
-        assert.ok(rel < 1e-5, `${method} (simd ${simd}) at ${m * L}: wasm ${perplexity} vs native ${row.perplexity[i]}`);
+        assert.ok(rel < (simd ? 1e-6 : 1e-3), `${method} (simd ${simd}) at ${m * L}: wasm ${perplexity} vs native ${row.perplexity[i]}`);
       });
       t.dispose();
     }
+  }
+});
+
+test('the baseline and SIMD builds agree to 1e-6 before training and after one step', async () => {
+  const builds = [await init({ simd: true }), await init({ simd: false })];
+  const data = builds.map((pe) => ({
+    train: pe.corpus.generate({ seed: 2, stream: 'train', length: 100_000 }),
+    evalIds: pe.corpus.generate({ seed: 2, stream: 'eval', length: 4 * L + 1 }),
+  }));
+  for (const method of ['none', 'learned', 'sinusoidal', 'rope', 'alibi', 't5', 'kerple']) {
+    const trainers = builds.map((pe, b) => pe.lm.create({ text: data[b].train, position: method, steps: 4, seed: 3 }));
+    for (const stage of ['untrained', 'one step']) {
+      if (stage === 'one step') trainers.forEach((t) => t.train(1));
+      const [a, b] = trainers.map((t, k) => t.evaluate({ tokens: data[k].evalIds, length: L, maxScored: 4 * L }).perplexity);
+      assert.ok(Number.isFinite(a) && a > 1, `${method}: perplexity ${a}`);
+      assert.ok(Math.abs(a - b) / a < 1e-6, `${method} ${stage}: simd ${a} vs baseline ${b}`);
+    }
+    trainers.forEach((t) => t.dispose());
   }
 });
