@@ -86,7 +86,8 @@ Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::siz
       return Status::success();
     case PositionMethod::shaw: {
       const std::size_t rows = 2 * p.shaw_max_distance + 1;
-      if (p.shaw_max_distance == 0 || p.shaw_max_distance > (1u << 20)) return Status::range("maxDistance", "must be in [1, 2^20]");
+      // k = 0 is Shaw with a single relative vector; 2^20 bounds the (2k + 1)-float per-row workspace.
+      if (p.shaw_max_distance > (1u << 20)) return Status::range("maxDistance", "must be in [0, 2^20]");
       if (p.shaw_k.size() != rows * p.head_dim || p.shaw_v.size() != rows * p.head_dim)
         return Status::range("tableK", "tableK and tableV must hold (2 * maxDistance + 1) * headDim floats");
       for (float x : p.shaw_k)

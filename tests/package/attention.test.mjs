@@ -168,3 +168,22 @@ test('bad arguments: TypeError/RangeError naming the parameter, the module uncha
   assert.deepEqual(pe.diagnostics(), before);
   assert.equal(pe.attention({ q: q4, k: q4, v: q4, shape: [2, 1, 4] }).output.length, 8);
 });
+
+test('shaw through the engine equals pe.shaw.attention (one head), maxDistance 0 included', () => {
+  const [L, dim] = [23, 8];
+  const q = randomVector(L * dim, 31), k = randomVector(L * dim, 32), v = randomVector(L * dim, 33);
+  for (const maxDistance of [0, 2, 40]) {
+    const rows = 2 * maxDistance + 1;
+    const tableK = randomVector(rows * dim, 34), tableV = randomVector(rows * dim, 35);
+    for (const causal of [false, true]) {
+      const ref = pe.shaw.attention({ q, k, v, tableK, tableV, queries: L, dim, maxDistance, causal }).output;
+      for (const streaming of [false, true]) {
+        const got = pe.attention({ q, k, v, shape: [L, 1, dim], causal, streaming,
+          position: { method: 'shaw', tableK, tableV, maxDistance } }).output;
+        assert.ok(maxDiff(ref, got) < 2e-6, `maxDistance ${maxDistance}, causal ${causal}, streaming ${streaming}: ${maxDiff(ref, got)}`);
+      }
+    }
+  }
+  assert.throws(() => pe.attention({ q, k, v, shape: [L, 1, dim],
+    position: { method: 'shaw', tableK: [], tableV: [], maxDistance: -1 } }), RangeError);
+});

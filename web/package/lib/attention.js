@@ -115,7 +115,7 @@ function readPosition(mod, position, shape, queryOffset) {
       break;
     }
     case 'shaw': {
-      s.shawMaxDistance = integer(WHERE, 'position.maxDistance', pos.maxDistance, { min: 1, max: 2 ** 20 });
+      s.shawMaxDistance = integer(WHERE, 'position.maxDistance', pos.maxDistance, { min: 0, max: 2 ** 20 });
       const rows = 2 * s.shawMaxDistance + 1;
       arrays.shawK = floats(WHERE, 'position.tableK', pos.tableK, { length: rows * headDim });
       arrays.shawV = floats(WHERE, 'position.tableV', pos.tableV, { length: rows * headDim });
