@@ -33,7 +33,7 @@ node --test tests/wasm/
 step "package: the packed tarball installed by name into an empty folder"
 TARBALL=$(ls "$ROOT"/build/pack/posenc-*.tgz)
 rm -rf build/consumer && mkdir -p build/consumer
-cp tests/package/*.test.mjs tests/types/*.ts tests/types/tsconfig.json build/consumer/
+cp tests/package/*.mjs tests/types/*.ts tests/types/tsconfig.json build/consumer/
 (
   cd build/consumer
   echo '{ "name": "posenc-consumer", "private": true, "type": "module" }' > package.json

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "posenc/simd.hpp"
 
@@ -135,14 +136,10 @@ Status alibi_bias(const AlibiBiasParams& params, std::span<float> out) {
 void alibi_bias_reference(const AlibiBiasParams& params, std::span<float> out) {
   const AttentionShape& s = params.shape;
   const Kind kind = kind_of(params);
-  const std::int64_t p0 = first_query_position(s);
-  float* o = out.data();
-  for (std::size_t h = 0; h < s.heads; ++h) {
-    const float m = static_cast<float>(alibi_slope(s.heads, h));
-    for (std::size_t i = 0; i < s.queries; ++i)
-      for (std::size_t j = 0; j < s.keys; ++j)
-        *o++ = reference_element(kind, m, p0 + static_cast<std::int64_t>(i), static_cast<std::int64_t>(j));
-  }
+  std::vector<float> slopes(s.heads);
+  for (std::size_t h = 0; h < s.heads; ++h) slopes[h] = static_cast<float>(alibi_slope(s.heads, h));
+  fill_bias_reference(
+      s, out, [&](std::size_t h, std::int64_t p, std::int64_t j) { return reference_element(kind, slopes[h], p, j); });
 }
 
 void alibi_bias_fast(const AlibiBiasParams& params, std::span<float> out) {

@@ -64,13 +64,8 @@ Status kerple_bias(const KerpleBiasParams& params, std::span<const float> r1, st
 
 void kerple_bias_reference(const KerpleBiasParams& params, std::span<const float> r1, std::span<const float> r2,
                            std::span<float> out) {
-  const AttentionShape& s = params.shape;
-  const std::int64_t p0 = first_query_position(s);
-  float* o = out.data();
-  for (std::size_t h = 0; h < s.heads; ++h)
-    for (std::size_t i = 0; i < s.queries; ++i)
-      for (std::size_t j = 0; j < s.keys; ++j)
-        *o++ = element(params, r1, r2, h, p0 + static_cast<std::int64_t>(i), static_cast<std::int64_t>(j));
+  fill_bias_reference(params.shape, out,
+                      [&](std::size_t h, std::int64_t p, std::int64_t j) { return element(params, r1, r2, h, p, j); });
 }
 
 void kerple_bias_fast(const KerpleBiasParams& params, std::span<const float> r1, std::span<const float> r2,

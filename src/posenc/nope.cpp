@@ -64,13 +64,9 @@ Status nope_bias(const NopeParams& params, std::span<float> out) {
 }
 
 void nope_bias_reference(const NopeParams& params, std::span<float> out) {
-  const AttentionShape& s = params.shape;
-  const std::int64_t p0 = first_query_position(s);
-  float* o = out.data();
-  for (std::size_t h = 0; h < s.heads; ++h)
-    for (std::size_t i = 0; i < s.queries; ++i)
-      for (std::size_t j = 0; j < s.keys; ++j)
-        *o++ = params.causal ? mask_value(p0 + static_cast<std::int64_t>(i), static_cast<std::int64_t>(j)) : 0.0f;
+  fill_bias_reference(params.shape, out, [&](std::size_t, std::int64_t p, std::int64_t j) {
+    return params.causal ? mask_value(p, j) : 0.0f;
+  });
 }
 
 void nope_bias_fast(const NopeParams& params, std::span<float> out) {

@@ -59,6 +59,18 @@ Status attention_shape_check(const AttentionShape& shape, std::size_t out_size);
 // Position of query 0 (query_offset, or keys - queries when unset). Precondition: the check passed.
 std::int64_t first_query_position(const AttentionShape& shape);
 
+// Write f(head, query position, key position) to every element of a [heads][queries][keys] bias,
+// in order: the loop of every scalar reference kernel. Precondition: the check passed.
+template <class F>
+void fill_bias_reference(const AttentionShape& s, std::span<float> out, F f) {
+  const std::int64_t p0 = first_query_position(s);
+  float* o = out.data();
+  for (std::size_t h = 0; h < s.heads; ++h)
+    for (std::size_t i = 0; i < s.queries; ++i)
+      for (std::size_t j = 0; j < s.keys; ++j)
+        *o++ = f(h, p0 + static_cast<std::int64_t>(i), static_cast<std::int64_t>(j));
+}
+
 struct NopeParams {
   AttentionShape shape;
   bool causal = true;  // false: no mask (all zeros)

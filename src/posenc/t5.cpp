@@ -80,13 +80,9 @@ Status t5_bias(const T5BiasParams& params, std::span<const float> table, std::sp
 }
 
 void t5_bias_reference(const T5BiasParams& params, std::span<const float> table, std::span<float> out) {
-  const AttentionShape& s = params.shape;
-  const std::int64_t p0 = first_query_position(s);
-  float* o = out.data();
-  for (std::size_t h = 0; h < s.heads; ++h)
-    for (std::size_t i = 0; i < s.queries; ++i)
-      for (std::size_t j = 0; j < s.keys; ++j)
-        *o++ = table_value(params, table, static_cast<std::int64_t>(j) - (p0 + static_cast<std::int64_t>(i)), h);
+  fill_bias_reference(params.shape, out, [&](std::size_t h, std::int64_t p, std::int64_t j) {
+    return table_value(params, table, j - p, h);
+  });
 }
 
 void t5_bias_fast(const T5BiasParams& params, std::span<const float> table, std::span<float> out) {

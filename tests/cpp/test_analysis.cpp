@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "posenc/analysis.hpp"
 #include "posenc/sinusoidal.hpp"
+#include "util.hpp"
 
 using posenc::AttentionParams;
 using posenc::PositionMethod;
@@ -19,16 +19,9 @@ using posenc::RelativeScoreParams;
 using posenc::RopeLayout;
 using posenc::SimilarityMetric;
 using posenc::Status;
+using posenc::test::random_vector;
 
 namespace {
-
-std::vector<float> random_vector(std::size_t n, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(gen);
-  return v;
-}
 
 void require_ok(const Status& s) { REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message); }
 

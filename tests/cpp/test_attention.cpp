@@ -1,31 +1,24 @@
 // SPDX-License-Identifier: MIT
 // The attention engine against a float64 reference written here, for every position method.
-#include "posenc/attention.hpp"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "posenc/attention.hpp"
 #include "posenc/t5.hpp"
+#include "util.hpp"
 
 using posenc::AttentionParams;
 using posenc::PositionMethod;
 using posenc::RopeLayout;
+using posenc::test::max_abs_diff;
+using posenc::test::random_vector;
 
 namespace {
-
-std::vector<float> random_vector(std::size_t n, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(gen);
-  return v;
-}
 
 struct Inputs {
   std::vector<float> q, k, v;
@@ -127,14 +120,6 @@ std::vector<float> run(const AttentionParams& p, const Inputs& in, std::vector<f
   return out;
 }
 
-template <class A, class B>
-double max_diff(const A& a, const B& b) {
-  REQUIRE(a.size() == b.size());
-  double m = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
-  return m;
-}
-
 // Fixtures for each method (tables sized for positions up to 64 and head_dim <= 16).
 struct Method {
   const char* name;
@@ -195,8 +180,8 @@ TEST_CASE("attention: every position method equals the float64 reference (odd si
         CAPTURE(causal);
         CAPTURE(Lq);
         CAPTURE(Lk);
-        CHECK(max_diff(got, ref) <= 2e-5);
-        CHECK(max_diff(w, wref) <= 2e-6);
+        CHECK(max_abs_diff(got, ref) <= 2e-5);
+        CHECK(max_abs_diff(w, wref) <= 2e-6);
       }
     }
   }
@@ -213,7 +198,7 @@ TEST_CASE("attention: the streaming path equals the plain path across key blocks
       const auto stream = run(p, in);
       CAPTURE(std::string(m.name));
       CAPTURE(causal);
-      CHECK(max_diff(plain, stream) <= 2e-6);
+      CHECK(max_abs_diff(plain, stream) <= 2e-6);
     }
   }
 }

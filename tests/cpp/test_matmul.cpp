@@ -1,23 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/matmul.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
-namespace {
+#include "posenc/matmul.hpp"
+#include "util.hpp"
 
-std::vector<float> random_matrix(std::size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(gen);
-  return v;
-}
-
-}  // namespace
+using posenc::test::random_vector;
 
 TEST_CASE("matmul: a 2 x 3 by 3 x 2 product by hand") {
   const float a[] = {1, 2, 3, 4, 5, 6}, b[] = {7, 8, 9, 10, 11, 12};
@@ -37,8 +27,8 @@ TEST_CASE("matmul: the fast kernel equals the float64 reference at awkward sizes
       for (std::size_t k : {1u, 2u, 6u, 62u, 64u, 130u}) {
         for (bool accumulate : {false, true}) {
           const std::size_t lda = k + 3, ldb = n + 5, ldc = n + 2;
-          const auto a = random_matrix(m * lda, 1), b = random_matrix(k * ldb, 2);
-          auto c_ref = random_matrix(m * ldc, 3), c_fast = c_ref;
+          const auto a = random_vector(m * lda, 1), b = random_vector(k * ldb, 2);
+          auto c_ref = random_vector(m * ldc, 3), c_fast = c_ref;
           posenc::matmul_reference({m, n, k, a.data(), lda, b.data(), ldb, c_ref.data(), ldc, accumulate});
           posenc::matmul_fast({m, n, k, a.data(), lda, b.data(), ldb, c_fast.data(), ldc, accumulate});
           double err = 0;

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/rope.hpp"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "posenc/rope.hpp"
+#include "util.hpp"
 
 using posenc::RopeApplyParams;
 using posenc::RopeConfig;
 using posenc::RopeLayout;
 using posenc::RopeType;
+using posenc::test::random_vector;
 
 namespace {
 
@@ -24,14 +25,6 @@ std::vector<double> freqs(const RopeConfig& c, std::int64_t seq_len = 0, double*
   REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
   if (af_out) *af_out = af;
   return inv;
-}
-
-std::vector<float> random_vector(std::size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(gen);
-  return v;
 }
 
 // Rotate a single vector of length head_dim at `pos`.

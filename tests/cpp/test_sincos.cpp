@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/sincos.hpp"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "posenc/sincos.hpp"
 #include "posenc/status.hpp"
+#include "util.hpp"
 
 using posenc::SincosLayout;
 using posenc::SincosOut;
+using posenc::test::max_abs_diff;
 
 namespace {
 
@@ -37,13 +38,6 @@ Table make(SincosLayout layout, std::size_t m, std::size_t rows, std::size_t pad
     t.out = {layout, t.a.data(), t.b.data(), m + pad};
   }
   return t;
-}
-
-double max_diff(const std::vector<float>& x, const std::vector<float>& y) {
-  REQUIRE(x.size() == y.size());
-  double d = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) d = std::max(d, std::abs(double(x[i]) - double(y[i])));
-  return d;
 }
 
 }  // namespace
@@ -81,8 +75,8 @@ TEST_CASE("sincos: fast kernel equals the reference at awkward sizes and offsets
           CAPTURE(m);
           CAPTURE(rows);
           CAPTURE(first);
-          CHECK(max_diff(ref.a, fast.a) <= 6e-8);
-          CHECK(max_diff(ref.b, fast.b) <= 6e-8);
+          CHECK(max_abs_diff(ref.a, fast.a) <= 6e-8);
+          CHECK(max_abs_diff(ref.b, fast.b) <= 6e-8);
         }
       }
     }

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/sinusoidal.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <vector>
 
 #include "posenc/simd.hpp"
+#include "posenc/sinusoidal.hpp"
+#include "util.hpp"
 
 using posenc::Errc;
 using posenc::SinusoidalLayout;
 using posenc::SinusoidalParams;
+using posenc::test::max_abs_diff;
 
 namespace {
 
@@ -19,13 +20,6 @@ std::vector<float> table(const SinusoidalParams& p) {
   const posenc::Status s = posenc::sinusoidal_table(p, out);
   REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
   return out;
-}
-
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  REQUIRE(a.size() == b.size());
-  double m = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
-  return m;
 }
 
 // The formula written out independently of the library, per element, in long double.

@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/softmax.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
-#include <random>
 #include <vector>
 
-namespace {
+#include "posenc/softmax.hpp"
+#include "util.hpp"
 
-std::vector<float> random_row(std::size_t n, float lo, float hi, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(gen);
-  return v;
-}
-
-}  // namespace
+using posenc::test::random_vector;
 
 TEST_CASE("exp: the fast kernel is within 2e-7 relative of exp over softmax's range, 0 below -87.3") {
   std::vector<float> x;
@@ -58,8 +48,8 @@ TEST_CASE("softmax: the fast row equals the float64 reference at awkward lengths
     for (std::size_t valid : {std::size_t{1}, n / 2 + 1, n}) {
       for (bool with_bias : {false, true}) {
         for (bool normalize : {true, false}) {
-          auto a = random_row(n, -30.0f, 30.0f, unsigned(n + valid)), b = a;
-          const auto bias = random_row(n, -5.0f, 5.0f, 7);
+          auto a = random_vector(n, unsigned(n + valid), -30.0f, 30.0f), b = a;
+          const auto bias = random_vector(n, 7, -5.0f, 5.0f);
           float ma = 0, mb = 0;
           const float sa = posenc::softmax_row_reference({a.data(), n, valid, 0.125f, with_bias ? bias.data() : nullptr, normalize}, &ma);
           const float sb = posenc::softmax_row_fast({b.data(), n, valid, 0.125f, with_bias ? bias.data() : nullptr, normalize}, &mb);

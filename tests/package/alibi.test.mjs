@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Package tests of pe.alibi, against the packed tarball installed by name (see sinusoidal.test.mjs).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { init } from 'posenc';
 
-const GOLDEN = process.env.POSENC_GOLDEN_DIR ?? new URL('../../tests/golden/', import.meta.url).pathname;
-const golden = JSON.parse(readFileSync(`${GOLDEN}/alibi.json`, 'utf8'));
+import { bits, expectErrors, golden } from './helpers.mjs';
+
+const expected = golden('alibi.json');
 
 const pe = await init();
 const base = await init({ simd: false });
 const builds = [['simd', pe], ['baseline', base]];
-
-const bits = (a) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
 // Softmax of one row in float64 (-Infinity entries get weight 0).
 function softmax(row) {
@@ -26,7 +24,7 @@ function softmax(row) {
 for (const [name, inst] of builds) {
   test(`golden (${name}): slopes equal get_slopes exactly in float32 and float64`, () => {
     let compared = 0;
-    for (const c of golden.slopes) {
+    for (const c of expected.slopes) {
       const s32 = inst.alibi.slopes(c.n_heads);
       const s64 = inst.alibi.slopes(c.n_heads, { dtype: 'float64' });
       assert.ok(s32 instanceof Float32Array && s64 instanceof Float64Array);
@@ -42,7 +40,7 @@ for (const [name, inst] of builds) {
   });
 
   test(`golden (${name}): the 8-head causal bias in both forms, exactly`, () => {
-    const c = golden.causal_bias_8_heads_6_positions;
+    const c = expected.causal_bias_8_heads_6_positions;
     const { n_heads: heads, seq_len: n } = c.params;
     for (const [form, expect] of [['reference', c.bias_reference_form], ['relative', c.bias_relative_form_equivalent]]) {
       const b = inst.alibi.bias({ heads, queries: n, form });
@@ -171,17 +169,6 @@ const badBias = [
   [{ heads: 8, queries: 4, form: 'reference', causal: false }, RangeError, "form 'reference' needs causal: true"],
   [{ heads: 8, queries: 4, slopes: [1] }, TypeError, 'unknown option "slopes"'],
 ];
-
-function expectErrors(fn, where, table) {
-  for (const [args, cls, text] of table) {
-    assert.throws(() => fn(args), (e) => {
-      assert.equal(e.constructor, cls, `${where} ${String(args)}: ${e.message}`);
-      assert.ok(e.message.startsWith(`${where}: `), e.message);
-      assert.ok(e.message.includes(text), `"${e.message}" should contain "${text}"`);
-      return true;
-    });
-  }
-}
 
 test('bad arguments give a TypeError/RangeError that names the parameter', () => {
   expectErrors((args) => pe.alibi.slopes(...args), 'posenc.alibi.slopes', badSlopes);

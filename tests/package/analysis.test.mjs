@@ -6,25 +6,10 @@ import { test } from 'node:test';
 
 import { init } from 'posenc';
 
+import { maxDiff, randomVector } from './helpers.mjs';
+
 const pe = await init();
 const base = await init({ simd: false });
-
-function randomVector(n, seed) {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function maxDiff(a, b) {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 const close = (got, want, tol, label) => assert.ok(Math.abs(got - want) <= tol, `${label}: ${got} vs ${want}`);
 const range = (first, last) => Array.from({ length: last - first + 1 }, (_, i) => first + i);

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 
 import { init } from 'posenc';
 
+import { bits } from './helpers.mjs';
+
 const pe = await init();
 const base = await init({ simd: false });
 const builds = [['simd', pe], ['baseline', base]];
-
-const bits = (a) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
 // The kernels in float64, from the float32 parameters.
 const kernels = {

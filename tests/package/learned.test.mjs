@@ -5,6 +5,8 @@ import { test } from 'node:test';
 
 import { init } from 'posenc';
 
+import { expectErrors } from './helpers.mjs';
+
 const pe = await init();
 const base = await init({ simd: false });
 const BERT = { maxPositions: 512, dim: 768 };
@@ -214,18 +216,9 @@ const badLookup = [
   [{ maxPositions: 4, table: tbl, positions: [0] }, TypeError, 'dim must be a number'],
 ];
 
-function checkThrows(fn, where, [args, cls, text]) {
-  assert.throws(() => fn(args), (e) => {
-    assert.equal(e.constructor, cls, `${where} ${text}: ${e.message}`);
-    assert.ok(e.message.startsWith(`${where}: `), e.message);
-    assert.ok(e.message.includes(text), `"${e.message}" should contain "${text}"`);
-    return true;
-  });
-}
-
 test('learned: bad arguments give a TypeError/RangeError that names the parameter', () => {
-  for (const c of badTable) checkThrows(pe.learned.table, 'posenc.learned.table', c);
-  for (const c of badLookup) checkThrows(pe.learned.lookup, 'posenc.learned.lookup', c);
+  expectErrors(pe.learned.table, 'posenc.learned.table', badTable);
+  expectErrors(pe.learned.lookup, 'posenc.learned.lookup', badLookup);
 });
 
 test('learned: many bad calls leave the module unchanged, and a good call still works', () => {

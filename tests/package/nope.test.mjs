@@ -5,11 +5,11 @@ import { test } from 'node:test';
 
 import { init } from 'posenc';
 
+import { bits } from './helpers.mjs';
+
 const pe = await init();
 const base = await init({ simd: false });
 const builds = [['simd', pe], ['baseline', base]];
-
-const bits = (a) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
 test('the causal mask, written out', () => {
   assert.deepEqual(Array.from(pe.nope.bias({ queries: 3 })), [0, -Infinity, -Infinity, 0, 0, -Infinity, 0, 0, 0]);

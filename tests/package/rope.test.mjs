@@ -2,34 +2,14 @@
 // pe.rope and pe.xpos through the installed package: golden parity for every RoPE file, configs as
 // Hugging Face writes them (v4 and v5), properties, and argument checking.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { init } from 'posenc';
 
-const GOLDEN = process.env.POSENC_GOLDEN_DIR ?? new URL('../../tests/golden/', import.meta.url).pathname;
-const golden = (name) => JSON.parse(readFileSync(`${GOLDEN}/${name}`, 'utf8'));
-const crossPrecisionAtol = (position) => 1e-6 + 2.5e-7 * position;
+import { crossPrecisionAtol, golden, maxDiff, randomVector } from './helpers.mjs';
 
 const pe = await init();
 const base = await init({ simd: false });
-
-function maxDiff(a, b) {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function randomVector(n, seed) {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 // Check a golden case: frequencies, cache rows and rotated q at every stored position.
 function checkCase(inst, name, f, positions, ref, ref64, q, layout) {

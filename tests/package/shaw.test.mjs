@@ -5,6 +5,8 @@ import { test } from 'node:test';
 
 import { init } from 'posenc';
 
+import { expectErrors } from './helpers.mjs';
+
 const pe = await init();
 const base = await init({ simd: false });
 const U = 2 ** -24;  // float32 unit roundoff
@@ -301,18 +303,9 @@ const badAttention = [
   [{ ...ok, heads: 2 }, TypeError, 'unknown option "heads"'],
 ];
 
-function checkThrows(fn, where, [args, cls, text]) {
-  assert.throws(() => fn(args), (e) => {
-    assert.equal(e.constructor, cls, `${where} ${text}: ${e.message}`);
-    assert.ok(e.message.startsWith(`${where}: `), e.message);
-    assert.ok(e.message.includes(text), `"${e.message}" should contain "${text}"`);
-    return true;
-  });
-}
-
 test('shaw: bad arguments give a TypeError/RangeError that names the parameter', () => {
-  for (const c of badIndices) checkThrows(pe.shaw.indices, 'posenc.shaw.indices', c);
-  for (const c of badAttention) checkThrows(pe.shaw.attention, 'posenc.shaw.attention', c);
+  expectErrors(pe.shaw.indices, 'posenc.shaw.indices', badIndices);
+  expectErrors(pe.shaw.attention, 'posenc.shaw.attention', badAttention);
 });
 
 test('shaw: many bad calls leave the module unchanged, and a good call still works', () => {

@@ -2,16 +2,11 @@
 // Package tests: run against the packed tarball installed by name (scripts/test.sh installs it into
 // build/consumer and runs these files from there), as a user of `posenc` would.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { init, version } from 'posenc';
 
-const GOLDEN = process.env.POSENC_GOLDEN_DIR ?? new URL('../../tests/golden/', import.meta.url).pathname;
-const golden = (name) => JSON.parse(readFileSync(`${GOLDEN}/${name}`, 'utf8'));
-
-// Golden README: float32 results of different arithmetic agree within 1e-6 + 2.5e-7 * position.
-const crossPrecisionAtol = (position) => 1e-6 + 2.5e-7 * position;
+import { crossPrecisionAtol, golden } from './helpers.mjs';
 
 const pe = await init();
 const base = await init({ simd: false });

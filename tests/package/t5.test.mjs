@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Package tests of pe.t5, against the packed tarball installed by name (see sinusoidal.test.mjs).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { init } from 'posenc';
 
-const GOLDEN = process.env.POSENC_GOLDEN_DIR ?? new URL('../../tests/golden/', import.meta.url).pathname;
-const golden = JSON.parse(readFileSync(`${GOLDEN}/t5_relative_position_bucket.json`, 'utf8'));
+import { bits, expectErrors, golden } from './helpers.mjs';
+
+const expected = golden('t5_relative_position_bucket.json');
 
 const pe = await init();
 const base = await init({ simd: false });
 const builds = [['simd', pe], ['baseline', base]];
 
 const f = Math.fround;
-const bits = (a) => new Uint32Array(a.buffer, a.byteOffset, a.length);
-
 // T5Attention._relative_position_bucket written again here: every tensor op rounded to float32.
 function hfBucket(rp, bidirectional = true, numBuckets = 32, maxDistance = 128) {
   let n = numBuckets;
@@ -37,9 +35,9 @@ const range = (lo, hi) => Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
 
 for (const [name, inst] of builds) {
   test(`golden (${name}): buckets equal _relative_position_bucket exactly`, () => {
-    const rp = golden.relative_positions;
+    const rp = expected.relative_positions;
     assert.equal(rp.length, 601);
-    for (const c of golden.cases) {
+    for (const c of expected.cases) {
       const { bidirectional, num_buckets: numBuckets, max_distance: maxDistance } = c.params;
       const got = inst.t5.bucket(rp, { bidirectional, numBuckets, maxDistance });
       assert.ok(got instanceof Int32Array);
@@ -157,17 +155,6 @@ const badBias = [
   [{ table: table64, heads: 2, queries: 8192, keys: 8193 }, RangeError, 'exceeds the 256 MiB output limit'],
   [{ table: table64, heads: 2, queries: 3, causal: true }, TypeError, 'unknown option "causal"'],
 ];
-
-function expectErrors(fn, where, table) {
-  for (const [args, cls, text] of table) {
-    assert.throws(() => fn(args), (e) => {
-      assert.equal(e.constructor, cls, `${where}: ${e.message}`);
-      assert.ok(e.message.startsWith(`${where}: `), e.message);
-      assert.ok(e.message.includes(text), `"${e.message}" should contain "${text}"`);
-      return true;
-    });
-  }
-}
 
 test('bad arguments give a TypeError/RangeError that names the parameter', () => {
   expectErrors((args) => pe.t5.bucket(...args), 'posenc.t5.bucket', badBucket);

@@ -80,29 +80,20 @@ function checkLength(where, name, array, length) {
  * numbers is converted). `length`: required element count. `finite` (default true): NaN or
  * infinite elements are a RangeError naming the first one.
  */
-export function floats(where, name, value, { length, finite = true } = {}) {
-  let out;
-  if (value instanceof Float32Array) out = value;
-  else if (value instanceof Float64Array || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) {
-    out = Float32Array.from(value);
-  } else {
-    throw new TypeError(`${where}: ${name} must be ${FLOAT_SOURCES}, got ${describe(value)}`);
-  }
-  checkLength(where, name, out, length);
-  if (finite) {
-    for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i])) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${describe(out[i])}`);
-    }
-  }
-  return out;
+export function floats(where, name, value, opts) {
+  return typed(Float32Array, Float64Array, where, name, value, opts);
 }
 
 /** Like floats(), but kept in float64 (a Float64Array is used as is). */
-export function doubles(where, name, value, { length, finite = true } = {}) {
+export function doubles(where, name, value, opts) {
+  return typed(Float64Array, Float32Array, where, name, value, opts);
+}
+
+function typed(Type, Other, where, name, value, { length, finite = true } = {}) {
   let out;
-  if (value instanceof Float64Array) out = value;
-  else if (value instanceof Float32Array || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) {
-    out = Float64Array.from(value);
+  if (value instanceof Type) out = value;
+  else if (value instanceof Other || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) {
+    out = Type.from(value);
   } else {
     throw new TypeError(`${where}: ${name} must be ${FLOAT_SOURCES}, got ${describe(value)}`);
   }
