@@ -33,6 +33,7 @@ const LOOK = Object.fromEntries([...METHODS.map((m) => [m.key, { colour: m.colou
 const PRESETS = { quick: 400, study: 1500, longer: 3000 };
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 const SLICE_MS = 12;
+const VIEW_MS = 200;
 const WIDE = 520;  // px: the perplexity plot's legend beside it, else above it
 const WORKER_URL = new URL('./lm-worker.js', import.meta.url);
 
@@ -59,10 +60,11 @@ const TEXT = {
       'project\'s toy study) on windows of L = 64 characters of an invented language, on this device, each in its own Web ' +
       'Worker. Then every model reads unseen text in non-overlapping windows of 64, 128, 256, 512 and 1024 tokens, and the ' +
       'plot shows its perplexity (lower is better) at each length. Every number comes from your run; nothing is precomputed.',
-      'What to look for: sinusoidal and RoPE usually stay close to their 1× value up to some length and then rise several-fold ' +
-      'beyond the training length; ALiBi and T5 (its buckets end at 64) stay near their 1× value; NoPE starts higher and rises ' +
-      'more slowly; a learned table cannot read past its 64 rows at all; RoPE with position interpolation but no fine-tuning ' +
-      'gets worse, not better, at longer lengths, while a short fine-tune at 4L repairs it.',
+      'What to look for (the shape the project\'s study found at this size): sinusoidal rises as soon as the windows are longer ' +
+      'than the training length, and ends several-fold higher; RoPE holds for a few multiples of L, then rises steeply; ALiBi and ' +
+      'T5 (its buckets end at 64) stay near their 1× value; NoPE starts higher and rises slowly; the learned table cannot read ' +
+      'past its 64 rows at all; RoPE with position interpolation but no fine-tuning is worse than plain RoPE at every longer ' +
+      'length, and after a short fine-tune at 4L it stays near its 1× value. Short runs (quick) may not show all of it.',
       'A flat curve means the extra length does not hurt; it does not show that the model uses it. With non-overlapping ' +
       'windows, a model that used distant tokens would get lower perplexity at longer windows (more tokens have more history). ' +
       'ALiBi\'s penalty makes distant tokens nearly invisible (see the ALiBi widget): stable is not the same as using a long context.',
@@ -76,15 +78,16 @@ const TEXT = {
       'briefly at the longer length first; both rows show why.',
     piftInline: ' The fine-tune needs the full page (Web Workers): one of its steps takes longer than a time slice.',
     names: { pi: 'RoPE + PI at evaluation', pift: (n) => `RoPE + PI, fine-tuned ${n} steps` },
-    size: 'Size', quick: 'quick (400 steps)', study: 'as the study (1500 steps)', longer: 'longer (3000 steps)', custom: 'custom',
+    size: 'Size', presets: { quick: 'quick (400 steps)', study: 'as the study (1500 steps)', longer: 'longer (3000 steps)', custom: 'custom' },
     steps: 'Training steps per model', scored: 'Tokens scored per length', seed: 'Seed (corpus, weights, batches)',
     start: 'Start', cancel: 'Cancel',
     data: 'Text', corpus: 'The generated corpus: an invented language with agreement across clauses, nested brackets and names that recur (pe.corpus).',
     choose: 'Use your own text file…', useCorpus: 'Use the generated corpus',
     drop: 'or drop a text file here. It is read on this device and never uploaded; a link to this view does not include it. ' +
-      'Characters outside the 63-symbol alphabet become “?”; the first 90% trains, the last 10% is the evaluation text.',
-    fileInfo: (name, n, tr, ev, q) => `Your text: ${name}, ${n.toLocaleString('en')} characters: ${tr.toLocaleString('en')} for training, ` +
-      `${ev.toLocaleString('en')} for evaluation${q ? `; ${q.toLocaleString('en')} outside the alphabet (read as “?”)` : ''}.`,
+      'Each byte is one token; bytes outside the 63-symbol alphabet (letters, space, newline, " ( ) , . : ; [ ]) become “?”, ' +
+      'so digits and accents do too. The first 90% trains, the last 10% is the evaluation text.',
+    fileInfo: (name, n, tr, ev, q) => `Your text: ${name}, ${n.toLocaleString('en')} bytes (one token each): ${tr.toLocaleString('en')} to train on, ` +
+      `${ev.toLocaleString('en')} to evaluate${q ? `; ${q.toLocaleString('en')} outside the alphabet (read as “?”)` : ''}.`,
     tooBig: (mb) => `That file is larger than ${mb} MB; please use a smaller one.`,
     plan: (n, steps, k, inline) => `${n} model${n === 1 ? '' : 's'} × ${steps} steps of 8 × 64 tokens` +
       (inline ? ', one after another on this page\'s main thread, in short time slices.' : `, up to ${k} at a time, each in its own Web Worker.`),
@@ -102,7 +105,7 @@ const TEXT = {
     training: (d, n, loss) => `step ${d} / ${n} · loss ${loss}`,
     evaluating: (k, n) => `evaluating: ${k} of ${n} lengths`,
     finetuning: (d, n, loss) => `PI fine-tune at 4L: ${d} / ${n} · loss ${loss}`,
-    done: (s, tps, loss) => `trained in ${s} s (${tps} tokens/s), final loss ${loss}`,
+    done: (s, tps, loss) => `${s} s · ${tps} tokens/s · final loss ${loss}`,
     stopped: 'cancelled',
     lossTitle: 'Training loss', lossCap: 'Cross-entropy (nats per token) of each model while it trains, averaged over 20 steps.',
     lossEmpty: 'The loss of each model appears here as it trains.',
@@ -133,9 +136,10 @@ const TEXT = {
       'L = 64 文字の窓で、この端末の上で学習します。手法ごとに別の Web Worker で動きます。学習後、各モデルは見ていない文章を 64、128、256、' +
       '512、1024 トークンの重ならない窓で読み、図は長さごとのパープレキシティ（低いほど良い）を示します。数値はすべてあなたの実行の結果で、' +
       '事前に計算したものはありません。',
-      '見どころ：正弦波と RoPE は、ある長さまでは 1 倍のときの値に近く、学習長を超えると数倍に上がることが多いです。ALiBi と T5（バケットは ' +
-      '64 で終わる）は 1 倍の値の近くにとどまります。NoPE は高めから始まり、ゆっくり上がります。学習した位置の表は 64 行より先をまったく読めません。' +
-      '位置補間（PI）を微調整なしで使った RoPE は、長くなるほど良くなるどころか悪くなり、4L での短い微調整で回復します。',
+      '見どころ（この規模でプロジェクトの実験が見つけた形）：正弦波は窓が学習長を超えるとすぐに上がり、最後は数倍になります。RoPE は L の数倍までは' +
+      '持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 で終わる）は 1 倍のときの値の近くにとどまります。NoPE は高めから始まり、' +
+      'ゆっくり上がります。学習した位置の表は 64 行より先をまったく読めません。位置補間（PI）を微調整なしで使った RoPE は、長いどの長さでも' +
+      'そのままの RoPE より悪く、4L で短く微調整すると 1 倍のときの値の近くにとどまります。短い実行（お試し）では全部は見えないことがあります。',
       '曲線が平らなのは、長くしても悪くならないという意味で、モデルが遠くを使っているという意味ではありません。重ならない窓では、遠くのトークンを' +
       '使えるモデルなら、窓が長いほど（前の文脈が長いトークンが増えるので）パープレキシティが下がるはずです。ALiBi のペナルティは遠くのトークンを' +
       'ほとんど見えなくします（ALiBi のウィジェットを参照）。安定していることと、長い文脈を使えていることは別です。',
@@ -149,15 +153,16 @@ const TEXT = {
       '2 つの行でその理由がわかります。',
     piftInline: ' 微調整にはフルページ（Web Worker）が必要です。微調整の 1 ステップはタイムスライスより長くかかります。',
     names: { pi: 'RoPE + 評価時 PI', pift: (n) => `RoPE + PI、${n} ステップ微調整` },
-    size: '規模', quick: 'お試し（400 ステップ）', study: '実験と同じ（1500 ステップ）', longer: '長め（3000 ステップ）', custom: 'カスタム',
+    size: '規模', presets: { quick: 'お試し（400 ステップ）', study: '実験と同じ（1500 ステップ）', longer: '長め（3000 ステップ）', custom: 'カスタム' },
     steps: 'モデルごとの学習ステップ数', scored: '長さごとに採点するトークン数', seed: 'シード（コーパス、重み、バッチ）',
     start: '開始', cancel: '中止',
     data: '文章', corpus: '生成したコーパス：節をまたぐ一致、入れ子の括弧、繰り返し出てくる名前をもつ架空の言語（pe.corpus）。',
     choose: '自分のテキストファイルを使う…', useCorpus: '生成したコーパスを使う',
     drop: 'またはここにテキストファイルをドロップしてください。ファイルはこの端末の中で読むだけで、アップロードしません。この表示へのリンクにも含まれません。' +
-      '63 文字のアルファベットにない文字は「?」になります。先頭の 90% で学習し、最後の 10% で評価します。',
-    fileInfo: (name, n, tr, ev, q) => `あなたの文章：${name}、${n.toLocaleString('ja')} 文字（学習 ${tr.toLocaleString('ja')}、評価 ${ev.toLocaleString('ja')}）` +
-      `${q ? `。アルファベットにない文字 ${q.toLocaleString('ja')} 個は「?」として読みます` : ''}。`,
+      '1 バイトが 1 トークンです。63 記号のアルファベット（英字、空白、改行、" ( ) , . : ; [ ]）にないバイトは「?」になるので、数字やかな漢字もそうなります。' +
+      '先頭の 90% で学習し、最後の 10% で評価します。',
+    fileInfo: (name, n, tr, ev, q) => `あなたの文章：${name}、${n.toLocaleString('ja')} バイト（1 バイト 1 トークン）。学習 ${tr.toLocaleString('ja')}、評価 ${ev.toLocaleString('ja')}` +
+      `${q ? `。アルファベットにないバイト ${q.toLocaleString('ja')} 個は「?」として読みます` : ''}。`,
     tooBig: (mb) => `${mb} MB より大きいファイルです。小さいファイルを使ってください。`,
     plan: (n, steps, k, inline) => `${n} モデル × ${steps} ステップ（1 ステップ 8 × 64 トークン）` +
       (inline ? '。このページのメインスレッドで、短いタイムスライスに分けて 1 つずつ学習します。' : `。最大 ${k} 個を同時に、それぞれ別の Web Worker で学習します。`),
@@ -175,7 +180,7 @@ const TEXT = {
     training: (d, n, loss) => `ステップ ${d} / ${n} · 損失 ${loss}`,
     evaluating: (k, n) => `評価中：${n} 個の長さのうち ${k} 個`,
     finetuning: (d, n, loss) => `4L での PI 微調整：${d} / ${n} · 損失 ${loss}`,
-    done: (s, tps, loss) => `学習 ${s} 秒（毎秒 ${tps} トークン）、最終損失 ${loss}`,
+    done: (s, tps, loss) => `${s} 秒 · 毎秒 ${tps} トークン · 最終損失 ${loss}`,
     stopped: '中止',
     lossTitle: '学習の損失', lossCap: '学習中の各モデルの交差エントロピー（トークンあたりのナット）。20 ステップごとの平均。',
     lossEmpty: '学習が進むと、各モデルの損失がここに表示されます。',
@@ -333,7 +338,7 @@ export function createExtrapolation(container, options) {
         scored: numberField({ label: t.scored, spec: schema.scored, onChange: w.set('scored') }),
         seed: numberField({ label: t.seed, spec: schema.seed, onChange: w.set('seed') }),
       };
-      const size = selectField({ label: t.size, choices: ['quick', 'study', 'longer', 'custom'].map((value) => ({ value, label: t[value] })),
+      const size = selectField({ label: t.size, choices: Object.entries(t.presets).map(([value, text]) => ({ value, label: text })),
         onChange: (v) => { if (PRESETS[v]) w.change({ steps: PRESETS[v] }); } });
       const group = (legend, ...children) => h('fieldset', { class: 'control control-wide lm-picks' }, h('legend', {}, legend), ...children);
       w.controls.append(group(t.methods, METHODS.map((m) => picks[m.key].element)),
@@ -356,7 +361,7 @@ export function createExtrapolation(container, options) {
       const cancelButton = button(t.cancel, () => cancel(), { disabled: true });
       const plan = h('p', { class: 'note lm-plan' });
       const runLine = h('p', { class: 'big-number lm-run', 'aria-live': 'polite' });
-      const modeNote = inline ? h('p', { class: 'note' }, t.inlineNote, ' ', fullPage ? h('a', { href: fullPage, target: '_blank', rel: 'noopener' }, t.fullPage) : null) : null;
+      const modeNote = inline ? h('p', { class: 'note lm-mode' }, t.inlineNote, ' ', fullPage ? h('a', { href: fullPage, target: '_blank', rel: 'noopener' }, t.fullPage) : null) : null;
       const progress = h('ul', { class: 'lm-progress' });
       w.body.append(...[drop, modeNote].filter(Boolean), h('div', { class: 'toolbar' }, startButton, cancelButton), plan, runLine, progress);
 
@@ -364,6 +369,8 @@ export function createExtrapolation(container, options) {
       let runner = null;
       let frame = 0;
       let timer = 0;
+      let lastView = 0;
+      let pplCaption = '';
 
       const lossFig = w.figure({ name: 'loss', label: t.lossTitle, caption: t.lossCap, height: (wd) => Math.min(300, Math.max(200, wd * 0.38)),
         csv: () => run && { header: ['method', 'step', 'loss'], rows: run.jobs.flatMap((j) => j.curve.map(([s, l]) => [j.method, s, l])) } });
@@ -508,9 +515,14 @@ export function createExtrapolation(container, options) {
         schedule();
       }
 
-      // The view of the run, redrawn at most once a frame.
+      // The view of the run, redrawn in an animation frame, at most every VIEW_MS while it runs.
       function schedule() {
-        if (!frame) frame = requestAnimationFrame(() => { frame = 0; view(); });
+        if (frame) return;
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          if (runner && performance.now() - lastView < VIEW_MS) schedule();
+          else view();
+        });
       }
       function buildProgress() {
         progress.replaceChildren(...run.jobs.map((j) => h('li', { class: 'lm-job', dataset: { job: j.method } },
@@ -536,6 +548,15 @@ export function createExtrapolation(container, options) {
         }
       }
       function view() {
+        const t0 = performance.now();
+        lastView = t0;
+        // Canvases first (layout is clean at the start of a frame), then the text of the rows.
+        paintLoss();
+        if (!run || run.version !== run.drawn || !runner) {
+          if (run) run.drawn = run.version;
+          paintPerplexity();
+          fillTable();
+        }
         if (!run) {
           runLine.textContent = t.idle;
           progress.replaceChildren();
@@ -558,12 +579,7 @@ export function createExtrapolation(container, options) {
         for (const el of inputs()) el.disabled = running || el.dataset.off === '1';
         chooseButton.disabled = running;
         corpusButton.disabled = running;
-        paintLoss();
-        if (!run || run.version !== run.drawn || !running) {
-          if (run) run.drawn = run.version;
-          paintPerplexity();
-          fillTable();
-        }
+        performance.measure('posenc:lm-view', { start: t0 });
       }
 
       function emptyMessage(ctx, rect, text, colours) {
@@ -593,7 +609,6 @@ export function createExtrapolation(container, options) {
         });
       }
       function paintPerplexity() {
-        pplFig.setCaption(t.pplCap(run?.source === 'file' ? t.yourText : t.evalText));
         pplFig.paint((ctx, { width, height, colours }) => {
           // The legend sits beside the plot (below 520 px: above it), never over the curves.
           const rows = run?.rows.filter((r) => run.cells[r].size) ?? [];
@@ -633,6 +648,8 @@ export function createExtrapolation(container, options) {
           legend(ctx, side ? { x: rect.x + rect.w + 4, y: rect.y - 6, w: legendW, h: 0 } : { x: rect.x - 6, y: 0, w: legendW, h: 0 },
             entries, colours, 'left');
         });
+        const caption = t.pplCap(run?.source === 'file' ? t.yourText : t.evalText);
+        if (caption !== pplCaption) pplFig.setCaption((pplCaption = caption));
       }
       function fillTable() {
         if (!run) {
@@ -653,13 +670,13 @@ export function createExtrapolation(container, options) {
             }
           }
           const job = run.jobs.find((j) => j.method === r);
-          cells.push(h('td', {}, job?.seconds ? job.seconds.toFixed(1) : ''));
+          cells.push(h('td', { class: 'lm-secs' }, job?.seconds ? job.seconds.toFixed(1) : ''));
           return h('tr', { dataset: { row: r } }, h('th', { scope: 'row' }, swatch(r), label(r)), cells);
         });
         table.replaceChildren(h('table', { class: 'numbers lm-results' },
           h('caption', {}, t.tableCap),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t.method),
-            LENGTHS.map((L) => h('th', { scope: 'col' }, `${L} (${L / CONTEXT}×)`)), h('th', { scope: 'col' }, t.trainS))),
+            LENGTHS.map((L) => h('th', { scope: 'col' }, `${L} (${L / CONTEXT}×)`)), h('th', { scope: 'col', class: 'lm-secs' }, t.trainS))),
           h('tbody', {}, body)));
       }
 
