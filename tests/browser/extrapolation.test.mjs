@@ -167,6 +167,17 @@ test('Cancel terminates every worker at once; Start runs again to the end', T, a
   assert.equal((await runState(page)).run, 'done');
   assert.deepEqual(Object.keys(await table(page)), ['alibi', 'nope']);
   assert.equal(await noWorkers(page), 0);
+  // A language switch mounts the widget again: a run in progress stops with it.
+  await steps.fill('2000');
+  await steps.press('Enter');
+  await hashHas(page, [['extrapolation.steps', '2000']]);
+  await w.getByRole('button', { name: 'Start' }).click();
+  await page.waitForFunction((W) => document.querySelector(W).dataset.workers === '2', W);
+  await page.evaluate(() => { location.hash += '&lang=ja'; });
+  await page.waitForFunction((W) => document.documentElement.lang === 'ja' && document.querySelector(W)?.dataset.run, W);
+  assert.equal(await noWorkers(page), 0, 'the old widget\'s workers are gone');
+  assert.equal((await runState(page)).run, 'cancelled', 'the new widget shows the interrupted run as cancelled');
+  assert.match(await w.locator('.lm-run').textContent(), /^\d+\.\d 秒で中止/);
   await finish(ctx);
 });
 
@@ -284,6 +295,21 @@ test('the one-file bundle trains on the main thread in slices, without workers, 
   const requests = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname));
   assert.deepEqual(requests, ['/site/posenc-widgets.js'], 'one file, nothing else fetched');
   for (const f of await measureCanvases(page, ID, host)) assert.ok(f.colours >= 16, `${f.name} drew`);
+  const live = () => page.evaluate(() => document.querySelector('posenc-extrapolation').pe.lm.liveTrainers());
+  assert.equal(await live(), 0, 'the trainers were disposed');
+  // Cancel stops the slices and disposes the trainer in training; Start runs again.
+  await page.evaluate(() => document.querySelector('posenc-extrapolation').setAttribute('steps', '2000'));
+  await shadow('button.primary').click();
+  await page.waitForFunction(() => document.querySelector('posenc-extrapolation').shadowRoot.querySelector('.lm-job progress').value > 0.01);
+  assert.equal(await live(), 1, 'one trainer at a time');
+  await shadow('button').and(page.getByRole('button', { name: 'Cancel' })).click();
+  assert.equal((await runState(page, host)).run, 'cancelled');
+  assert.equal(await live(), 0, 'the cancelled trainer was disposed');
+  await page.evaluate(() => document.querySelector('posenc-extrapolation').setAttribute('steps', '20'));
+  await shadow('button.primary').click();
+  await waitRun(page, ['done', 'error', 'cancelled'], host);
+  assert.equal((await runState(page, host)).run, 'done');
+  assert.equal(await live(), 0);
   await finish(ctx);
 });
 

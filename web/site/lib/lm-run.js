@@ -12,6 +12,8 @@ export const MULTIPLES = [1, 2, 4, 8, 16];
 export const LENGTHS = MULTIPLES.map((m) => m * CONTEXT);
 /** Position interpolation after a fine-tune: factor 4, trained at 4L (Chen et al. 2023). */
 export const PI_FACTOR = 4;
+/** Training progress is reported every REPORT steps, with the mean loss of those steps. */
+export const REPORT = 20;
 
 /** Fine-tune steps for a run of `steps` training steps (200 as in the native command, fewer for tiny runs). */
 export const finetuneSteps = (steps) => Math.min(200, steps);
@@ -67,7 +69,8 @@ function* evaluateRow(trainer, { data, scored, position }, row, rope) {
 /**
  * Train one method and evaluate it. job: { method, position, steps, seed, scored, pi, pift, data }
  * (data: { train, eval } token ids); chunk: training steps per unit. Reports:
- *   { type: 'start', parameters }  { type: 'progress', phase: 'train' | 'finetune', done, total, loss }
+ *   { type: 'start', parameters }  { type: 'progress', phase: 'train' | 'finetune', done, total, loss } (the mean
+ *   loss of the last REPORT training steps, whatever the chunk)
  *   { type: 'trained', seconds, tokensPerSecond, loss }  { type: 'cell', row, length, perplexity, scored }
  *   { type: 'cell', row, length, note: 'cannot' | 'short', message? }  { type: 'done' }
  * The trainer is disposed however the generator ends (finished, thrown, or return()ed on cancel).
@@ -80,11 +83,22 @@ export function* runMethod(pe, job, { chunk = 20 } = {}) {
     yield { type: 'start', parameters: trainer.parameterCount };
     const t0 = performance.now();
     let loss = NaN;
+    let sum = 0;
+    let count = 0;
     for (let done = 0; done < steps;) {
-      const r = trainer.train(Math.min(chunk, steps - done));
+      const n = Math.min(chunk, steps - done, REPORT - (done % REPORT));
+      const r = trainer.train(n);
       done = r.done;
-      loss = r.loss;
-      yield { type: 'progress', phase: 'train', done, total: steps, loss };
+      sum += r.loss * n;
+      count += n;
+      if (done % REPORT === 0 || done === steps) {
+        loss = sum / count;
+        sum = 0;
+        count = 0;
+        yield { type: 'progress', phase: 'train', done, total: steps, loss };
+      } else {
+        yield null;
+      }
     }
     const seconds = (performance.now() - t0) / 1000;
     yield { type: 'trained', seconds, tokensPerSecond: (steps * BATCH * CONTEXT) / seconds, loss };

@@ -92,10 +92,10 @@ const TEXT = {
     plan: (n, steps, k, inline) => `${n} model${n === 1 ? '' : 's'} × ${steps} steps of 8 × 64 tokens` +
       (inline ? ', one after another on this page\'s main thread, in short time slices.' : `, up to ${k} at a time, each in its own Web Worker.`),
     planNone: 'Pick at least one method.',
-    inlineNote: 'This embedded copy has no worker file, so it trains on the page\'s main thread in slices of about 20 ms ' +
-      '(the page stays usable; a run takes about twice as long as with two workers). The full page uses Web Workers:',
+    inlineNote: 'This embedded copy has no worker file, so it trains one model at a time on the page\'s main thread, in slices ' +
+      'of about 20 ms (the page stays usable; a run takes longer than on the full page, which trains on every core in Web Workers):',
     fullPage: 'open it',
-    idle: 'Press Start to train. The study setting (6 methods, 1500 steps) takes about a minute on a two-core laptop.',
+    idle: 'Press Start to train. The study setting (6 methods, 1500 steps) takes about a minute on a two-core machine.',
     running: (s, k) => `Running… ${s} s` + (k ? ` (${k} worker${k === 1 ? '' : 's'} busy)` : ''),
     finished: (s) => `Done in ${s} s. The numbers below are this run's.`,
     cancelled: (s) => `Cancelled after ${s} s; the workers were stopped. Finished cells are kept.`,
@@ -167,10 +167,10 @@ const TEXT = {
     plan: (n, steps, k, inline) => `${n} モデル × ${steps} ステップ（1 ステップ 8 × 64 トークン）` +
       (inline ? '。このページのメインスレッドで、短いタイムスライスに分けて 1 つずつ学習します。' : `。最大 ${k} 個を同時に、それぞれ別の Web Worker で学習します。`),
     planNone: '手法を 1 つ以上選んでください。',
-    inlineNote: 'この埋め込み版には Worker のファイルがないので、ページのメインスレッドで約 20 ms ずつ区切って学習します（ページは操作できたままです。' +
-      '2 つの Worker を使う場合の約 2 倍の時間がかかります）。フルページでは Web Worker を使います：',
+    inlineNote: 'この埋め込み版には Worker のファイルがないので、ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します' +
+      '（ページは操作できたままです。すべてのコアを Web Worker で使うフルページより時間がかかります）：',
     fullPage: '開く',
-    idle: '「開始」を押すと学習が始まります。実験の設定（6 手法、1500 ステップ）は、2 コアのノート PC で約 1 分です。',
+    idle: '「開始」を押すと学習が始まります。実験の設定（6 手法、1500 ステップ）は、2 コアのマシンで約 1 分です。',
     running: (s, k) => `実行中… ${s} 秒` + (k ? `（Worker ${k} 個が稼働中）` : ''),
     finished: (s) => `${s} 秒で完了。下の数値はこの実行の結果です。`,
     cancelled: (s) => `${s} 秒で中止し、Worker を停止しました。終わったセルは残しています。`,
@@ -468,7 +468,8 @@ export function createExtrapolation(container, options) {
         root.dataset.workers = String(n);
         if (run) run.busy = n;
       }
-      function stop(status) {
+      /** End the run (kept for a remount in the same place, e.g. after a language switch). */
+      function stop(status, draw = true) {
         runner = null;
         clearInterval(timer);
         run.status = status;
@@ -477,7 +478,7 @@ export function createExtrapolation(container, options) {
         root.dataset.run = status;
         root.dataset.runMs = String(Math.round(run.ms));
         kept.run = run;
-        view();
+        if (draw) view();
       }
       function settled() {
         stop(run.jobs.some((j) => j.status === 'error') ? 'error' : 'done');
@@ -494,7 +495,7 @@ export function createExtrapolation(container, options) {
             if (m.phase === 'train') {
               job.done = m.done;
               job.loss = m.loss;
-              if (m.done % 20 === 0 || m.done === m.total) job.curve.push([m.done, m.loss]);
+              job.curve.push([m.done, m.loss]);
             } else {
               job.status = 'finetune';
               job.ft = [m.done, m.total, m.loss];
@@ -702,8 +703,7 @@ export function createExtrapolation(container, options) {
       w.onDestroy(() => {
         if (runner) {
           runner.cancel();
-          runner = null;
-          clearInterval(timer);
+          stop('cancelled', false);
         }
         if (frame) cancelAnimationFrame(frame);
       });
