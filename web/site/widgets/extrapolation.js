@@ -98,7 +98,7 @@ const TEXT = {
     idle: 'Press Start to train. The study setting (6 methods, 1500 steps) takes about a minute on a two-core machine.',
     running: (s, k) => `Running… ${s} s` + (k ? ` (${k} worker${k === 1 ? '' : 's'} busy)` : ''),
     finished: (s) => `Done in ${s} s. The numbers below are this run's.`,
-    cancelled: (s) => `Cancelled after ${s} s; the workers were stopped. Finished cells are kept.`,
+    cancelled: (s) => `Cancelled after ${s} s. Finished cells are kept.`,
     failed: 'Finished with errors (see the rows).',
     queued: 'waiting for a free core',
     starting: 'loading…',
@@ -117,6 +117,7 @@ const TEXT = {
     evalText: 'the evaluation stream', yourText: 'your text\'s last 10%',
     evalLength: 'evaluation length (tokens)', perplexity: 'perplexity', trainedAt: 'trained at 64',
     tableCap: 'Perplexity of this run by evaluation length (lower is better); the models were trained at 64 tokens.',
+    tableEmpty: 'The table of this run\'s perplexities appears here; the paper\'s and the study\'s numbers are beside it.',
     method: 'method', trainS: 'train s',
     pending: '…', cannot: 'cannot read past its table (64 rows)', short: 'text too short',
     compare: 'For comparison',
@@ -173,7 +174,7 @@ const TEXT = {
     idle: '「開始」を押すと学習が始まります。実験の設定（6 手法、1500 ステップ）は、2 コアのマシンで約 1 分です。',
     running: (s, k) => `実行中… ${s} 秒` + (k ? `（Worker ${k} 個が稼働中）` : ''),
     finished: (s) => `${s} 秒で完了。下の数値はこの実行の結果です。`,
-    cancelled: (s) => `${s} 秒で中止し、Worker を停止しました。終わったセルは残しています。`,
+    cancelled: (s) => `${s} 秒で中止しました。終わったセルは残しています。`,
     failed: 'エラーがありました（各行を参照）。',
     queued: '空いているコアを待っています',
     starting: '読み込み中…',
@@ -192,6 +193,7 @@ const TEXT = {
     evalText: '評価用のストリーム', yourText: 'あなたの文章の最後の 10%',
     evalLength: '評価長（トークン）', perplexity: 'パープレキシティ', trainedAt: '学習長 64',
     tableCap: 'この実行の評価長ごとのパープレキシティ（低いほど良い）。モデルは 64 トークンで学習。',
+    tableEmpty: 'この実行のパープレキシティの表がここに表示されます。論文と実験の数値は横にあります。',
     method: '手法', trainS: '学習 秒',
     pending: '…', cannot: '表の先は読めない（64 行）', short: '文章が短すぎます',
     compare: '比較のために',
@@ -247,6 +249,7 @@ function runInline(pe, jobs, text, report, settled) {
             settled();
             return;
           }
+          report(current, { type: 'launch' });
           data ??= corpusData(pe, current);
           it = runMethod(pe, { ...current, data }, { chunk: 1 });
           continue;
@@ -287,6 +290,7 @@ function runWorkers(jobs, text, width, report, settled, count, failed) {
     const worker = new Worker(WORKER_URL, { type: 'module', name: `posenc-lm-${job.method}` });
     live.add(worker);
     count(live.size);
+    report(job, { type: 'launch' });
     const end = () => {
       worker.terminate();
       live.delete(worker);
@@ -490,6 +494,7 @@ export function createExtrapolation(container, options) {
       }
       function onReport(job, m) {
         switch (m.type) {
+          case 'launch': job.status = 'starting'; break;
           case 'start': job.status = 'train'; break;
           case 'progress':
             if (m.phase === 'train') {
@@ -535,6 +540,7 @@ export function createExtrapolation(container, options) {
         const loss = Number.isFinite(j.loss) ? j.loss.toFixed(3) : '–';
         switch (j.status) {
           case 'queued': return [0, t.queued];
+          case 'starting': return [0, t.starting];
           case 'train': return [j.done / j.total, t.training(j.done, j.total, loss)];
           case 'finetune': return [j.ft[0] / j.ft[1], t.finetuning(j.ft[0], j.ft[1], j.ft[2].toFixed(3))];
           case 'eval': {
@@ -654,7 +660,7 @@ export function createExtrapolation(container, options) {
       }
       function fillTable() {
         if (!run) {
-          table.replaceChildren();
+          table.replaceChildren(h('p', { class: 'note' }, t.tableEmpty));
           return;
         }
         const body = run.rows.map((r) => {
