@@ -30,7 +30,7 @@ const METHODS = [
 const ROWS = ['sinusoidal', 'rope', 'pi', 'pift', 'alibi', 't5', 'kerple', 'nope', 'learned'];
 const LOOK = Object.fromEntries([...METHODS.map((m) => [m.key, { colour: m.colour }]),
   ['pi', { colour: 'c1', dash: [7, 4] }], ['pift', { colour: 'c1', dash: [2, 3] }]]);
-const PRESETS = { quick: 400, study: 1500, longer: 3000 };
+const PRESETS = { quick: 400, default: 1500, study: 2000, longer: 3000 };
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 const SLICE_MS = 12;
 const VIEW_MS = 200;
@@ -78,7 +78,8 @@ const TEXT = {
       'briefly at the longer length first; both rows show why.',
     piftInline: ' The fine-tune needs the full page (Web Workers): one of its steps takes longer than a time slice.',
     names: { pi: 'RoPE + PI at evaluation', pift: (n) => `RoPE + PI, fine-tuned ${n} steps` },
-    size: 'Size', presets: { quick: 'quick (400 steps)', study: 'as the study (1500 steps)', longer: 'longer (3000 steps)', custom: 'custom' },
+    size: 'Size', presets: { quick: 'quick (400 steps)', default: 'default (1500 steps)', study: 'as the project\'s study (2000 steps)',
+      longer: 'longer (3000 steps)', custom: 'custom' },
     steps: 'Training steps per model', scored: 'Tokens scored per length', seed: 'Seed (corpus, weights, batches)',
     start: 'Start', cancel: 'Cancel',
     data: 'Text', corpus: 'The generated corpus: an invented language with agreement across clauses, nested brackets and names that recur (pe.corpus).',
@@ -95,7 +96,7 @@ const TEXT = {
     inlineNote: 'This embedded copy has no worker file, so it trains one model at a time on the page\'s main thread, in slices ' +
       'of about 20 ms (the page stays usable; a run takes longer than on the full page, which trains on every core in Web Workers):',
     fullPage: 'open it',
-    idle: 'Press Start to train. The study setting (6 methods, 1500 steps) takes about a minute on a two-core machine.',
+    idle: 'Press Start to train. The default (6 methods, 1500 steps) takes about a minute on a two-core machine.',
     running: (s, k) => `Running… ${s} s` + (k ? ` (${k} worker${k === 1 ? '' : 's'} busy)` : ''),
     finished: (s) => `Done in ${s} s. The numbers below are this run's.`,
     cancelled: (s) => `Cancelled after ${s} s. Finished cells are kept.`,
@@ -154,7 +155,8 @@ const TEXT = {
       '2 つの行でその理由がわかります。',
     piftInline: ' 微調整にはフルページ（Web Worker）が必要です。微調整の 1 ステップはタイムスライスより長くかかります。',
     names: { pi: 'RoPE + 評価時 PI', pift: (n) => `RoPE + PI、${n} ステップ微調整` },
-    size: '規模', presets: { quick: 'お試し（400 ステップ）', study: '実験と同じ（1500 ステップ）', longer: '長め（3000 ステップ）', custom: 'カスタム' },
+    size: '規模', presets: { quick: 'お試し（400 ステップ）', default: '標準（1500 ステップ）', study: 'プロジェクトの実験と同じ（2000 ステップ）',
+      longer: '長め（3000 ステップ）', custom: 'カスタム' },
     steps: 'モデルごとの学習ステップ数', scored: '長さごとに採点するトークン数', seed: 'シード（コーパス、重み、バッチ）',
     start: '開始', cancel: '中止',
     data: '文章', corpus: '生成したコーパス：節をまたぐ一致、入れ子の括弧、繰り返し出てくる名前をもつ架空の言語（pe.corpus）。',
@@ -171,7 +173,7 @@ const TEXT = {
     inlineNote: 'この埋め込み版には Worker のファイルがないので、ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します' +
       '（ページは操作できたままです。すべてのコアを Web Worker で使うフルページより時間がかかります）：',
     fullPage: '開く',
-    idle: '「開始」を押すと学習が始まります。実験の設定（6 手法、1500 ステップ）は、2 コアのマシンで約 1 分です。',
+    idle: '「開始」を押すと学習が始まります。標準の設定（6 手法、1500 ステップ）は、2 コアのマシンで約 1 分です。',
     running: (s, k) => `実行中… ${s} 秒` + (k ? `（Worker ${k} 個が稼働中）` : ''),
     finished: (s) => `${s} 秒で完了。下の数値はこの実行の結果です。`,
     cancelled: (s) => `${s} 秒で中止しました。終わったセルは残しています。`,
