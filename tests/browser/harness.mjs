@@ -15,7 +15,7 @@ import { CSP, startServer } from '../../scripts/serve.mjs';
 export { CSP };
 export const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-export const IDS = ['embedding', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'scaling', 'alibi', 'attention'];
+export const IDS = ['embedding', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'scaling', 'alibi', 'attention', 'extrapolation'];
 
 export async function setUp({ viewport = { width: 1100, height: 900 } } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'posenc-www-'));
@@ -135,6 +135,15 @@ export function widgetError(scope, id) {
     const e = document.querySelector(`.widget[data-widget="${id}"] .widget-error`);
     return e && !e.hidden ? e.textContent : '';
   }, id);
+}
+
+/** The data attributes of the extrapolation widget's root: run ('idle' | 'running' | 'done' | 'cancelled' | 'error'), workers. */
+export function runState(scope, host = null) {
+  return scope.evaluate((host) => {
+    const root = host ? document.querySelector(host).shadowRoot : document;
+    const { run, workers, runMs } = root.querySelector('.widget[data-widget="extrapolation"]').dataset;
+    return { run, workers: Number(workers), ms: runMs ? Number(runMs) : 0 };
+  }, host);
 }
 
 export const median = (xs) => {

@@ -41,7 +41,8 @@ test('the article is served with the strict CSP, every widget draws, nothing is 
   }
   assert.equal(await page.evaluate(() => location.hash), '', 'defaults need no hash');
   assert.match(await page.textContent('#site-status'), /WebAssembly SIMD build \(wasm-simd128\)/);
-  assert.ok(await page.isVisible('#reproduction-placeholder'), 'the placeholder of the live reproduction is there');
+  assert.ok(await page.isVisible('#sec-extrapolation .widget[data-widget="extrapolation"]'), 'the live reproduction is in its section');
+  assert.equal(await page.locator('.widget[data-widget="extrapolation"]').getAttribute('data-run'), 'idle', 'nothing trains until Start');
   await finish(ctx);
 });
 

@@ -74,7 +74,8 @@ function defineElement(id, { create, schema }) {
       this.#widget?.destroy();
       this.#host.replaceChildren();
       this.#widget = create(this.#host, {
-        pe: this.pe, lang, state,
+        // workers: false: this one file has no worker file beside it (extrapolation trains on the main thread).
+        pe: this.pe, lang, state, workers: false,
         onChange: (partial) => {
           this.#state = normalise(schema, { ...this.#state, ...partial });
           this.#widget.update(this.#state);

@@ -4,6 +4,7 @@
 import { createAlibi, schema as alibi } from './alibi.js';
 import { createAttention, schema as attention } from './attention.js';
 import { createEmbeddingSum, schema as embedding } from './embedding-sum.js';
+import { createExtrapolation, schema as extrapolation } from './extrapolation.js';
 import { createLearned, schema as learned } from './learned.js';
 import { createRope, schema as rope } from './rope.js';
 import { createRopeScaling, schema as scaling } from './rope-scaling.js';
@@ -23,4 +24,5 @@ export const WIDGETS = Object.freeze({
   scaling: { create: createRopeScaling, schema: scaling },
   alibi: { create: createAlibi, schema: alibi },
   attention: { create: createAttention, schema: attention },
+  extrapolation: { create: createExtrapolation, schema: extrapolation },
 });
