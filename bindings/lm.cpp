@@ -5,8 +5,12 @@
 #include <emscripten/bind.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <span>
 
 #include "common.hpp"
+#include "posenc/lm/corpus.hpp"
 #include "posenc/lm/train.hpp"
 
 namespace {
@@ -38,8 +42,9 @@ RopeConfig scaling(double type, double factor, double original) {
   return r;
 }
 
-int lm_create(std::uintptr_t settings, std::uint32_t n_settings, std::uintptr_t text, std::uint32_t n_text,
-              std::uintptr_t id_out) {
+// A trainer on `text` (the training stream), stored in the first free slot; its id to *id_out.
+int create(std::uintptr_t settings, std::uint32_t n_settings, std::span<const std::int32_t> text,
+           std::uintptr_t id_out) {
   if (n_settings != slot_count) return report(Status::range("settings", "wrong number of settings"));
   const double* s = reinterpret_cast<const double*>(settings);
   for (std::size_t i : {vocab, d_model, layers, heads, mlp, context, batch, steps})
@@ -65,10 +70,30 @@ int lm_create(std::uintptr_t settings, std::uint32_t n_settings, std::uintptr_t 
       .optimizer = {.weight_decay = s[weight_decay], .clip = s[clip], .position_lr_mult = s[position_lr_mult]},
       .data_seed = std::uint64_t(s[data_seed])};
   Trainer* t = nullptr;
-  if (Status st = trainer_create(c, buffer<const std::int32_t>(text, n_text), &t); !st.ok()) return report(st);
+  if (Status st = trainer_create(c, text, &t); !st.ok()) return report(st);
   g_trainers[id] = t;
   *reinterpret_cast<std::int32_t*>(id_out) = id;
   return 0;
+}
+
+int lm_create(std::uintptr_t settings, std::uint32_t n_settings, std::uintptr_t text, std::uint32_t n_text,
+              std::uintptr_t id_out) {
+  return create(settings, n_settings, buffer<const std::int32_t>(text, n_text), id_out);
+}
+
+// The same, training on the first `length` ids of the generated corpus's training stream: made here,
+// so the stream is never copied through JavaScript (a 2M-token stream costs one call, not three).
+int lm_create_corpus(std::uintptr_t settings, std::uint32_t n_settings, double corpus_seed, std::uint32_t length,
+                     std::uintptr_t id_out) {
+  if (!whole(corpus_seed, 0, 9007199254740991.0)) return report(Status::range("corpus.seed", "must be an integer in [0, 2^53)"));
+  if (length == 0 || length > (1u << 26)) return report(Status::range("corpus.length", "must be in [1, 2^26]"));
+  std::unique_ptr<std::int32_t, decltype(&std::free)> ids(
+      static_cast<std::int32_t*>(std::malloc(std::size_t(length) * sizeof(std::int32_t))), &std::free);
+  if (!ids) return report(Status::range("corpus.length", "out of memory for the training stream"));
+  const std::span<std::int32_t> stream(ids.get(), length);
+  if (Status st = corpus_generate_ids(std::uint64_t(corpus_seed), CorpusStream::train, stream); !st.ok())
+    return report(st);
+  return create(settings, n_settings, stream, id_out);
 }
 
 int lm_train(int id, std::uint32_t steps, std::uintptr_t out) {
@@ -134,6 +159,7 @@ int lm_live() {
 
 EMSCRIPTEN_BINDINGS(posenc_lm) {
   emscripten::function("lmCreate", &lm_create);
+  emscripten::function("lmCreateCorpus", &lm_create_corpus);
   emscripten::function("lmTrain", &lm_train);
   emscripten::function("lmFinetune", &lm_finetune);
   emscripten::function("lmEvaluate", &lm_evaluate);

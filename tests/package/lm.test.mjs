@@ -74,6 +74,24 @@ test('lm: RoPE with position interpolation at evaluation, and a fine-tune at a l
   t.dispose();
 });
 
+test('lm: corpus { seed, length } trains exactly as text: the same stream from pe.corpus.generate', () => {
+  for (const inst of [pe, base]) {
+    const ids = inst.corpus.generate({ seed: 5, stream: 'train', length: 30000 });
+    const opts = { ...tiny, text: undefined, position: 'rope', steps: 6 };
+    const a = inst.lm.create({ ...opts, text: ids }), b = inst.lm.create({ ...opts, corpus: { seed: 5, length: 30000 } });
+    const loss = a.train(6).loss;
+    assert.equal(b.train(6).loss, loss);
+    assert.equal(a.evaluate({ tokens: evalIds, length: 32, maxScored: 256 }).perplexity,
+      b.evaluate({ tokens: evalIds, length: 32, maxScored: 256 }).perplexity);
+    const c = inst.lm.create({ ...opts, corpus: { seed: 6, length: 30000 } });  // another stream
+    assert.notEqual(c.train(6).loss, loss);
+    [a, b, c].forEach((t) => t.dispose());
+  }
+  const d = pe.lm.create({ ...tiny, text: undefined, steps: 3, corpus: {} });  // seed 1, 2,000,000 ids
+  assert.ok(Number.isFinite(d.train(3).loss));
+  d.dispose();
+});
+
 test('lm: SIMD and baseline builds train alike', () => {
   const a = pe.lm.create({ ...tiny, position: 'rope', steps: 8 }), b = base.lm.create({ ...tiny, position: 'rope', steps: 8 });
   const la = a.train(8).loss, lb = b.train(8).loss;
@@ -88,7 +106,14 @@ test('lm: bad arguments are refused by name; disposed trainers are refused; noth
   const bad = [
     [{ ...tiny, position: 'warp' }, RangeError, "position must be one of"],
     [{ ...tiny, heads: 3 }, RangeError, 'heads (3) must divide dModel (16)'],
-    [{ ...tiny, text: undefined }, TypeError, 'text (the training token ids'],
+    [{ ...tiny, text: undefined }, TypeError, 'give either text (the training token ids'],
+    [{ ...tiny, corpus: { seed: 1 } }, TypeError, 'give either text'],
+    [{ ...tiny, text: undefined, corpus: { seed: -1 } }, RangeError, 'corpus.seed must be an integer >= 0'],
+    [{ ...tiny, text: undefined, corpus: { length: 17 } }, RangeError, 'corpus.length must be an integer >= 18'],
+    [{ ...tiny, text: undefined, corpus: { length: 2 ** 27 } }, RangeError, 'corpus.length must be an integer'],
+    [{ ...tiny, text: undefined, corpus: { stream: 'eval' } }, TypeError, 'unknown option "stream"'],
+    [{ ...tiny, text: undefined, corpus: 5 }, TypeError, 'corpus must be an object'],
+    [{ ...tiny, text: undefined, corpus: {}, vocab: 32 }, RangeError, 'vocab must be at least 64'],
     [{ ...tiny, text: [1, 2, 3] }, RangeError, 'text must hold at least context + 2'],
     [{ ...tiny, text: Int32Array.of(1, 99, 3) }, RangeError, 'text[1] must be in [0, 63]'],
     [{ ...tiny, lr: 0 }, RangeError, 'lr must be > 0'],

@@ -19,8 +19,12 @@ async function main(): Promise<void> {
 
   // @ts-expect-error: unknown position method
   pe.lm.create({ text: train, position: 'xpos' });
-  // @ts-expect-error: text is required
+  const g: LmTrainer = pe.lm.create({ corpus: { seed: 2 }, position: 't5', steps: 10 });
+  g.dispose();
+  // @ts-expect-error: text or corpus is required
   pe.lm.create({ position: 'rope' });
+  // @ts-expect-error: not both
+  pe.lm.create({ text: train, corpus: { seed: 2 } });
   // @ts-expect-error: stream is 'train' | 'eval'
   pe.corpus.generate({ length: 5, stream: 'test' });
   // @ts-expect-error: rope scaling type

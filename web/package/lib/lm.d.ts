@@ -11,9 +11,19 @@ export interface LmRopeScaling {
   factor?: number;
 }
 
-export interface LmOptions {
-  /** Training token ids (each < vocab), e.g. from pe.corpus.generate({ stream: 'train' }). */
-  text: Int32Array | number[];
+/** Where a trainer's training stream comes from: exactly one of `text` and `corpus`. */
+export type LmData =
+  /** Training token ids (each < vocab), e.g. pe.corpus.encode(yourText). */
+  | { text: Int32Array | number[]; corpus?: never }
+  /**
+   * The generated corpus's training stream (pe.corpus), made inside the module: the same ids as
+   * pe.corpus.generate({ seed, stream: 'train', length }) without copying them through JavaScript.
+   * Default seed 1; default length max(2,000,000, steps * batch * (context + 1) / 4), as the native
+   * command uses. Needs vocab >= 64.
+   */
+  | { corpus: { seed?: number; length?: number }; text?: never };
+
+export interface LmSettings {
   vocab?: number;
   dModel?: number;
   layers?: number;
@@ -42,17 +52,21 @@ export interface LmOptions {
   dataSeed?: number;
 }
 
+export type LmOptions = LmData & LmSettings;
+
 export interface LmTrainer {
   /** The settings used (defaults filled in). */
-  readonly config: Readonly<Required<Omit<LmOptions, 'text'>>>;
+  readonly config: Readonly<Required<LmSettings>>;
   readonly parameterCount: number;
   /**
-   * Run up to `steps` more steps of the schedule.
+   * Run up to `steps` more steps of the schedule (fewer when it ends). `loss` is the mean training
+   * loss (nats per token) over the steps of this call; `steps` how many ran; `done` of `total` so far.
    * @example const { loss, done, total } = trainer.train(25);
    */
   train(steps: number): { loss: number; steps: number; done: number; total: number };
   /**
    * Steps at a longer context with scaled RoPE frequencies (position interpolation needs this).
+   * `loss` is the mean training loss over those steps.
    * @example trainer.finetune({ context: 128, rope: { type: 'linear', factor: 2 }, steps: 200 });
    */
   finetune(options: { context: number; rope?: LmRopeScaling; steps: number; lr?: number }): { loss: number };
@@ -70,10 +84,10 @@ export interface LmApi {
   readonly lm: {
     readonly positions: readonly LmPosition[];
     /** The defaults (the project's toy-scale study settings). */
-    readonly defaults: Readonly<Required<Omit<LmOptions, 'text'>>>;
+    readonly defaults: Readonly<Required<LmSettings>>;
     /**
      * A trainer for a tiny decoder-only transformer (train short, test long).
-     * @example const trainer = pe.lm.create({ text: trainIds, position: 'alibi', steps: 1000 });
+     * @example const trainer = pe.lm.create({ corpus: { seed: 1 }, position: 'alibi', steps: 1000 });
      */
     create(options: LmOptions): LmTrainer;
     /** Trainers not yet disposed in this instance. */

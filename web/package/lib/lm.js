@@ -14,6 +14,9 @@ const DEFAULTS = Object.freeze({
   ropeTheta: 10000, t5Buckets: 32, t5MaxDistance: 64, seed: 1, steps: 2000, lr: 1e-2, warmup: 0.05,
   finalLrRatio: 0.1, weightDecay: 0.01, clip: 1, positionLrMult: 10, dataSeed: 1,
 });
+const CORPUS_VOCAB = 64;
+/** Training-stream length the native command uses: 2M tokens, or more when the run would reread it. */
+const corpusLength = (steps, batch, context) => Math.max(2_000_000, Math.floor((steps * batch * (context + 1)) / 4));
 // Order of the settings array (bindings/lm.cpp, Slot).
 const SLOTS = ['vocab', 'dModel', 'layers', 'heads', 'mlp', 'context', 'batch', 'position', 'tied', 'ropeTheta',
   't5Buckets', 't5MaxDistance', 'seed', 'steps', 'lr', 'warmup', 'finalLrRatio', 'weightDecay', 'clip',
@@ -41,7 +44,7 @@ function readScaling(where, rope, context) {
 
 function create(mod, registry, opts) {
   const where = 'posenc.lm.create';
-  const o = options(where, opts, ['text', ...Object.keys(DEFAULTS)]);
+  const o = options(where, opts, ['text', 'corpus', ...Object.keys(DEFAULTS)]);
   const s = { ...DEFAULTS };
   const sizes = { vocab: [2, 65536], dModel: [2, 4096], layers: [1, 16], heads: [1, 4096], mlp: [1, 65536],
     context: [2, 8192], batch: [1, 4096], steps: [1, 1e7], t5Buckets: [2, 1 << 20], t5MaxDistance: [1, 1 << 30],
@@ -57,12 +60,24 @@ function create(mod, registry, opts) {
   s.clip = number(where, 'clip', o.clip, { min: 0, fallback: DEFAULTS.clip });
   s.positionLrMult = number(where, 'positionLrMult', o.positionLrMult, { above: 0, max: 1e4, fallback: DEFAULTS.positionLrMult });
   if (s.dModel % s.heads !== 0) throw new RangeError(`${where}: heads (${s.heads}) must divide dModel (${s.dModel})`);
-  if (o.text === undefined) throw new TypeError(`${where}: text (the training token ids, an Int32Array) is required`);
-  const text = ints(where, 'text', o.text, { min: 0, max: s.vocab - 1 });
-  if (text.length < s.context + 2) throw new RangeError(`${where}: text must hold at least context + 2 (${s.context + 2}) tokens, got ${text.length}`);
-
   const settings = Float64Array.from(SLOTS, (k) => (k === 'position' ? POSITIONS.indexOf(s.position) : k === 'tied' ? Number(s.tied) : s[k]));
-  const [idOut] = call(mod, where, [settings, text], [[Int32Array, 1]], (sp, tp, out) => mod.lmCreate(sp, SLOTS.length, tp, text.length, out));
+  if ((o.text === undefined) === (o.corpus === undefined)) {
+    throw new TypeError(`${where}: give either text (the training token ids, an Int32Array) or corpus ({ seed, length })`);
+  }
+  let idOut;
+  if (o.text !== undefined) {
+    const text = ints(where, 'text', o.text, { min: 0, max: s.vocab - 1 });
+    if (text.length < s.context + 2) throw new RangeError(`${where}: text must hold at least context + 2 (${s.context + 2}) tokens, got ${text.length}`);
+    [idOut] = call(mod, where, [settings, text], [[Int32Array, 1]], (sp, tp, out) => mod.lmCreate(sp, SLOTS.length, tp, text.length, out));
+  } else {
+    // The generated corpus's training stream, made inside the module (no copy through JavaScript).
+    const c = options(where, o.corpus, ['seed', 'length'], 'corpus');
+    const seed = integer(where, 'corpus.seed', c.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 1 });
+    const length = integer(where, 'corpus.length', c.length,
+      { min: s.context + 2, max: 2 ** 26, fallback: corpusLength(s.steps, s.batch, s.context) });
+    if (s.vocab < CORPUS_VOCAB) throw new RangeError(`${where}: vocab must be at least ${CORPUS_VOCAB} to train on the generated corpus, got ${s.vocab}`);
+    [idOut] = call(mod, where, [settings], [[Int32Array, 1]], (sp, out) => mod.lmCreateCorpus(sp, SLOTS.length, seed, length, out));
+  }
   const id = idOut[0];
   const state = { id, disposed: false };
   const live = () => {

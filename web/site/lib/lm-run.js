@@ -18,13 +18,13 @@ export const REPORT = 20;
 /** Fine-tune steps for a run of `steps` training steps (200 as in the native command, fewer for tiny runs). */
 export const finetuneSteps = (steps) => Math.min(200, steps);
 
-/** The generated corpus of a run: training and evaluation streams, as large as the native command's. */
-export function corpusData(pe, { seed, steps, scored }) {
+/**
+ * The generated corpus of a run, as the native command uses it: the evaluation ids here; no `train`,
+ * so runMethod has pe.lm.create make the training stream (seed, 2M+ ids) inside the module.
+ */
+export function corpusData(pe, { seed, scored }) {
   const longest = LENGTHS.at(-1);
-  return {
-    train: pe.corpus.generate({ seed, stream: 'train', length: Math.max(2_000_000, Math.floor((steps * BATCH * (CONTEXT + 1)) / 4)) }),
-    eval: pe.corpus.generate({ seed, stream: 'eval', length: Math.max(scored, longest) + longest + 1 }),
-  };
+  return { eval: pe.corpus.generate({ seed, stream: 'eval', length: Math.max(scored, longest) + longest + 1 }) };
 }
 
 /** A reader's text as token ids, split 90/10 into training and evaluation ids. */
@@ -68,7 +68,7 @@ function* evaluateRow(trainer, { data, scored, position }, row, rope) {
 
 /**
  * Train one method and evaluate it. job: { method, position, steps, seed, scored, pi, pift, data }
- * (data: { train, eval } token ids); chunk: training steps per unit. Reports:
+ * (data: { train?, eval } token ids; without train, the generated corpus of `seed`); chunk: training steps per unit. Reports:
  *   { type: 'start', parameters }  { type: 'progress', phase: 'train' | 'finetune', done, total, loss } (the mean
  *   loss of the last REPORT training steps, whatever the chunk)
  *   { type: 'trained', seconds, tokensPerSecond, loss }  { type: 'cell', row, length, perplexity, scored }
@@ -77,7 +77,8 @@ function* evaluateRow(trainer, { data, scored, position }, row, rope) {
  */
 export function* runMethod(pe, job, { chunk = 20 } = {}) {
   const { method, position, steps, seed, data } = job;
-  const trainer = pe.lm.create({ text: data.train, position, steps, seed, dataSeed: seed + 1000,
+  const source = data.train ? { text: data.train } : { corpus: { seed } };
+  const trainer = pe.lm.create({ ...source, position, steps, seed, dataSeed: seed + 1000,
     context: CONTEXT, batch: BATCH, t5MaxDistance: CONTEXT });
   try {
     yield { type: 'start', parameters: trainer.parameterCount };
