@@ -24,7 +24,8 @@ const SETTING = {
 const bare = (title, body) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${META}">
-<title>${title}</title></head>
+<title>${title}</title>
+<link rel="icon" href="/site/favicon.svg" type="image/svg+xml"></head>
 <body>
 <p>A blog post with a posenc widget:</p>
 ${body}
