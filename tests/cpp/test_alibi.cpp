@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/alibi.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "posenc/alibi.hpp"
 #include "posenc/simd.hpp"
+#include "util.hpp"
 
 using posenc::AlibiBiasParams;
 using posenc::AlibiForm;
 using posenc::Errc;
+using posenc::test::same_bits;
 
 namespace {
 
@@ -30,10 +30,6 @@ std::vector<double> slopes(std::size_t n) {
   std::vector<double> out(n);
   REQUIRE(posenc::alibi_slopes(std::span<double>(out)).ok());
   return out;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // Softmax of one row in long double (masked entries contribute 0).

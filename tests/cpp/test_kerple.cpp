@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/kerple.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "posenc/alibi.hpp"
+#include "posenc/kerple.hpp"
+#include "util.hpp"
 
 using posenc::Errc;
 using posenc::KerpleBiasParams;
 using posenc::KerpleVariant;
+using posenc::test::same_bits;
 
 namespace {
 
@@ -24,10 +24,6 @@ std::vector<float> bias(const KerpleBiasParams& p, const std::vector<float>& r1,
   const posenc::Status s = posenc::kerple_bias(p, r1, r2, out);
   REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
   return out;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // Per-head parameters in the reference code's initial ranges: p in (0, 2), a in (0, 1).

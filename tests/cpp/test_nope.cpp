@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/nope.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "posenc/nope.hpp"
 #include "posenc/simd.hpp"
+#include "util.hpp"
 
 using posenc::AttentionShape;
 using posenc::Errc;
 using posenc::NopeParams;
+using posenc::test::same_bits;
 
 namespace {
 
@@ -24,10 +25,6 @@ std::vector<float> mask(const NopeParams& p) {
   const posenc::Status s = posenc::nope_bias(p, out);
   REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
   return out;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 }  // namespace

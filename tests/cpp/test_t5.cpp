@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-#include "posenc/t5.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "posenc/t5.hpp"
+#include "util.hpp"
+
 using posenc::Errc;
 using posenc::T5BiasParams;
 using posenc::T5BucketParams;
+using posenc::test::same_bits;
 
 namespace {
 
@@ -55,10 +56,6 @@ std::int64_t exact_bucket(std::int64_t rp, bool bidirectional, std::int64_t nb, 
       std::log(static_cast<long double>(rp) / e) / std::log(static_cast<long double>(md) / e) * (nb - e);
   if (std::abs(v - std::round(v)) < 1e-4L) return -1;
   return base + std::min<std::int64_t>(e + static_cast<std::int64_t>(v), nb - 1);
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 const T5BucketParams parameter_sets[] = {
