@@ -52,6 +52,15 @@ export const schema = Object.freeze({
   seed: { type: 'int', default: 1, min: 0, max: 999999 },
 });
 
+// The comparison panel's numbers (the same in every language; null: cannot read that far).
+// Press, Smith and Lewis 2022, WikiText-103 trained at 512 tokens, perplexity at 512 / 1012 / 15512
+// ('' where the panel gives no value).
+const PAPER = [['20.05', '43.5', '406'], ['20.07', '21.4', '79'], ['', '', '≈ 18.3']];
+// The project's PyTorch study of this toy setting (2000 steps), perplexity at 64 / 256 / 1024.
+const STUDY = [['4.41', '19.06', '30.12'], ['3.37', '3.34', '31.52'], ['3.37', '48.7', '54.2'], ['4.23', '4.15', '4.13'],
+  ['3.41', '3.30', '3.30'], ['7.27', '8.79', '10.45'], ['4.40', null, null]];
+const comparisonRows = (names, values, t) => names.map((name, i) => [name, ...values[i].map((v) => v ?? t.cannotShort)]);
+
 const TEXT = {
   en: {
     title: 'Train short, test long: a live reproduction in your browser',
@@ -123,10 +132,9 @@ const TEXT = {
     pending: '…', cannot: 'cannot read past its table (64 rows)', short: 'text too short',
     compare: 'For comparison',
     paper: 'Press, Smith and Lewis (2022), Train Short, Test Long (ICLR 2022): WikiText-103, trained at 512 tokens, perplexity at',
-    paperRows: [['sinusoidal', '20.05', '43.5', '406'], ['rotary (RoPE)', '20.07', '21.4', '79'], ['ALiBi', '', '', '≈ 18.3']],
+    paperNames: ['sinusoidal', 'rotary (RoPE)', 'ALiBi'],
     study: 'The project\'s PyTorch study of this toy setting (2000 steps, 2 seeds agree), perplexity at',
-    studyRows: [['sinusoidal', '4.41', '19.06', '30.12'], ['RoPE', '3.37', '3.34', '31.52'], ['RoPE + PI, no fine-tune', '3.37', '48.7', '54.2'],
-      ['ALiBi', '4.23', '4.15', '4.13'], ['T5 bias', '3.41', '3.30', '3.30'], ['NoPE', '7.27', '8.79', '10.45'], ['learned', '4.40', 'cannot', 'cannot']],
+    studyNames: ['sinusoidal', 'RoPE', 'RoPE + PI, no fine-tune', 'ALiBi', 'T5 bias', 'NoPE', 'learned'], cannotShort: 'cannot',
     compareNote: 'Different data and sizes: compare the shapes of the curves, not the values.',
     workerFailed: 'the worker could not start',
     modeWorkers: (k) => `${k} Web Worker${k === 1 ? '' : 's'} at a time`, modeInline: 'main thread, time slices',
@@ -200,10 +208,9 @@ const TEXT = {
     pending: '…', cannot: '表の先は読めない（64 行）', short: '文章が短すぎます',
     compare: '比較のために',
     paper: 'Press、Smith、Lewis（2022）Train Short, Test Long（ICLR 2022）：WikiText-103、512 トークンで学習。パープレキシティ：',
-    paperRows: [['正弦波', '20.05', '43.5', '406'], ['回転（RoPE）', '20.07', '21.4', '79'], ['ALiBi', '', '', '≈ 18.3']],
+    paperNames: ['正弦波', '回転（RoPE）', 'ALiBi'],
     study: 'このプロジェクトが PyTorch で行った同じ小規模設定の実験（2000 ステップ、2 つのシードで一致）。パープレキシティ：',
-    studyRows: [['正弦波', '4.41', '19.06', '30.12'], ['RoPE', '3.37', '3.34', '31.52'], ['RoPE + PI、微調整なし', '3.37', '48.7', '54.2'],
-      ['ALiBi', '4.23', '4.15', '4.13'], ['T5 バイアス', '3.41', '3.30', '3.30'], ['NoPE', '7.27', '8.79', '10.45'], ['学習した表', '4.40', '読めない', '読めない']],
+    studyNames: ['正弦波', 'RoPE', 'RoPE + PI、微調整なし', 'ALiBi', 'T5 バイアス', 'NoPE', '学習した表'], cannotShort: '読めない',
     compareNote: 'データも規模も違います。値ではなく曲線の形を比べてください。',
     workerFailed: 'Worker を起動できませんでした',
     modeWorkers: (k) => `Web Worker ${k} 個を同時に使用`, modeInline: 'メインスレッド、タイムスライス',
@@ -389,8 +396,8 @@ export function createExtrapolation(container, options) {
           })) } });
       const compare = h('aside', { class: 'lm-compare', 'aria-label': t.compare },
         h('h3', {}, t.compare),
-        h('p', {}, t.paper), smallTable(['', '512', '1012', '15512'], t.paperRows),
-        h('p', {}, t.study), smallTable(['', '64', '256', '1024'], t.studyRows),
+        h('p', {}, t.paper), smallTable(['', '512', '1012', '15512'], comparisonRows(t.paperNames, PAPER, t)),
+        h('p', {}, t.study), smallTable(['', '64', '256', '1024'], comparisonRows(t.studyNames, STUDY, t)),
         h('p', { class: 'note' }, t.compareNote));
       const table = h('div', { class: 'lm-table-wrap' });
       w.body.append(h('div', { class: 'lm-results-row' }, table, compare));
