@@ -41,7 +41,9 @@ Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::siz
   if (p.queries == 0 || p.keys == 0 || p.heads == 0 || p.head_dim == 0)
     return Status::range("shape", "queries, keys, heads and headDim must be at least 1");
   if (p.head_dim > 8192) return Status::range("shape", "headDim must be at most 8192");
-  const std::size_t row = p.heads * p.head_dim;
+  if (p.heads > max_heads || p.heads > max_output_floats / p.head_dim)
+    return Status::range("shape", "heads * headDim is limited to 256 MiB and heads to 65536");
+  const std::size_t row = p.heads * p.head_dim;  // no overflow: at most max_output_floats
   if (p.queries > max_output_floats / row || p.keys > max_output_floats / row)
     return Status::range("shape", "q, k, v and out are limited to 256 MiB each");
   if (nq != p.queries * row) return Status::range("q", "must hold queries * heads * headDim floats");

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "posenc/attention.hpp"
@@ -288,6 +289,14 @@ TEST_CASE("attention: bad parameters are refused by name, nothing is written") {
   a.scale = std::nan("");
   a.method = PositionMethod(99);
   CHECK(param(a) == "position");
+  // heads * headDim that wraps a 32-bit size_t (2^19 * 2^13 = 2^32), or just past it, or too many heads.
+  a = f.params(PositionMethod::none, 4, 4, 1, 8, false);
+  for (auto [heads, dim] : {std::pair<std::size_t, std::size_t>{std::size_t(1) << 19, 8192},
+                            {(std::size_t(1) << 19) + 1, 8192}, {65537, 1}}) {
+    a.heads = heads;
+    a.head_dim = dim;
+    CHECK(param(a) == "shape");
+  }
   for (float x : out) CHECK(x == 9.0f);
 }
 

@@ -162,3 +162,21 @@ TEST_CASE("lm: bad configurations are refused by name") {
   CHECK(std::string(posenc::lm::model_create({.position = Position(9)}, &m).param) == "position");
   CHECK(m == nullptr);
 }
+
+TEST_CASE("lm: a context or length too large for memory is refused, and the model keeps working") {
+  const Config c{.vocab = 8, .d_model = 16, .layers = 2, .heads = 4, .mlp = 32, .context = 16, .batch = 8,
+                 .position = Position::rope, .seed = 3};
+  ModelPtr m = make(c);
+  const auto tokens = tokens_for(8, 16, 8, 5);
+  const double before = loss_of(m.get(), tokens, 8, 16);
+  // 8 x 4 x 8192^2 attention weights per layer: 2^31 floats, more than one block may hold (and a
+  // product that overflows a 32-bit size_t).
+  const posenc::Status s = posenc::lm::model_reserve_context(m.get(), 8192);
+  CHECK(!s.ok());
+  CHECK(std::string(s.param) == "context");
+  CHECK(loss_of(m.get(), tokens, 8, 16) == before);  // the old activations are still in place
+  REQUIRE(posenc::lm::model_reserve_context(m.get(), 32).ok());
+  const auto longer = tokens_for(8, 32, 8, 6);
+  CHECK(std::isfinite(loss_of(m.get(), longer, 8, 32)));
+  CHECK(loss_of(m.get(), tokens, 8, 16) == before);
+}

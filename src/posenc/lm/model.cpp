@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -29,24 +30,48 @@ constexpr float ln_eps = 1e-5f;
 struct Block {
   float* data = nullptr;
   std::size_t size = 0;
+  // Replace the block by n zeroed floats; on failure the old block stays as it was.
   bool allocate(std::size_t n) {
+    float* fresh = n ? static_cast<float*>(std::calloc(n, sizeof(float))) : nullptr;
+    if (n && !fresh) return false;
     std::free(data);
+    data = fresh;
     size = n;
-    data = n ? static_cast<float*>(std::calloc(n, sizeof(float))) : nullptr;
-    return n == 0 || data != nullptr;
+    return true;
   }
   ~Block() { std::free(data); }
 };
 
+// Lays arrays out in one block. Sizes are counted in 64 bits (the products of batch, heads and
+// context overflow a 32-bit size_t in WebAssembly); with base == nullptr it only counts.
 struct Carver {
   float* base;
-  std::size_t used = 0;
-  float* take(std::size_t n) {
+  std::uint64_t used = 0;
+  float* take(std::uint64_t n) {
     float* p = base ? base + used : nullptr;
     used += (n + 15) / 16 * 16;
     return p;
   }
 };
+
+// The most floats one block may hold: addressable, and at most 2^30 (4 GiB, past any WebAssembly heap).
+constexpr std::uint64_t max_block_floats =
+    std::min<std::uint64_t>(std::numeric_limits<std::size_t>::max() / sizeof(float), std::uint64_t(1) << 30);
+
+// Carve a block laid out by `layout(Carver&)`: count, allocate, then point the arrays into it. On
+// failure `restore` re-points them into the block they had, which is left untouched.
+template <class Layout, class Restore>
+bool carve_block(Block& block, Layout layout, Restore restore) {
+  Carver count{nullptr};
+  layout(count);  // the arrays now point nowhere
+  if (count.used > max_block_floats || !block.allocate(std::size_t(count.used))) {
+    restore();
+    return false;
+  }
+  Carver cv{block.data};
+  layout(cv);
+  return true;
+}
 
 struct LayerParams {
   std::size_t ln1_g, ln1_b, wq, wk, wv, wo, ln2_g, ln2_b, w1, b1, w2, b2;
@@ -256,30 +281,41 @@ Status rope_frequencies_for(Model& m, const RopeConfig* rope, double* inv, doubl
   return rope_frequencies(c, 0, {inv, m.dh / 2}, af);
 }
 
-Status layout_activations(Model& m, std::size_t ctx) {
+// Point the training activations into `cv` for batch x ctx tokens.
+void carve_activations(Model& m, Carver& cv, std::uint64_t ctx, std::uint64_t ws) {
   const Config& c = m.cfg;
-  const std::size_t B = c.batch, N = B * ctx, d = c.d_model, H = c.heads, mm = c.mlp, V = c.vocab;
-  const AttentionParams ap{.queries = ctx, .keys = ctx, .heads = H, .head_dim = m.dh, .causal = true,
-                           .method = c.position == Position::t5 ? PositionMethod::t5 : PositionMethod::alibi};
-  const std::size_t ws = attention_workspace_floats(ap);
-  const std::size_t wide = std::max({d, mm, V});
-  for (int pass = 0; pass < 2; ++pass) {
-    Carver cv{pass ? m.acts.data : nullptr};
-    for (std::size_t l = 0; l < c.layers; ++l) {
-      LayerActs& a = m.la[l];
-      a.x = cv.take(N * d), a.mean1 = cv.take(N), a.rstd1 = cv.take(N), a.h1 = cv.take(N * d);
-      a.q = cv.take(N * d), a.k = cv.take(N * d), a.v = cv.take(N * d), a.p = cv.take(B * H * ctx * ctx);
-      a.o = cv.take(N * d), a.x2 = cv.take(N * d), a.mean2 = cv.take(N), a.rstd2 = cv.take(N), a.h2 = cv.take(N * d);
-      a.u = cv.take(N * mm), a.g = cv.take(N * mm);
-    }
-    m.xf = cv.take(N * d), m.meanf = cv.take(N), m.rstdf = cv.take(N), m.hf = cv.take(N * d), m.probs = cv.take(N * V);
-    m.dx = cv.take(N * d), m.dh_ = cv.take(N * d), m.dq = cv.take(N * d), m.dk = cv.take(N * d), m.dv = cv.take(N * d);
-    m.do_ = cv.take(N * d), m.du = cv.take(N * mm), m.tmp = cv.take(wide * N), m.wt = cv.take(wide * wide);
-    m.pt = cv.take(ctx * ctx), m.dp = cv.take(ctx * ctx), m.vt = cv.take(m.dh * ctx);
-    m.rel_grad = cv.take(H * (2 * ctx - 1)), m.kerple_r = cv.take(c.layers * 2 * H);
-    m.ws = cv.take(ws);
-    if (!pass && !m.acts.allocate(cv.used)) return Status::range("context", "out of memory for the activations");
+  const std::uint64_t B = c.batch, N = B * ctx, d = c.d_model, H = c.heads, mm = c.mlp, V = c.vocab;
+  const std::uint64_t wide = std::max({d, mm, V});
+  for (std::size_t l = 0; l < c.layers; ++l) {
+    LayerActs& a = m.la[l];
+    a.x = cv.take(N * d), a.mean1 = cv.take(N), a.rstd1 = cv.take(N), a.h1 = cv.take(N * d);
+    a.q = cv.take(N * d), a.k = cv.take(N * d), a.v = cv.take(N * d), a.p = cv.take(B * H * ctx * ctx);
+    a.o = cv.take(N * d), a.x2 = cv.take(N * d), a.mean2 = cv.take(N), a.rstd2 = cv.take(N), a.h2 = cv.take(N * d);
+    a.u = cv.take(N * mm), a.g = cv.take(N * mm);
   }
+  m.xf = cv.take(N * d), m.meanf = cv.take(N), m.rstdf = cv.take(N), m.hf = cv.take(N * d), m.probs = cv.take(N * V);
+  m.dx = cv.take(N * d), m.dh_ = cv.take(N * d), m.dq = cv.take(N * d), m.dk = cv.take(N * d), m.dv = cv.take(N * d);
+  m.do_ = cv.take(N * d), m.du = cv.take(N * mm), m.tmp = cv.take(wide * N), m.wt = cv.take(wide * wide);
+  m.pt = cv.take(ctx * ctx), m.dp = cv.take(ctx * ctx), m.vt = cv.take(m.dh * ctx);
+  m.rel_grad = cv.take(H * (2 * ctx - 1)), m.kerple_r = cv.take(c.layers * 2 * H);
+  m.ws = cv.take(ws);
+}
+
+AttentionParams training_attention(const Model& m, std::size_t ctx) {
+  return {.queries = ctx, .keys = ctx, .heads = m.cfg.heads, .head_dim = m.dh, .causal = true,
+          .method = m.cfg.position == Position::t5 ? PositionMethod::t5 : PositionMethod::alibi};
+}
+
+Status layout_activations(Model& m, std::size_t ctx) {
+  const std::size_t ws = attention_workspace_floats(training_attention(m, ctx));
+  const std::size_t old_ctx = m.ctx_cap, old_ws = m.ws_floats;
+  if (!carve_block(
+          m.acts, [&](Carver& cv) { carve_activations(m, cv, ctx, ws); },
+          [&] {
+            Carver cv{m.acts.data};
+            carve_activations(m, cv, old_ctx, old_ws);
+          }))
+    return Status::range("context", "out of memory for the activations");
   m.ws_floats = ws;
   m.ctx_cap = ctx;
   return Status::success();
@@ -629,17 +665,22 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
   AttentionParams probe = engine_params(m, T, 0, opt.streaming);
   const std::size_t ws = attention_workspace_floats(probe);
   if (T > m.eval_cap || ws > m.eval_ws_cap) {
-    const std::size_t wide = std::max(mm, V);
-    for (int pass = 0; pass < 2; ++pass) {
-      Carver cv{pass ? m.eval.data : nullptr};
+    const auto layout = [&m, d, wide = std::uint64_t(std::max(mm, V)), V](Carver& cv, std::uint64_t T, std::uint64_t ws) {
       m.ex = cv.take(T * d), m.eh = cv.take(T * d), m.eq = cv.take(T * d), m.ek = cv.take(T * d);
       m.ev = cv.take(T * d), m.eo = cv.take(T * d), m.eu = cv.take(T * wide), m.elogits = cv.take(T * wide);
-      m.eet = cv.take(d * V);
+      m.eet = cv.take(std::uint64_t(d) * V);
       m.ews = cv.take(ws);
-      if (!pass && !m.eval.allocate(cv.used)) return Status::range("length", "out of memory for the evaluation");
-    }
-    m.eval_cap = T;
-    m.eval_ws_cap = ws;
+    };
+    const std::size_t new_T = std::max(T, m.eval_cap), new_ws = std::max(ws, m.eval_ws_cap);
+    if (!carve_block(
+            m.eval, [&](Carver& cv) { layout(cv, new_T, new_ws); },
+            [&] {
+              Carver cv{m.eval.data};
+              layout(cv, m.eval_cap, m.eval_ws_cap);
+            }))
+      return Status::range("length", "out of memory for the evaluation");
+    m.eval_cap = new_T;
+    m.eval_ws_cap = new_ws;
   }
   double total = 0;
   const float scale_e = static_cast<float>(embedding_scale(c));
