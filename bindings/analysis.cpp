@@ -25,8 +25,6 @@ enum RelativeSlot : std::size_t {
   slot_count
 };
 
-bool whole(double x, double lo, double hi) { return std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi; }
-
 int similarity_js(std::uintptr_t table, std::uint32_t n, std::uint32_t rows, std::uint32_t dim, std::int32_t metric,
                   std::uintptr_t out) {
   return report(similarity(buffer<const float>(table, n), rows, dim, static_cast<SimilarityMetric>(metric),
@@ -101,7 +99,7 @@ int rope_check_js(std::uintptr_t settings, std::uint32_t n_settings, std::uintpt
 }
 
 int random_permutation_js(double seed, std::uintptr_t out, std::uint32_t n) {
-  if (!whole(seed, 0, 9007199254740991.0)) return report(Status::range("seed", "must be an integer in [0, 2^53)"));
+  if (!is_seed(seed)) return report(Status::range("seed", "must be an integer in [0, 2^53)"));
   return report(random_permutation(static_cast<std::uint64_t>(seed), buffer<std::int32_t>(out, n)));
 }
 

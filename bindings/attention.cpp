@@ -21,8 +21,6 @@ enum AttentionSlot : std::size_t {
   slot_count
 };
 
-bool whole(double x, double lo, double hi) { return std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi; }
-
 int attention_js(std::uintptr_t settings, std::uint32_t n_settings, std::uintptr_t q, std::uint32_t nq, std::uintptr_t k,
                  std::uint32_t nk, std::uintptr_t v, std::uint32_t nv, std::uintptr_t out, std::uint32_t nout,
                  std::uintptr_t weights, std::uint32_t nweights, std::uintptr_t table, std::uint32_t ntable,

@@ -27,7 +27,15 @@ std::span<T> buffer(std::uintptr_t address, std::uint32_t count) {
   return {reinterpret_cast<T*>(address), count};
 }
 
-// JavaScript numbers arrive as double; a position must be an integer in [0, max_position].
+// JavaScript numbers arrive as double: is x an integer in [lo, hi]?
+inline bool whole(double x, double lo, double hi) {
+  return std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi;
+}
+
+// A seed is any JavaScript safe integer in [0, 2^53 - 1] (every such double converts exactly).
+inline bool is_seed(double x) { return whole(x, 0, 9007199254740991.0); }
+
+// A position must be an integer in [0, max_position].
 inline bool to_position(double x, std::int64_t& out) {
   if (!std::isfinite(x) || x != std::floor(x) || x < 0 || x > double(max_position)) return false;
   out = static_cast<std::int64_t>(x);

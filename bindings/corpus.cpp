@@ -15,8 +15,7 @@ using namespace posenc::bind;
 using namespace posenc::lm;
 
 int corpus_generate_js(double seed, std::int32_t stream, std::uintptr_t out, std::uint32_t n) {
-  if (!std::isfinite(seed) || seed < 0 || seed != std::floor(seed) || seed > 9007199254740991.0)
-    return report(Status::range("seed", "must be an integer in [0, 2^53)"));
+  if (!is_seed(seed)) return report(Status::range("seed", "must be an integer in [0, 2^53)"));
   if (stream != 0 && stream != 1) return report(Status::type("stream", "must be 'train' or 'eval'"));
   return report(corpus_generate_ids(std::uint64_t(seed), static_cast<CorpusStream>(stream), buffer<std::int32_t>(out, n)));
 }

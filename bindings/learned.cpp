@@ -15,9 +15,7 @@ using namespace posenc::bind;
 
 int make_table(std::uintptr_t out, std::uint32_t out_count, std::uint32_t max_positions, std::uint32_t dim, double seed,
                double std_dev) {
-  // A JavaScript seed is an integer in [0, 2^53 - 1] (every such double converts exactly).
-  if (!std::isfinite(seed) || seed != std::floor(seed) || seed < 0 || seed > 9007199254740991.0)
-    return report(Status::range("seed", "must be an integer in [0, 2^53 - 1]"));
+  if (!is_seed(seed)) return report(Status::range("seed", "must be an integer in [0, 2^53 - 1]"));
   const LearnedParams p{.max_positions = max_positions, .dim = dim};
   const LearnedInit init{.seed = static_cast<std::uint64_t>(seed), .std = std_dev};
   return report(learned_init(p, init, buffer<float>(out, out_count)));

@@ -28,8 +28,6 @@ enum Slot : std::size_t {
   steps, lr, warmup, final_lr_ratio, weight_decay, clip, position_lr_mult, data_seed, slot_count
 };
 
-bool whole(double x, double lo, double hi) { return std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi; }
-
 Trainer* lookup(int id) { return id >= 0 && id < max_trainers ? g_trainers[id] : nullptr; }
 
 // RoPE scaling at evaluation / fine-tuning: type (0 none, 1 linear, 2 ntk, 4 yarn), factor, original context.
@@ -52,7 +50,7 @@ int create(std::uintptr_t settings, std::uint32_t n_settings, std::span<const st
   if (!whole(s[position], 0, 6)) return report(Status::type("position", "unknown position method"));
   if (!whole(s[t5_buckets], 2, 1 << 20) || !whole(s[t5_max_distance], 1, 1 << 30))
     return report(Status::range("t5Buckets", "t5Buckets and t5MaxDistance must be integers"));
-  if (!whole(s[seed], 0, 9007199254740991.0) || !whole(s[data_seed], 0, 9007199254740991.0))
+  if (!is_seed(s[seed]) || !is_seed(s[data_seed]))
     return report(Status::range("seed", "must be an integer in [0, 2^53)"));
   int id = 0;
   while (id < max_trainers && g_trainers[id]) ++id;
@@ -85,7 +83,7 @@ int lm_create(std::uintptr_t settings, std::uint32_t n_settings, std::uintptr_t 
 // so the stream is never copied through JavaScript (a 2M-token stream costs one call, not three).
 int lm_create_corpus(std::uintptr_t settings, std::uint32_t n_settings, double corpus_seed, std::uint32_t length,
                      std::uintptr_t id_out) {
-  if (!whole(corpus_seed, 0, 9007199254740991.0)) return report(Status::range("corpus.seed", "must be an integer in [0, 2^53)"));
+  if (!is_seed(corpus_seed)) return report(Status::range("corpus.seed", "must be an integer in [0, 2^53)"));
   if (length == 0 || length > (1u << 26)) return report(Status::range("corpus.length", "must be in [1, 2^26]"));
   std::unique_ptr<std::int32_t, decltype(&std::free)> ids(
       static_cast<std::int32_t*>(std::malloc(std::size_t(length) * sizeof(std::int32_t))), &std::free);

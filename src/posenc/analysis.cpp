@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "posenc/alibi.hpp"
+#include "posenc/finite.hpp"
 #include "posenc/matmul.hpp"
 #include "posenc/nope.hpp"
 
@@ -40,10 +41,6 @@ class Scratch {
 };
 
 Status out_of_memory(const char* param) { return Status::range(param, "needs more memory than is available"); }
-
-bool all_finite(std::span<const float> x) {
-  return std::all_of(x.begin(), x.end(), [](float v) { return std::isfinite(v); });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Relative curves.

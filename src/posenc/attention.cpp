@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "posenc/alibi.hpp"
+#include "posenc/finite.hpp"
 #include "posenc/matmul.hpp"
 #include "posenc/softmax.hpp"
 
@@ -71,8 +72,7 @@ Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::siz
       const std::int64_t rows = static_cast<std::int64_t>(p.table.size() / p.head_dim);
       if (q0 + static_cast<std::int64_t>(p.queries) > rows || static_cast<std::int64_t>(p.keys) > rows)
         return Status::range("table", "has no row for some query or key position (an absolute table has a hard length)");
-      for (float x : p.table)
-        if (!std::isfinite(x)) return Status::range("table", "entries must be finite");
+      if (!all_finite(p.table)) return Status::range("table", "entries must be finite");
       return Status::success();
     }
     case PositionMethod::rope:
@@ -92,10 +92,8 @@ Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::siz
       if (p.shaw_max_distance > (1u << 20)) return Status::range("maxDistance", "must be in [0, 2^20]");
       if (p.shaw_k.size() != rows * p.head_dim || p.shaw_v.size() != rows * p.head_dim)
         return Status::range("tableK", "tableK and tableV must hold (2 * maxDistance + 1) * headDim floats");
-      for (float x : p.shaw_k)
-        if (!std::isfinite(x)) return Status::range("tableK", "entries must be finite");
-      for (float x : p.shaw_v)
-        if (!std::isfinite(x)) return Status::range("tableV", "entries must be finite");
+      if (!all_finite(p.shaw_k)) return Status::range("tableK", "entries must be finite");
+      if (!all_finite(p.shaw_v)) return Status::range("tableV", "entries must be finite");
       return Status::success();
     }
   }

@@ -12,4 +12,7 @@ namespace posenc {
 std::size_t first_non_finite(std::span<const float> data);
 std::size_t first_non_finite(std::span<const double> data);
 
+// No NaN or infinity in `data` (the same SIMD scan).
+inline bool all_finite(std::span<const float> data) { return first_non_finite(data) == data.size(); }
+
 }  // namespace posenc

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "posenc/finite.hpp"
 #include "posenc/simd.hpp"
 
 namespace posenc {
@@ -22,10 +23,6 @@ constexpr double max_magnitude = 1e38;
 // Row of the tables for query position `pos` and key position `j`: clip(j - pos, -k, k) + k.
 inline std::size_t relative_row(std::int64_t pos, std::size_t j, std::int64_t k) {
   return static_cast<std::size_t>(std::clamp(static_cast<std::int64_t>(j) - pos, -k, k) + k);
-}
-
-bool all_finite(std::span<const float> x) {
-  return std::all_of(x.begin(), x.end(), [](float v) { return std::isfinite(v); });
 }
 
 // Largest Euclidean norm of the rows of a [rows][dim] matrix, in float64 (no overflow).

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "posenc/finite.hpp"
+
 namespace posenc {
 
 namespace {
@@ -68,8 +70,7 @@ Status t5_bias_check(const T5BiasParams& p, std::span<const float> table, std::s
   if (Status s = attention_shape_check(p.shape, out_size); !s.ok()) return s;
   if (static_cast<std::uint64_t>(table.size()) != std::uint64_t(p.buckets.num_buckets) * p.shape.heads)
     return Status::range("table", "must hold numBuckets * heads values ([numBuckets][heads], row-major)");
-  for (float x : table)
-    if (!std::isfinite(x)) return Status::range("table", "must hold finite values");
+  if (!all_finite(table)) return Status::range("table", "must hold finite values");
   return Status::success();
 }
 
