@@ -281,6 +281,11 @@ ScratchLayout scratch_layout(const AttentionParams& p) {
 
 std::size_t attention_workspace_floats(const AttentionParams& p) { return scratch_layout(p).total; }
 
+float attention_scale(const AttentionParams& p) {
+  return std::isnan(p.scale) ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(p.head_dim)))
+                             : static_cast<float>(p.scale);
+}
+
 Status attention(const AttentionParams& p, std::span<const float> q, std::span<const float> k,
                  std::span<const float> v, std::span<float> out, std::span<float> weights, std::span<float> workspace) {
   if (k.size() != v.size()) return Status::range("v", "must have the shape of k");
@@ -293,8 +298,7 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
   if (ws == nullptr) return Status::range("shape", "out of memory for the attention scratch");
   const std::size_t D = p.head_dim, H = p.heads, Lq = p.queries, Lk = p.keys, row = H * D;
   const std::int64_t q0 = p.query_offset < 0 ? static_cast<std::int64_t>(Lk - Lq) : p.query_offset;
-  const float scale = std::isnan(p.scale) ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)))
-                                          : static_cast<float>(p.scale);
+  const float scale = attention_scale(p);
   const bool rotate = p.method == PositionMethod::rope || p.method == PositionMethod::xpos;
   const bool absolute = p.method == PositionMethod::absolute;
   const std::size_t span = Lq + Lk - 1;

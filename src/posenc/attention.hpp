@@ -82,6 +82,9 @@ struct AttentionParams {
   std::size_t shaw_max_distance = 0;
 };
 
+// The logit scale the engine uses: p.scale, or 1 / sqrt(head_dim) (rounded once from double) when unset.
+float attention_scale(const AttentionParams& p);
+
 // Scratch floats attention() needs for these parameters.
 std::size_t attention_workspace_floats(const AttentionParams& p);
 

@@ -537,7 +537,7 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
     // Attention: x2 = x + o Wo
     linear_backward_weights(a.o, dx, N, d, d, G(m, p.wo), nullptr, m.tmp);
     linear_backward_input(dx, N, d, P(m, p.wo), d, m.do_, false, m.wt);
-    const float scale = 1.0f / std::sqrt(float(dh));
+    const float scale = attention_scale({.head_dim = dh});  // the forward's (engine default) scale
     const std::size_t R = 2 * T - 1;  // relative distances -(T-1) .. T-1
     std::fill(m.rel_grad, m.rel_grad + H * R, 0.0f);
     for (std::size_t b = 0; b < B; ++b) {
