@@ -10,6 +10,7 @@
 #include "posenc/alibi.hpp"
 #include "posenc/finite.hpp"
 #include "posenc/matmul.hpp"
+#include "posenc/shaw.hpp"
 #include "posenc/softmax.hpp"
 
 namespace posenc {
@@ -128,31 +129,40 @@ struct HeadData {
   const float* bias;  // [queries + keys - 1] or null
 };
 
-// Shaw: add q_i . aK[c(j)] to the raw scores of row i (keys [j0, j1)).
+// Shaw (shaw.hpp): only the table rows keys [j0, j1) of query position `pos` use,
+// shaw_row(pos, j0) .. shaw_row(pos, j1 - 1); K may be far larger than the keys.
+struct ShawRows {
+  std::size_t first, last;  // inclusive
+};
+ShawRows shaw_rows(const AttentionParams& p, std::int64_t pos, std::size_t j0, std::size_t j1) {
+  const std::int64_t K = static_cast<std::int64_t>(p.shaw_max_distance);
+  return {shaw_row(pos, j0, K), shaw_row(pos, j1 - 1, K)};
+}
+
+// Shaw: add q_i . aK[c(j)] to the raw scores of row i (keys [j0, j1)); qa[c] for the rows used.
 void shaw_scores(const AttentionParams& p, const float* qi, std::int64_t pos, std::size_t j0, std::size_t j1,
                  float* s, float* qa) {
-  const std::size_t K = p.shaw_max_distance, D = p.head_dim;
-  for (std::size_t c = 0; c < 2 * K + 1; ++c) {
+  const std::size_t D = p.head_dim;
+  const ShawRows rows = shaw_rows(p, pos, j0, j1);
+  for (std::size_t c = rows.first; c <= rows.last; ++c) {
     float acc = 0.0f;
     for (std::size_t d = 0; d < D; ++d) acc += qi[d] * p.shaw_k[c * D + d];
     qa[c] = acc;
   }
-  for (std::size_t j = j0; j < j1; ++j) {
-    const std::int64_t r = std::clamp<std::int64_t>(static_cast<std::int64_t>(j) - pos, -std::int64_t(K), std::int64_t(K));
-    s[j - j0] += qa[r + static_cast<std::int64_t>(K)];
-  }
+  const std::int64_t K = static_cast<std::int64_t>(p.shaw_max_distance);
+  for (std::size_t j = j0; j < j1; ++j) s[j - j0] += qa[shaw_row(pos, j, K)];
 }
 
-// Shaw: per-bucket sums of the probabilities of row i (keys [j0, j1)), added to w (2K + 1).
+// Shaw: per-row sums of the probabilities of query i (keys [j0, j1)), added to w (2K + 1).
 void shaw_buckets(const AttentionParams& p, std::int64_t pos, std::size_t j0, std::size_t j1, const float* prob, float* w) {
   const std::int64_t K = static_cast<std::int64_t>(p.shaw_max_distance);
-  for (std::size_t j = j0; j < j1; ++j) w[std::clamp<std::int64_t>(static_cast<std::int64_t>(j) - pos, -K, K) + K] += prob[j - j0];
+  for (std::size_t j = j0; j < j1; ++j) w[shaw_row(pos, j, K)] += prob[j - j0];
 }
 
-// out_i += sum_c w[c] * aV[c] * k
-void shaw_output(const AttentionParams& p, const float* w, float k, float* out) {
+// out_i += sum_c w[c] * aV[c] * k over the rows `rows` (the only ones w can hold).
+void shaw_output(const AttentionParams& p, ShawRows rows, const float* w, float k, float* out) {
   const std::size_t D = p.head_dim;
-  for (std::size_t c = 0; c < 2 * p.shaw_max_distance + 1; ++c) {
+  for (std::size_t c = rows.first; c <= rows.last; ++c) {
     const float wc = w[c] * k;
     if (wc != 0.0f)
       for (std::size_t d = 0; d < D; ++d) out[d] += wc * p.shaw_v[c * D + d];
@@ -190,9 +200,11 @@ void head_plain(const AttentionParams& p, std::int64_t q0, float scale, const He
       const float k = inv_sum[i - i0];
       for (std::size_t d = 0; d < D; ++d) oi[d] *= k;
       if (shaw) {
-        std::fill(w, w + 2 * p.shaw_max_distance + 1, 0.0f);
-        shaw_buckets(p, q0 + static_cast<std::int64_t>(i), 0, jmax, s + (i - i0) * jmax, w);
-        shaw_output(p, w, k, oi);
+        const std::int64_t pos = q0 + static_cast<std::int64_t>(i);
+        const ShawRows rows = shaw_rows(p, pos, 0, jmax);
+        std::fill(w + rows.first, w + rows.last + 1, 0.0f);
+        shaw_buckets(p, pos, 0, jmax, s + (i - i0) * jmax, w);
+        shaw_output(p, rows, w, k, oi);
       }
     }
   }
@@ -208,7 +220,11 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
     std::fill(acc, acc + nb * D, 0.0f);
     std::fill(m, m + nb, neg_inf);
     std::fill(l, l + nb, 0.0f);
-    if (shaw) std::fill(w, w + nb * nw, 0.0f);
+    if (shaw)
+      for (std::size_t i = i0; i < i1; ++i) {
+        const ShawRows rows = shaw_rows(p, q0 + static_cast<std::int64_t>(i), 0, jmax);
+        std::fill(w + (i - i0) * nw + rows.first, w + (i - i0) * nw + rows.last + 1, 0.0f);
+      }
     for (std::size_t j0 = 0; j0 < jmax; j0 += stream_keys) {
       const std::size_t j1 = std::min(jmax, j0 + stream_keys), nk = j1 - j0;
       matmul_fast({nb, nk, D, hd.q + i0 * D, D, hd.kt + j0, hd.ldk, s, nk});
@@ -233,7 +249,9 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
         for (std::size_t d = 0; d < D; ++d) acc[r * D + d] *= alpha;
         for (std::size_t j = 0; j < nk; ++j) row[j] *= beta;
         if (shaw) {
-          for (std::size_t c = 0; c < nw; ++c) w[r * nw + c] *= alpha;
+          const ShawRows before = shaw_rows(p, pos, 0, j0 ? j0 : 1);  // rows earlier blocks filled
+          if (j0)
+            for (std::size_t c = before.first; c <= before.last; ++c) w[r * nw + c] *= alpha;
           shaw_buckets(p, pos, j0, j1, row, w + r * nw);
         }
         l[r] = l[r] * alpha + bsum * beta;
@@ -246,7 +264,7 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
       const float inv = l[r] > 0 ? 1.0f / l[r] : 0.0f;
       float* o = out + i * ldo;
       for (std::size_t d = 0; d < D; ++d) o[d] = acc[r * D + d] * inv;
-      if (shaw) shaw_output(p, w + r * nw, inv, o);
+      if (shaw) shaw_output(p, shaw_rows(p, q0 + static_cast<std::int64_t>(i), 0, jmax), w + r * nw, inv, o);
     }
   }
 }

@@ -20,11 +20,6 @@ using u64 = std::uint64_t;
 // partial sum or output can overflow float32 (3.4e38).
 constexpr double max_magnitude = 1e38;
 
-// Row of the tables for query position `pos` and key position `j`: clip(j - pos, -k, k) + k.
-inline std::size_t relative_row(std::int64_t pos, std::size_t j, std::int64_t k) {
-  return static_cast<std::size_t>(std::clamp(static_cast<std::int64_t>(j) - pos, -k, k) + k);
-}
-
 // Largest Euclidean norm of the rows of a [rows][dim] matrix, in float64 (no overflow).
 double max_row_norm(std::span<const float> x, std::size_t dim) {
   double m = 0.0;
@@ -128,7 +123,7 @@ Status shaw_indices(const ShawParams& p, std::span<std::int32_t> out) {
   const auto k = static_cast<std::int64_t>(p.max_distance);
   for (std::size_t i = 0; i < p.queries; ++i) {
     const std::int64_t pos = p.query_offset + static_cast<std::int64_t>(i);
-    for (std::size_t j = 0; j < p.keys; ++j) out[i * p.keys + j] = static_cast<std::int32_t>(relative_row(pos, j, k));
+    for (std::size_t j = 0; j < p.keys; ++j) out[i * p.keys + j] = static_cast<std::int32_t>(shaw_row(pos, j, k));
   }
   return Status::success();
 }
@@ -150,7 +145,7 @@ void shaw_attention_reference(const ShawParams& p, const ShawInputs& in, const S
     for (std::size_t j = 0; j < p.keys; ++j) {
       e[j] = -inf;
       if (p.causal && static_cast<std::int64_t>(j) > pos) continue;
-      const std::size_t r = relative_row(pos, j, k);
+      const std::size_t r = shaw_row(pos, j, k);
       double s = 0.0;
       for (std::size_t t = 0; t < d; ++t)
         s += double(in.q[i * d + t]) * (double(in.k[j * d + t]) + double(in.table_k[r * d + t]));
@@ -167,7 +162,7 @@ void shaw_attention_reference(const ShawParams& p, const ShawInputs& in, const S
     for (std::size_t t = 0; t < d; ++t) {
       double z = 0.0;
       for (std::size_t j = 0; j < p.keys; ++j) {
-        const std::size_t r = relative_row(pos, j, k);
+        const std::size_t r = shaw_row(pos, j, k);
         z += e[j] * (double(in.v[j * d + t]) + double(in.table_v[r * d + t]));
       }
       out.output[i * d + t] = static_cast<float>(z);
@@ -195,7 +190,7 @@ void shaw_attention_fast(const ShawParams& p, const ShawInputs& in, const ShawOu
     const float qa_last = dot(q, table_k + last * d, d);
     float emax = -std::numeric_limits<float>::infinity();
     for (std::size_t j = 0; j < visible; ++j) {
-      const std::size_t r = relative_row(pos, j, k);
+      const std::size_t r = shaw_row(pos, j, k);
       const float qa = r == 0 ? qa_first : r == last ? qa_last : dot(q, table_k + r * d, d);
       e[j] = (dot(q, in.k.data() + j * d, d) + qa) * scale;
       emax = std::max(emax, e[j]);
@@ -218,7 +213,7 @@ void shaw_attention_fast(const ShawParams& p, const ShawInputs& in, const ShawOu
     double w_first = 0.0, w_last = 0.0;  // summed weights of the clipped keys
     for (std::size_t j = 0; j < visible; ++j) {
       axpy(w[j], in.v.data() + j * d, z, d);
-      const std::size_t r = relative_row(pos, j, k);
+      const std::size_t r = shaw_row(pos, j, k);
       if (r == 0)
         w_first += w[j];
       else if (r == last)

@@ -32,6 +32,7 @@
 // weights. Builds without SIMD run the same algorithm in scalar loops.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -39,6 +40,12 @@
 #include "posenc/status.hpp"
 
 namespace posenc {
+
+// idx(i, j): the table row for query position `pos` and key position `j`, clip(j - pos, -k, k) + k.
+// Non-decreasing in j, so the rows of keys [j0, j1) are shaw_row(pos, j0, k) .. shaw_row(pos, j1 - 1, k).
+inline std::size_t shaw_row(std::int64_t pos, std::size_t j, std::int64_t k) {
+  return static_cast<std::size_t>(std::clamp(static_cast<std::int64_t>(j) - pos, -k, k) + k);
+}
 
 struct ShawParams {
   std::size_t queries = 0;        // rows of q

@@ -204,6 +204,27 @@ TEST_CASE("attention: the streaming path equals the plain path across key blocks
   }
 }
 
+TEST_CASE("attention: Shaw with maxDistance from 0 to far past the keys, plain and streaming, equals the reference") {
+  for (std::size_t K : {std::size_t{0}, std::size_t{1}, std::size_t{300}, std::size_t{5000}}) {
+    for (bool causal : {false, true}) {
+      Fixture f;
+      AttentionParams p = f.params(PositionMethod::shaw, 70, 600, 2, 8, causal);
+      const auto tk = random_vector((2 * K + 1) * 8, 50, -0.5f, 0.5f),
+                 tv = random_vector((2 * K + 1) * 8, 51, -0.5f, 0.5f);
+      p.shaw_k = tk;
+      p.shaw_v = tv;
+      p.shaw_max_distance = K;
+      const Inputs in = random_inputs(p, 12);
+      const auto ref = reference(p, in);
+      CAPTURE(K);
+      CAPTURE(causal);
+      CHECK(max_abs_diff(run(p, in), ref) <= 2e-5);
+      p.streaming = true;
+      CHECK(max_abs_diff(run(p, in), ref) <= 2e-5);
+    }
+  }
+}
+
 TEST_CASE("attention: weights are rows of probabilities, zero after the query when causal") {
   Fixture f;
   const AttentionParams p = f.params(PositionMethod::alibi, 6, 6, 2, 8, true);
