@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "posenc/alibi.hpp"
@@ -34,6 +35,8 @@ class Owned {
  private:
   float* p_;
 };
+
+bool rotates(PositionMethod m) { return m == PositionMethod::rope || m == PositionMethod::xpos; }
 
 bool relative_bias(PositionMethod m) {
   return m == PositionMethod::alibi || m == PositionMethod::t5 || m == PositionMethod::kerple;
@@ -80,7 +83,7 @@ Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::siz
     case PositionMethod::xpos:
       if (p.inv_freq.empty() || 2 * p.inv_freq.size() > p.head_dim)
         return Status::range("frequencies", "need 1 to headDim / 2 inverse frequencies");
-      return Status::success();  // the rest is checked by rope_apply
+      return Status::success();  // the rest is checked by rope_apply_check
     case PositionMethod::t5:
       return t5_bucket_check(p.t5);
     case PositionMethod::kerple:
@@ -271,7 +274,7 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
 
 // Where each scratch buffer lives in the workspace (offsets in floats, each a multiple of 16).
 struct ScratchLayout {
-  std::size_t qh, kh, kt, vh, rb, s, acc, shw, total;
+  std::size_t qh, kh, kt, vh, rb, s, acc, shw, rot, total;
 };
 
 ScratchLayout scratch_layout(const AttentionParams& p) {
@@ -279,20 +282,18 @@ ScratchLayout scratch_layout(const AttentionParams& p) {
   const std::size_t nw = p.method == PositionMethod::shaw ? 2 * p.shaw_max_distance + 1 : 0;
   const std::size_t sq = p.streaming ? stream_queries : query_block;
   // K^T rows are padded so that they are not a power of two apart (rows 4 KiB apart share L1 sets).
-  const std::size_t sizes[] = {Lq * D,
-                               Lk * D,
-                               D * (Lk + 8),
-                               Lk * D,
-                               relative_bias(p.method) ? H * (Lq + Lk - 1) : 0,
+  const std::size_t sizes[] = {Lq * D, Lk * D, D * (Lk + 8), Lk * D, relative_bias(p.method) ? H * (Lq + Lk - 1) : 0,
                                p.streaming ? stream_queries * stream_keys : query_block * Lk,
-                               p.streaming ? stream_queries * (D + 2) : 0,
-                               nw ? nw + sq * nw : 0};
-  std::size_t off[8], total = 0;
-  for (std::size_t i = 0; i < 8; ++i) {
+                               p.streaming ? stream_queries * (D + 2) : 0, nw ? nw + sq * nw : 0,
+                               // RoPE / xPos: the cos and sin rows of the queries and the keys, shared by every head
+                               rotates(p.method) ? 2 * (Lq + Lk) * p.inv_freq.size() : 0};
+  constexpr std::size_t n = std::size(sizes);
+  std::size_t off[n], total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
     off[i] = total;
     total += (sizes[i] + 15) / 16 * 16;
   }
-  return {off[0], off[1], off[2], off[3], off[4], off[5], off[6], off[7], total};
+  return {off[0], off[1], off[2], off[3], off[4], off[5], off[6], off[7], off[8], total};
 }
 
 }  // namespace
@@ -317,7 +318,7 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
   const std::size_t D = p.head_dim, H = p.heads, Lq = p.queries, Lk = p.keys, row = H * D;
   const std::int64_t q0 = p.query_offset < 0 ? static_cast<std::int64_t>(Lk - Lq) : p.query_offset;
   const float scale = attention_scale(p);
-  const bool rotate = p.method == PositionMethod::rope || p.method == PositionMethod::xpos;
+  const bool rotate = rotates(p.method);
   const bool absolute = p.method == PositionMethod::absolute;
   const std::size_t span = Lq + Lk - 1;
   const std::size_t nw = p.method == PositionMethod::shaw ? 2 * p.shaw_max_distance + 1 : 0;
@@ -345,6 +346,18 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
     }
     rk.xpos_key = true;
   }
+  // The rotation rows, once for all heads.
+  const std::size_t hf = p.inv_freq.size();
+  float* qcos = ws + lay.rot;
+  float* qsin = qcos + Lq * hf;
+  float* kcos = qsin + Lq * hf;
+  float* ksin = kcos + Lk * hf;
+  if (rotate) {
+    if (Status st = rope_apply_check(Lq * D, rq, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+    if (Status st = rope_apply_check(Lk * D, rk, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+    rope_rows(rq, p.inv_freq, p.attention_factor, {}, 0, Lq, qcos, qsin);
+    rope_rows(rk, p.inv_freq, p.attention_factor, {}, 0, Lk, kcos, ksin);
+  }
 
   float* weights_out = weights.empty() ? nullptr : weights.data();
   for (std::size_t h = 0; h < H; ++h) {
@@ -363,8 +376,8 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
         }
     }
     if (rotate) {
-      if (Status st = rope_apply({qh, Lq * D}, rq, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
-      if (Status st = rope_apply({kh, Lk * D}, rk, p.inv_freq, p.attention_factor, {}); !st.ok()) return st;
+      rope_rotate_fast(qh, {Lq, 1, D, 2 * hf, p.layout, false, qcos, qsin, hf});
+      rope_rotate_fast(kh, {Lk, 1, D, 2 * hf, p.layout, false, kcos, ksin, hf});
     }
     for (std::size_t j = 0; j < Lk; ++j)
       for (std::size_t d = 0; d < D; ++d) kt[d * ldk + j] = kh[j * D + d];

@@ -341,18 +341,18 @@ Status rope_cache(std::span<const double> inv_freq, double attention_factor, std
   return Status::success();
 }
 
-Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
-                  double attention_factor, std::span<const std::int32_t> positions) {
+Status rope_apply_check(std::size_t x_size, const RopeApplyParams& p, std::span<const double> inv_freq,
+                        double attention_factor, std::span<const std::int32_t> positions) {
   if (p.layout != RopeLayout::half && p.layout != RopeLayout::interleaved)
     return Status::type("layout", "must be 'half' or 'interleaved'");
   if (p.seq == 0) return Status::range("shape", "seq must be at least 1");
   if (p.heads == 0) return Status::range("shape", "heads must be at least 1");
   if (p.head_dim < 2 || p.head_dim > max_head_dim) return Status::range("shape", "headDim must be in [2, 8192]");
   if (Status s = check_frequencies(inv_freq, attention_factor); !s.ok()) return s;
-  const std::size_t h = inv_freq.size(), r = 2 * h;
-  if (r > p.head_dim) return Status::range("frequencies", "rotary dimension (2 * invFreq.length) exceeds headDim");
+  if (2 * inv_freq.size() > p.head_dim)
+    return Status::range("frequencies", "rotary dimension (2 * invFreq.length) exceeds headDim");
   if (p.seq > max_output_floats / p.heads / p.head_dim) return Status::range("shape", "x would exceed 256 MiB");
-  if (x.size() != p.seq * p.heads * p.head_dim) return Status::range("x", "must hold seq * heads * headDim floats");
+  if (x_size != p.seq * p.heads * p.head_dim) return Status::range("x", "must hold seq * heads * headDim floats");
   if (Status s = check_positions(positions, p.offset, p.seq); !s.ok()) return s;
   if (p.xpos) {
     if (!(std::isfinite(p.xpos_gamma) && p.xpos_gamma > 0)) return Status::range("gamma", "must be a finite number > 0");
@@ -360,37 +360,48 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
       return Status::range("scaleBase", "must be a finite number > 0");
     if (is_set(p.xpos_center) && !std::isfinite(p.xpos_center)) return Status::range("center", "must be finite");
   }
+  return Status::success();
+}
 
-  // xPos: centre of the scale exponent (torchscale: ceil(count / 2)).
-  double center = p.xpos_center;
-  if (p.xpos && !is_set(center)) {
-    std::int64_t count = p.offset + static_cast<std::int64_t>(p.seq);
-    if (!positions.empty()) count = *std::max_element(positions.begin(), positions.end()) + 1;
-    center = static_cast<double>((count + 1) / 2);
-  }
+double rope_xpos_center(const RopeApplyParams& p, std::span<const std::int32_t> positions) {
+  if (is_set(p.xpos_center)) return p.xpos_center;
+  std::int64_t count = p.offset + static_cast<std::int64_t>(p.seq);  // torchscale: ceil(count / 2)
+  if (!positions.empty()) count = *std::max_element(positions.begin(), positions.end()) + 1;
+  return static_cast<double>((count + 1) / 2);
+}
+
+void rope_rows(const RopeApplyParams& p, std::span<const double> inv_freq, double attention_factor,
+               std::span<const std::int32_t> positions, std::size_t t0, std::size_t n, float* cos, float* sin) {
+  const std::size_t h = inv_freq.size(), r = 2 * h;
+  cache_rows(inv_freq, positions, p.offset, t0, n, p.inverse ? 1.0 / attention_factor : attention_factor, cos, sin, h);
+  if (!p.xpos) return;
   const double direction = (p.xpos_key ? -1.0 : 1.0) * (p.inverse ? -1.0 : 1.0);
-  const double scale = p.inverse ? 1.0 / attention_factor : attention_factor;
+  for (std::size_t t = 0; t < n; ++t) {
+    const double pos = positions.empty() ? static_cast<double>(p.offset + static_cast<std::int64_t>(t0 + t))
+                                         : static_cast<double>(positions[t0 + t]);
+    const double e = direction * (pos - p.xpos_center) / p.xpos_scale_base;
+    for (std::size_t i = 0; i < h; ++i) {
+      const double zeta = (static_cast<double>(2 * i) + p.xpos_gamma * static_cast<double>(r)) /
+                          ((1.0 + p.xpos_gamma) * static_cast<double>(r));
+      const float k = static_cast<float>(std::pow(zeta, e));
+      cos[t * h + i] *= k;
+      sin[t * h + i] *= k;
+    }
+  }
+}
 
+Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
+                  double attention_factor, std::span<const std::int32_t> positions) {
+  if (Status s = rope_apply_check(x.size(), p, inv_freq, attention_factor, positions); !s.ok()) return s;
+  RopeApplyParams q = p;
+  if (q.xpos) q.xpos_center = rope_xpos_center(p, positions);
+  const std::size_t h = inv_freq.size();
   const std::size_t block = std::clamp<std::size_t>(cache_block_floats / h, 1, 64);
   alignas(64) float cb[cache_block_floats], sb[cache_block_floats];
   for (std::size_t t0 = 0; t0 < p.seq; t0 += block) {
     const std::size_t n = std::min(block, p.seq - t0);
-    cache_rows(inv_freq, positions, p.offset, t0, n, scale, cb, sb, h);
-    if (p.xpos) {
-      for (std::size_t t = 0; t < n; ++t) {
-        const double pos = positions.empty() ? static_cast<double>(p.offset + static_cast<std::int64_t>(t0 + t))
-                                             : static_cast<double>(positions[t0 + t]);
-        const double e = direction * (pos - center) / p.xpos_scale_base;
-        for (std::size_t i = 0; i < h; ++i) {
-          const double zeta = (static_cast<double>(2 * i) + p.xpos_gamma * static_cast<double>(r)) /
-                              ((1.0 + p.xpos_gamma) * static_cast<double>(r));
-          const float k = static_cast<float>(std::pow(zeta, e));
-          cb[t * h + i] *= k;
-          sb[t * h + i] *= k;
-        }
-      }
-    }
-    const RopeRotateArgs args{n, p.heads, p.head_dim, r, p.layout, p.inverse, cb, sb, h};
+    rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
+    const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
     rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args);
   }
   return Status::success();

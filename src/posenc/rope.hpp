@@ -113,6 +113,16 @@ struct RopeApplyParams {
 Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
                   double attention_factor, std::span<const std::int32_t> positions);
 
+// rope_apply in parts, for callers that rotate many slices by the same rows (the attention engine,
+// one head at a time): the checks; the xPos centre it uses; the rows [t0, t0 + n) it rotates by,
+// cos/sin [n][rotary_dim/2] with the attention factor (inverted when p.inverse) and the xPos scale
+// folded in (p.xpos_center must then be set, e.g. from rope_xpos_center), ready for rope_rotate_fast.
+Status rope_apply_check(std::size_t x_size, const RopeApplyParams& p, std::span<const double> inv_freq,
+                        double attention_factor, std::span<const std::int32_t> positions);
+double rope_xpos_center(const RopeApplyParams& p, std::span<const std::int32_t> positions);
+void rope_rows(const RopeApplyParams& p, std::span<const double> inv_freq, double attention_factor,
+               std::span<const std::int32_t> positions, std::size_t t0, std::size_t n, float* cos, float* sin);
+
 // The cos/sin cache: cos[t][i] = attention_factor * cos(pos_t * w_i) (likewise sin), [n][rotary_dim/2]
 // planar. Hugging Face's cos row is cat(cos[t], cos[t]) (half layout).
 Status rope_cache(std::span<const double> inv_freq, double attention_factor, std::span<const std::int32_t> positions,
