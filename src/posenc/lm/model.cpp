@@ -142,7 +142,7 @@ void transpose(const float* src, std::size_t R, std::size_t C, std::size_t ld, f
 void linear_backward_weights(const float* x, const float* dy, std::size_t M, std::size_t K, std::size_t N, float* dw,
                              float* db, float* tmp) {
   transpose(x, M, K, K, tmp);
-  matmul_fast({K, N, M, tmp, M, dy, N, dw, N, true});
+  matmul_fast({K, N, M, tmp, M, dy, N, dw, N, true});  // dW += X^T dY
   if (db)
     for (std::size_t i = 0; i < M; ++i)
       for (std::size_t j = 0; j < N; ++j) db[j] += dy[i * N + j];
@@ -539,7 +539,9 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
     linear_backward_input(dx, N, d, P(m, p.wo), d, m.do_, false, m.wt);
     const float scale = attention_scale({.head_dim = dh});  // the forward's (engine default) scale
     const std::size_t R = 2 * T - 1;  // relative distances -(T-1) .. T-1
-    std::fill(m.rel_grad, m.rel_grad + H * R, 0.0f);
+    // The bias gradient by distance, for the methods whose bias is learned.
+    const bool learned_bias = c.position == Position::t5 || c.position == Position::kerple;
+    if (learned_bias) std::fill(m.rel_grad, m.rel_grad + H * R, 0.0f);
     for (std::size_t b = 0; b < B; ++b) {
       const std::size_t base = b * T * d;
       for (std::size_t h = 0; h < H; ++h) {
@@ -558,6 +560,7 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
           double dot = 0;
           for (std::size_t j = 0; j <= i; ++j) dot += double(dpi[j]) * pi[j];
           for (std::size_t j = 0; j < T; ++j) dpi[j] = j <= i ? pi[j] * (dpi[j] - float(dot)) : 0.0f;
+          if (!learned_bias) continue;
           float* rg = m.rel_grad + h * R + (T - 1) - i;  // index (T - 1) + (j - i)
           for (std::size_t j = 0; j <= i; ++j) rg[j] += dpi[j];
         }
@@ -594,9 +597,10 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
           g2[h] += float(gr * -double(r1[h]) * double(r2[h]) * dist / (1.0 + double(r2[h]) * dist));  // d/d log r2
         }
     }
-    linear_backward_weights(a.h1, m.dq, N, d, d, G(m, p.wq), nullptr, m.tmp);
-    linear_backward_weights(a.h1, m.dk, N, d, d, G(m, p.wk), nullptr, m.tmp);
-    linear_backward_weights(a.h1, m.dv, N, d, d, G(m, p.wv), nullptr, m.tmp);
+    transpose(a.h1, N, d, d, m.tmp);  // h1^T once for the three projections: dW += h1^T dY
+    matmul_fast({d, d, N, m.tmp, N, m.dq, d, G(m, p.wq), d, true});
+    matmul_fast({d, d, N, m.tmp, N, m.dk, d, G(m, p.wk), d, true});
+    matmul_fast({d, d, N, m.tmp, N, m.dv, d, G(m, p.wv), d, true});
     linear_backward_input(m.dq, N, d, P(m, p.wq), d, m.dh_, false, m.wt);
     linear_backward_input(m.dk, N, d, P(m, p.wk), d, m.dh_, true, m.wt);
     linear_backward_input(m.dv, N, d, P(m, p.wv), d, m.dh_, true, m.wt);
