@@ -13,6 +13,7 @@
 #include "posenc/finite.hpp"
 #include "posenc/matmul.hpp"
 #include "posenc/nope.hpp"
+#include "posenc/random.hpp"
 
 namespace posenc {
 
@@ -171,13 +172,6 @@ Status check_permutation(std::span<const std::int32_t> perm) {
   return Status::success();
 }
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -322,11 +316,11 @@ Status rope_relative_check(const RelativeScoreParams& p, std::span<const std::in
 
 Status random_permutation(std::uint64_t seed, std::span<std::int32_t> out) {
   if (out.empty() || out.size() > max_tokens) return Status::range("shape", "needs 1 to 2^24 + 1 tokens");
-  std::uint64_t state = seed;
+  SplitMix64 rng{seed};
   for (;;) {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::int32_t>(i);
     for (std::size_t i = out.size() - 1; i > 0; --i) {
-      const std::uint64_t j = ((splitmix64(state) >> 32) * (i + 1)) >> 32;  // uniform in [0, i] up to 2^-32
+      const std::uint64_t j = rng.below(i + 1);  // uniform in [0, i] up to 2^-32
       std::swap(out[i], out[static_cast<std::size_t>(j)]);
     }
     bool identity = true;

@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <span>
 
+#include "posenc/random.hpp"
 #include "posenc/status.hpp"
 
 namespace posenc {
@@ -71,19 +72,6 @@ Status learned_lookup(const LearnedParams& params, std::span<const float> table,
 
 // Index of the first position outside [0, max_positions), or positions.size() if there is none.
 std::size_t learned_first_missing_row(const LearnedParams& params, std::span<const std::int32_t> positions);
-
-// SplitMix64: a 64-bit state advanced by the golden-ratio increment and mixed (splitmix64.c).
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1): the top 53 bits scaled by 2^-53 (exact).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-};
 
 // Natural logarithm of a finite x > 0 from IEEE basic operations and frexp only (the same bits
 // everywhere): x = (1 + f) * 2^e with 1 + f in [sqrt(1/2), sqrt(2)), ln(1 + f) = 2 atanh(s) with

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "posenc/random.hpp"
+
 namespace posenc::lm {
 
 namespace {
@@ -26,21 +28,13 @@ constexpr std::array<std::int8_t, 256> encode_table = make_encode_table();
 static_assert(corpus_alphabet.size() == static_cast<std::size_t>(corpus_unknown_id));
 
 // ---------------------------------------------------------------------------------------------
-// Random numbers: SplitMix64 (Steele, Lea & Flood 2014), integer only.
+// Random numbers: the library's SplitMix64 (random.hpp), integer only.
 
-constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ull;
+constexpr std::uint64_t golden = splitmix64_increment;
+constexpr std::uint64_t mix64(std::uint64_t z) { return splitmix64_mix(z); }
 
-constexpr std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() { return mix64(state += golden); }
-  // Uniform in [0, n) by multiply-shift of the high 32 bits (bias below 2^-32 * n, irrelevant here).
-  std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(((next() >> 32) * n) >> 32); }
+struct Rng : SplitMix64 {
+  std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(SplitMix64::below(n)); }
   bool chance(std::uint32_t num, std::uint32_t den) { return below(den) < num; }
 };
 
