@@ -163,6 +163,35 @@ TEST_CASE("lm: bad configurations are refused by name") {
   CHECK(m == nullptr);
 }
 
+TEST_CASE("lm: parameter counts are taken in 64 bits and limited before anything is allocated") {
+  // Hardening reproducer: vocab 2, 16 layers, dModel 4096, mlp 24571 (each inside its range) give
+  // 2^32 + 81,840 parameters, which wrapped a 32-bit size_t (WebAssembly) to 81,840 floats, so
+  // initialisation wrote far past the blocks.
+  Model* m = nullptr;
+  const Config wraps{.vocab = 2, .d_model = 4096, .layers = 16, .heads = 32, .mlp = 24571, .context = 64, .batch = 1};
+  const std::uint64_t d = 4096, mm = 24571;
+  CHECK(2 * d + 16 * (4 * d + 4 * d * d + 2 * d * mm + mm + d) + 2 * d == (std::uint64_t(1) << 32) + 81840);
+  posenc::Status s = posenc::lm::model_create(wraps, &m);
+  CHECK(!s.ok());
+  CHECK(std::string(s.param) == "dModel");
+  CHECK(std::string(s.message).find("2^26 parameters") != std::string::npos);
+  CHECK(m == nullptr);
+  // Just past the limit (2^26 floats = 256 MiB a block), and the largest vocab untied at dModel 512.
+  s = posenc::lm::model_create({.vocab = 65536, .d_model = 512, .layers = 1, .heads = 8, .tied = false}, &m);
+  CHECK(std::string(s.param) == "dModel");
+  CHECK(m == nullptr);
+  // A T5 setting the core refuses is named by its JavaScript name.
+  s = posenc::lm::model_create({.position = Position::t5, .t5_buckets = 32, .t5_max_distance = 16}, &m);
+  CHECK(std::string(s.param) == "t5MaxDistance");
+  CHECK(std::string(posenc::lm::model_create({.position = Position::rope, .rope_theta = std::nan("")}, &m).param) ==
+        "ropeTheta");
+  // Within the limit, a model is made and its count is the layout's.
+  const Config ok{.vocab = 64, .d_model = 32, .layers = 2, .heads = 4, .mlp = 128, .context = 16, .batch = 2};
+  REQUIRE(posenc::lm::model_create(ok, &m).ok());
+  CHECK(posenc::lm::model_parameter_count(m) == 64 * 32 + 2 * (4 * 32 + 4 * 32 * 32 + 2 * 32 * 128 + 128 + 32) + 2 * 32);
+  posenc::lm::model_destroy(m);
+}
+
 TEST_CASE("lm: a context or length too large for memory is refused, and the model keeps working") {
   const Config c{.vocab = 8, .d_model = 16, .layers = 2, .heads = 4, .mlp = 32, .context = 16, .batch = 8,
                  .position = Position::rope, .seed = 3};

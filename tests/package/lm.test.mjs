@@ -100,6 +100,22 @@ test('lm: SIMD and baseline builds train alike', () => {
   b.dispose();
 });
 
+test('lm: sizes whose parameter count wraps 32 bits are refused before any allocation (hardening #1)', () => {
+  // vocab 2, 16 layers, dModel 4096, mlp 24571: 2^32 + 81,840 parameters, once a heap overflow in WebAssembly.
+  for (const inst of [pe, base]) {
+    const before = inst.diagnostics();
+    const live = inst.lm.liveTrainers();
+    assert.throws(
+      () => inst.lm.create({ text: new Int32Array(100), vocab: 2, layers: 16, dModel: 4096, heads: 32, mlp: 24571, context: 64, batch: 1 }),
+      (e) => e instanceof RangeError && e.message.startsWith('posenc.lm.create: dModel') && /2\^26 parameters/.test(e.message));
+    assert.equal(inst.lm.liveTrainers(), live);
+    assert.deepEqual(inst.diagnostics(), before, 'heap size, malloc use and stack pointer unchanged');
+    const t = inst.lm.create({ ...tiny, steps: 2 });
+    assert.ok(Number.isFinite(t.train(2).loss), 'the module keeps working');
+    t.dispose();
+  }
+});
+
 test('lm: bad arguments are refused by name; disposed trainers are refused; nothing leaks', () => {
   const before = pe.diagnostics();
   const live = pe.lm.liveTrainers();

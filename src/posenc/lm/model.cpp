@@ -54,9 +54,11 @@ struct Carver {
   }
 };
 
-// The most floats one block may hold: addressable, and at most 2^30 (4 GiB, past any WebAssembly heap).
+// The most floats one activation block may hold: 2^28 (1 GiB), addressable in 32 bits.
 constexpr std::uint64_t max_block_floats =
-    std::min<std::uint64_t>(std::numeric_limits<std::size_t>::max() / sizeof(float), std::uint64_t(1) << 30);
+    std::min<std::uint64_t>(std::numeric_limits<std::size_t>::max() / sizeof(float), std::uint64_t(1) << 28);
+// The most parameters a model may have: 2^26 floats (256 MiB per block; four blocks).
+constexpr std::uint64_t max_parameters = std::uint64_t(1) << 26;
 
 // Carve a block laid out by `layout(Carver&)`: count, allocate, then point the arrays into it. On
 // failure `restore` re-points them into the block they had, which is left untouched.
@@ -329,29 +331,41 @@ Status layout_activations(Model& m, std::size_t ctx) {
 Status model_create(const Config& c, Model** out) {
   *out = nullptr;
   if (c.vocab < 2 || c.vocab > 65536) return Status::range("vocab", "must be in [2, 65536]");
-  if (c.d_model < 2 || c.d_model > 4096) return Status::range("d_model", "must be in [2, 4096]");
+  if (c.d_model < 2 || c.d_model > 4096) return Status::range("dModel", "must be in [2, 4096]");
   if (c.layers < 1 || c.layers > max_layers) return Status::range("layers", "must be in [1, 16]");
-  if (c.heads < 1 || c.d_model % c.heads != 0) return Status::range("heads", "must divide d_model");
+  if (c.heads < 1 || c.d_model % c.heads != 0) return Status::range("heads", "must divide dModel");
   if ((c.d_model / c.heads) % 2 != 0 && c.position == Position::rope)
     return Status::range("heads", "RoPE needs an even head dimension");
   if (c.mlp < 1 || c.mlp > 65536) return Status::range("mlp", "must be in [1, 65536]");
   if (c.context < 2 || c.context > 8192) return Status::range("context", "must be in [2, 8192]");
   if (c.batch < 1 || c.batch > 4096) return Status::range("batch", "must be in [1, 4096]");
   if (int(c.position) < 0 || int(c.position) > 6) return Status::type("position", "unknown position method");
+  if (c.position == Position::rope && !(std::isfinite(c.rope_theta) && c.rope_theta > 1))
+    return Status::range("ropeTheta", "must be a finite number > 1");
   if (c.position == Position::t5 &&
       !t5_bucket_check({.bidirectional = false, .num_buckets = c.t5_buckets, .max_distance = c.t5_max_distance}).ok())
-    return Status::range("t5_buckets", "t5_buckets / t5_max_distance are not a valid bucket setting");
+    return Status::range("t5MaxDistance", "t5Buckets must be in [2, 65536] and t5MaxDistance greater than t5Buckets / 2");
+
+  // The parameter layout, counted in 64 bits before anything is allocated: in WebAssembly size_t is
+  // 32 bits, and sizes inside the ranges above (vocab 2, 16 layers, dModel 4096, mlp 24571) give 2^32 + 81,840.
+  const std::uint64_t d = c.d_model, H = c.heads, V = c.vocab, mm = c.mlp, layers = c.layers;
+  const std::uint64_t per_layer = 4 * d + 4 * d * d + 2 * d * mm + mm + d;
+  const std::uint64_t total = V * d + (c.position == Position::learned ? std::uint64_t(c.context) * d : 0) +
+                              layers * per_layer + (c.position == Position::t5 ? std::uint64_t(c.t5_buckets) * H : 0) +
+                              (c.position == Position::kerple ? layers * 2 * H : 0) + 2 * d + (c.tied ? 0 : d * V);
+  if (total > max_parameters)
+    return Status::range("dModel", "with vocab, layers and mlp gives more than 2^26 parameters (256 MiB each for "
+                                   "the weights, gradients and two AdamW moments)");
 
   Model* m = new (std::nothrow) Model();
-  if (!m) return Status::range("d_model", "out of memory");
+  if (!m) return Status::range("dModel", "out of memory");
   m->cfg = c;
   m->dh = c.d_model / c.heads;
-  const std::size_t d = c.d_model, H = c.heads, V = c.vocab, mm = c.mlp;
-  std::size_t off = 0;
-  auto add = [&](std::size_t n, bool decay, bool position) {
+  std::size_t off = 0;  // no wrap: the total was checked above
+  auto add = [&](std::uint64_t n, bool decay, bool position) {
     const std::size_t at = off;
-    m->groups[m->n_groups++] = {at, n, decay, position};
-    off += n;
+    m->groups[m->n_groups++] = {at, std::size_t(n), decay, position};
+    off += std::size_t(n);
     return at;
   };
   m->tok = add(V * d, true, false);
@@ -365,14 +379,18 @@ Status model_create(const Config& c, Model** out) {
     p.w1 = add(d * mm, true, false), p.b1 = add(mm, false, false), p.w2 = add(mm * d, true, false);
     p.b2 = add(d, false, false);
   }
-  m->t5 = c.position == Position::t5 ? add(std::size_t(c.t5_buckets) * H, false, true) : 0;
-  m->kerple = c.position == Position::kerple ? add(c.layers * 2 * H, false, true) : 0;
+  m->t5 = c.position == Position::t5 ? add(std::uint64_t(c.t5_buckets) * H, false, true) : 0;
+  m->kerple = c.position == Position::kerple ? add(layers * 2 * H, false, true) : 0;
   m->lnf_g = add(d, false, false), m->lnf_b = add(d, false, false);
   m->out = c.tied ? 0 : add(d * V, true, false);
   m->n_params = off;
+  if (std::uint64_t(off) != total) {  // the count above and the layout must agree
+    delete m;
+    return Status::range("dModel", "internal: parameter layout mismatch");
+  }
   if (!m->params.allocate(off) || !m->grads.allocate(off) || !m->adam_m.allocate(off) || !m->adam_v.allocate(off)) {
     delete m;
-    return Status::range("d_model", "out of memory for the parameters");
+    return Status::range("dModel", "out of memory for the parameters");
   }
 
   // Initialisation.
