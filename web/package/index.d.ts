@@ -14,6 +14,7 @@ import type { ShawApi } from './lib/shaw.js';
 import type { SinusoidalApi } from './lib/sinusoidal.js';
 import type { T5Api } from './lib/t5.js';
 
+export type * from './lib/arrays.js';
 export type * from './lib/alibi.js';
 export type * from './lib/analysis.js';
 export type * from './lib/attention.js';

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.alibi (lib/alibi.js).
+import type { Float32Result, Float64Result } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 /**
@@ -41,19 +42,19 @@ export interface AlibiNamespace {
    * @example
    * pe.alibi.slopes(3)  // Float32Array [0.0625, 0.00390625, 0.25]
    */
-  slopes(heads: number, options?: { dtype?: 'float32' }): Float32Array;
+  slopes(heads: number, options?: { dtype?: 'float32' }): Float32Result;
   /**
    * The slopes as get_slopes' float64 values.
    * @example
    * pe.alibi.slopes(16, { dtype: 'float64' })[1]  // 0.5000000000000001, as in Python
    */
-  slopes(heads: number, options: { dtype: 'float64' }): Float64Array;
+  slopes(heads: number, options: { dtype: 'float64' }): Float64Result;
   /**
    * The slopes in the requested element type.
    * @example
    * const s = pe.alibi.slopes(8, { dtype: wide ? 'float64' : 'float32' });
    */
-  slopes(heads: number, options?: AlibiSlopesOptions): Float32Array | Float64Array;
+  slopes(heads: number, options?: AlibiSlopesOptions): Float32Result | Float64Result;
 
   /**
    * ALiBi attention bias, row-major `[heads][queries][keys]`, for query position p = queryOffset + i
@@ -65,7 +66,7 @@ export interface AlibiNamespace {
    * pe.alibi.bias({ heads: 8, queries: 1, keys: 100 })              // one decoding step, cached keys
    * pe.alibi.bias({ heads: 12, queries: 64, causal: false })        // encoder
    */
-  bias(options: AlibiBiasOptions): Float32Array;
+  bias(options: AlibiBiasOptions): Float32Result;
 }
 
 export interface AlibiApi {

@@ -19,6 +19,9 @@ const POSITION_KEYS = {
   kerple: ['r1', 'r2', 'variant'],
   shaw: ['tableK', 'tableV', 'maxDistance'],
 };
+// Keys a method cannot do without (a bare method name such as 'rope' gets a hint naming them).
+const REQUIRED_KEYS = { learned: ['table'], rope: ['frequencies'], t5: ['table'], kerple: ['r1', 'r2'], shaw: ['tableK', 'tableV', 'maxDistance'] };
+const HINTS = { rope: ' (frequencies: pe.rope.frequencies(config))' };
 // Order of the settings array (bindings/attention.cpp, AttentionSlot).
 const SLOTS = ['queries', 'keys', 'heads', 'headDim', 'queryOffset', 'causal', 'scale', 'streaming', 'method',
   'layout', 'attentionFactor', 'xposGamma', 'xposScaleBase', 't5Bidirectional', 't5NumBuckets', 't5MaxDistance',
@@ -55,6 +58,10 @@ function readPosition(mod, position, shape, queryOffset) {
   }
   const method = oneOf(WHERE, 'position.method', pos.method, Object.keys(POSITION_KEYS));
   options(WHERE, pos, ['method', ...POSITION_KEYS[method]], 'position');
+  const missing = (REQUIRED_KEYS[method] ?? []).filter((key) => pos[key] === undefined);
+  if (missing.length > 0) {
+    throw new TypeError(`${WHERE}: position '${method}' needs ${missing.join(', ')}: pass position: { method: '${method}', ${missing.join(', ')} }${HINTS[method] ?? ''}`);
+  }
   const { heads, headDim, keys, queries } = shape;
   const lastPosition = Math.max(keys - 1, queryOffset + queries - 1);
   const s = { method: CODE[method], layout: 0, attentionFactor: 1, xposGamma: 0.4, xposScaleBase: 512,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.rope and pe.xpos (lib/rope.js).
+import type { Float32Result, Float64Result, FloatInput, IntInput } from './arrays.js';
 
 /** Hugging Face `rope_type` values posenc computes. */
 export type RopeType = 'default' | 'linear' | 'ntk' | 'dynamic' | 'yarn' | 'longrope' | 'llama3';
@@ -70,14 +71,14 @@ export interface RopeFrequencies {
   readonly theta: number;
   readonly seqLen: number;
   /** w_i for i = 0 .. rotaryDim/2 - 1 (radians per position), in float64. */
-  readonly invFreq: Float64Array;
+  readonly invFreq: Float64Result;
   /** Multiplies cos and sin (yarn, longrope; 1 otherwise). */
   readonly attentionFactor: number;
 }
 
 /** What apply/inverse/cache need: at least invFreq (attentionFactor defaults to 1). */
 export interface RopeFrequencyInput {
-  invFreq: Float64Array | Float32Array | number[];
+  invFreq: FloatInput;
   attentionFactor?: number;
   headDim?: number;
 }
@@ -87,7 +88,7 @@ export interface RopeApplyOptions {
   shape: [number, number, number];
   frequencies: RopeFrequencyInput;
   /** Position of each of the seq rows (integers in [0, 2^24]); or give offset. */
-  positions?: Int32Array | number[];
+  positions?: IntInput;
   /** Position of row 0 when positions are not given (e.g. the length of a KV cache). Default 0. */
   offset?: number;
   /** Default 'half'. */
@@ -99,7 +100,7 @@ export interface RopeCacheOptions {
   /** Number of rows (positions offset .. offset + length - 1); or give positions. */
   length?: number;
   offset?: number;
-  positions?: Int32Array | number[];
+  positions?: IntInput;
 }
 
 export interface XposApplyOptions extends Omit<RopeApplyOptions, 'frequencies'> {
@@ -136,23 +137,23 @@ export interface RopeApi {
      * for the half layout is cat(cos[t], cos[t]).
      * @example const { cos, sin } = pe.rope.cache({ frequencies: f, length: 4096 });
      */
-    cache(options: RopeCacheOptions): { cos: Float32Array; sin: Float32Array };
+    cache(options: RopeCacheOptions): { cos: Float32Result; sin: Float32Result };
     /**
      * Rotate queries or keys: returns a rotated copy of x ([seq, heads, headDim]); coordinates past
      * the rotary dimension pass through.
      * @example const qRot = pe.rope.apply(q, { shape: [seq, 32, 128], frequencies: f, offset: cacheLength });
      */
-    apply(x: Float32Array | number[], options: RopeApplyOptions): Float32Array;
+    apply(x: FloatInput, options: RopeApplyOptions): Float32Result;
     /**
      * Undo apply() with the same options (rotation by -angle, divided by the attention factor).
      * @example const q = pe.rope.inverse(qRot, { shape: [seq, 32, 128], frequencies: f });
      */
-    inverse(x: Float32Array | number[], options: RopeApplyOptions): Float32Array;
+    inverse(x: FloatInput, options: RopeApplyOptions): Float32Result;
     /**
      * Wavelength of each frequency, 2 pi / w_i, in positions.
      * @example pe.rope.wavelengths(f)  // Float64Array(rotaryDim / 2)
      */
-    wavelengths(frequencies: RopeFrequencyInput): Float64Array;
+    wavelengths(frequencies: RopeFrequencyInput): Float64Result;
     /** The rope_type values accepted. */
     readonly types: readonly RopeType[];
     /** The layouts accepted. */
@@ -165,6 +166,6 @@ export interface RopeApi {
      * with role 'key'.
      * @example const k = pe.xpos.apply(keys, { shape: [seq, 8, 64], role: 'key' });
      */
-    apply(x: Float32Array | number[], options: XposApplyOptions): Float32Array;
+    apply(x: FloatInput, options: XposApplyOptions): Float32Result;
   };
 }
