@@ -26,8 +26,9 @@ export interface AlibiBiasOptions extends AttentionShapeOptions {
   /** Number of heads, an integer in [1, 65536]; head h uses slope h of `slopes(heads)`. */
   heads: number;
   /**
-   * true (default): the decoder's bias, -Infinity for keys after the query. false: the symmetric
-   * encoder bias -m * |j - p| (attention_with_linear_biases issue #5), with no mask.
+   * true: the decoder's bias, -Infinity for keys after the query. false (default, as everywhere in
+   * posenc: no mask unless asked for): the symmetric encoder bias -m * |j - p|
+   * (attention_with_linear_biases issue #5).
    */
   causal?: boolean;
   /** The causal matrix: `'relative'` (default) or `'reference'` (needs `causal: true`). */
@@ -62,9 +63,9 @@ export interface AlibiNamespace {
    * where j > p. With `causal: false` the value is -m_h * |j - p| everywhere. Each value is the
    * float32 product of the float32 slope and the distance, rounded once. The zeros are +0.
    * @example
-   * pe.alibi.bias({ heads: 8, queries: 6 })                         // Float32Array(288)
-   * pe.alibi.bias({ heads: 8, queries: 1, keys: 100 })              // one decoding step, cached keys
-   * pe.alibi.bias({ heads: 12, queries: 64, causal: false })        // encoder
+   * pe.alibi.bias({ heads: 8, queries: 6, causal: true })           // Float32Array(288)
+   * pe.alibi.bias({ heads: 8, queries: 1, keys: 100, causal: true }) // one decoding step, cached keys
+   * pe.alibi.bias({ heads: 12, queries: 64 })                        // encoder (causal: false)
    */
   bias(options: AlibiBiasOptions): Float32Result;
 }

@@ -39,7 +39,7 @@ export interface AttentionOptions {
   shape: AttentionShape;
   /** Default 'none'. */
   position?: AttentionPosition;
-  /** Mask keys after each query's position. Default false. */
+  /** Mask keys after each query's position. Default false, as for every `causal` option of posenc. */
   causal?: boolean;
   /** Also return the attention weights [heads][queries][keys] (plain path only). Default false. */
   returnWeights?: boolean;
