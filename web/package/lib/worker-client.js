@@ -224,7 +224,9 @@ export function connect(where, opts, spawn) {
         },
       }));
     };
-    init.reject = (e) => {
+    init.reject = (error) => {
+      // init()'s own errors (e.g. simd: true without SIMD) name the function that was called.
+      const e = error.message.startsWith('posenc.init: ') ? new error.constructor(error.message.replace('posenc.init:', `${where}:`)) : error;
       failAll(e);
       state.terminated = true;
       stopWorker();
