@@ -165,7 +165,7 @@ test('cancel: a queued call never runs, a running call ends its worker, the next
   (await initWorker()).terminate();  // let the process reach its steady number of threads
   const baseline = await settledThreads(threads() - 1);
   const pw = await initWorker();
-  assert.equal(threads(), baseline + 1);
+  assert.equal(await settledThreads(baseline + 1), baseline + 1, 'one worker thread');
   const trainer = await pw.lm.create({ corpus: { seed: 1 }, steps: 4, context: 16, dModel: 16, layers: 1, heads: 2, mlp: 32, batch: 2 });
   const big = randomVector(4096 * 8 * 64, 3);
   const long = { q: big, k: big, v: big, shape: [4096, 8, 64], streaming: false };  // seconds of work
