@@ -219,7 +219,14 @@ const FAMILIES = {
   minicpm: { ...LLAMA, source: 'the model repository (modeling_minicpm.py; Llama RoPE)' },
   // ChatGLM2/3, GLM-4 (remote code, modeling_chatglm.py): RotaryEmbedding(kv_channels // 2), base
   // 10000 * rope_ratio, applied to the first half of each head with pairs (2i, 2i + 1); seq_length.
-  chatglm: { method: 'rope', layout: 'interleaved', source: 'the model repository (modeling_chatglm.py)', chatglm: true },
+  chatglm: {
+    method: 'rope', layout: 'interleaved', source: 'the model repository (modeling_chatglm.py)', chatglm: true,
+    known: {
+      pre_seq_len: 'P-tuning v2 prefix length: learned prefix keys and values, token positions unchanged',
+      prefix_projection: 'P-tuning v2 prefix encoder option: not positions',
+      quantization_bit: 'weight quantisation: not positions',
+    },
+  },
   // ALiBi.
   bloom: { method: 'alibi', source: 'bloom/configuration_bloom.py (build_alibi_tensor)' },
   mpt: { method: 'alibi', source: 'mpt/configuration_mpt.py (build_mpt_alibi_tensor)', mpt: true },
@@ -300,7 +307,8 @@ function patternLayerTypes(r, layers, fallback, patternKey) {
 function qwenLayerTypes(r, layers) {
   const explicit = explicitLayerTypes(r, layers);
   if (explicit || layers === null) return explicit;
-  const sliding = r.bool('use_sliding_window', false) && r.has('sliding_window');
+  // sliding_window absent means the class default (4096), null means none.
+  const sliding = r.bool('use_sliding_window', false) && r.c.sliding_window !== null;
   const from = r.int(['max_window_layers'], { min: 0, fallback: 28 });
   return Array.from({ length: layers }, (_, i) => (sliding && i >= from ? 'sliding_attention' : 'full_attention'));
 }
@@ -352,6 +360,7 @@ function ropeSections(r, spec, layerTypes) {
   const theta = spec.fixedTheta ? { value: 10000, key: undefined } : r.pick(['rope_theta', ...(spec.thetaKeys ?? [])]);
   const partial = r.pick(['partial_rotary_factor', ...(spec.partialKeys ?? [])]);
   const originalTop = r.pick(['original_max_position_embeddings']);
+  let originalUsed = false;
   const fill = (name, section, thetaFallback) => {
     const s = { ...section };
     if (s.type !== undefined && s.rope_type === undefined) s.rope_type = s.type;
@@ -360,8 +369,11 @@ function ropeSections(r, spec, layerTypes) {
       throw new RangeError(`${where}: ${name}.rope_type and ${name}.type disagree`);
     }
     s.rope_type ??= 'default';
+    // v5 moves a top-level original_max_position_embeddings (Phi-3) into the types that read it.
+    const readsOriginal = ORIGINAL_READERS.includes(s.rope_type);
+    if (readsOriginal && originalTop.value !== undefined) originalUsed = true;
     for (const [key, top, fallback] of [['rope_theta', theta, thetaFallback], ['partial_rotary_factor', partial, spec.partial ?? 1],
-      ['original_max_position_embeddings', originalTop, undefined]]) {
+      ['original_max_position_embeddings', readsOriginal ? originalTop : {}, undefined]]) {
       const inner = s[key];
       if (top.value !== undefined && inner !== undefined && inner !== null && top.value !== inner) {
         throw new RangeError(`${where}: ${r.name(top.key)} (${show(top.value)}) and ${name}.${key} (${show(inner)}) disagree`);
@@ -405,8 +417,12 @@ function ropeSections(r, spec, layerTypes) {
       sections.set('default', main);
     }
   }
+  if (originalTop.value !== undefined && !originalUsed) {
+    r.ignored.push({ key: 'original_max_position_embeddings', why: `read only by rope_type ${ORIGINAL_READERS.join(', ')}; this config's RoPE is of another type` });
+  }
   return { sections, nested: nested || Boolean(spec.local) };
 }
+const ORIGINAL_READERS = ['yarn', 'longrope', 'llama3', 'dynamic'];
 
 // ---------------------------------------------------------------------------------------------
 // The entry point.
@@ -474,6 +490,7 @@ export function readConfig(where, config) {
   else if (method === 't5') readT5(r, info);
   else readSinusoidal(r, spec, info, hidden);
 
+  for (const [k, why] of Object.entries(spec.known ?? {})) r.ignore(k, why);
   const inner = r.finish(family, outer ? 'text_config.' : '');
   info.ignoredKeys = [...notes, ...(outer ? outer.finish(family) : []), ...inner];
   return info;
@@ -563,7 +580,9 @@ function readAlibi(r, spec, info, hidden) {
     info.contextLength = r.int(['model_max_length', 'max_position_embeddings'], { fallback: null });
   } else {
     info.contextLength = r.int(['max_position_embeddings', 'seq_length'], { fallback: spec.defaults?.max_position_embeddings ?? null });
-    if (info.family === 'falcon') ropeSections(r, spec, null);  // rope keys of an ALiBi Falcon are unused
+    if (info.family === 'falcon') {
+      for (const k of ['rope_theta', 'rope_scaling', 'rope_parameters']) r.ignore(k, 'Falcon with alibi: true applies no RoPE (modeling_falcon.py)');
+    }
     if (info.family === 'bloom') r.ignore('offset_alibi', 'Megatron-DeepSpeed setting that transformers\' BloomModel does not read');
   }
   if (hidden !== null) info.headDim = Math.floor(hidden / info.heads);
