@@ -24,8 +24,9 @@ const ropeDefault = (d, theta) => range(d / 2).map((i) => theta ** (-(2 * i) / d
 const getMscale = (scale, m) => (scale <= 1 ? 1 : 0.1 * m * Math.log(scale) + 1);
 
 /** transformers' inverse frequencies and attention factor for one RoPE section, in float64. */
-function reference({ type = 'default', theta, d, factor, original, maxPos, seqLen = 0, betaFast = 32, betaSlow = 1,
-  mscale = 0, mscaleAllDim = 0, low = 1, high = 4 }) {
+function reference(args) {
+  const { type = 'default', theta, d, factor, original, maxPos, seqLen = 0, betaFast = 32, betaSlow = 1,
+    mscale = 0, mscaleAllDim = 0, low = 1, high = 4 } = args;
   const base = ropeDefault(d, theta);
   if (type === 'default') return { inv: base, af: 1 };
   if (type === 'linear') return { inv: base.map((w) => w / factor), af: 1 };
@@ -33,6 +34,12 @@ function reference({ type = 'default', theta, d, factor, original, maxPos, seqLe
     const s = Math.max(seqLen, maxPos);
     const t = theta * ((factor * s) / maxPos - (factor - 1)) ** (d / (d - 2));
     return { inv: ropeDefault(d, t), af: 1 };
+  }
+  if (type === 'longrope') {
+    const f = maxPos / original;
+    const af = f <= 1 ? 1 : Math.sqrt(1 + Math.log(f) / Math.log(original));
+    const ext = seqLen > original ? args.long : args.short;
+    return { inv: base.map((w, i) => w / ext[i]), af };
   }
   if (type === 'llama3') {
     const lowWl = original / low, highWl = original / high;
@@ -146,6 +153,35 @@ for (const [name, layout, byType] of RopeCases) {
   });
 }
 
+test('every regime of seqLen: dynamic NTK (InternLM2-style config) and LongRoPE (Phi-3-style), v4 and v5 forms', () => {
+  // Constructed configs in the shape of those families' files (not a published model's numbers).
+  const dynamic = {
+    model_type: 'internlm2', hidden_size: 4096, num_attention_heads: 32, num_hidden_layers: 32, max_position_embeddings: 32768,
+    rope_theta: 1000000, rope_scaling: { type: 'dynamic', factor: 2.0 },
+  };
+  const dynamicV5 = { ...dynamic, rope_theta: undefined, rope_scaling: undefined, rope_parameters: { rope_type: 'dynamic', factor: 2.0, rope_theta: 1000000 } };
+  for (const config of [dynamic, JSON.parse(JSON.stringify(dynamicV5))]) {
+    for (const seqLen of [0, 1, 32767, 32768, 32769, 65536, 100000]) {
+      closeTo(pe.rope.frequencies(config, { seqLen }), reference({ type: 'dynamic', theta: 1e6, d: 128, factor: 2, maxPos: 32768, seqLen }), `dynamic ${seqLen}`);
+    }
+  }
+  const short = range(48).map((i) => 1 + i / 100), long = range(48).map((i) => 1 + i / 4);
+  const longrope = {
+    model_type: 'phi3', hidden_size: 3072, num_attention_heads: 32, num_hidden_layers: 32, max_position_embeddings: 131072,
+    original_max_position_embeddings: 4096, rope_theta: 10000.0, rope_scaling: { type: 'longrope', short_factor: short, long_factor: long },
+  };
+  const longropeV5 = {
+    model_type: 'phi3', hidden_size: 3072, num_attention_heads: 32, num_hidden_layers: 32, max_position_embeddings: 131072,
+    original_max_position_embeddings: 4096,
+    rope_parameters: { rope_type: 'longrope', rope_theta: 10000.0, short_factor: short, long_factor: long, original_max_position_embeddings: 4096 },
+  };
+  for (const config of [longrope, longropeV5]) {
+    for (const seqLen of [0, 1, 4095, 4096, 4097, 131072, 200000]) {
+      closeTo(pe.rope.frequencies(config, { seqLen }), reference({ type: 'longrope', theta: 10000, d: 96, original: 4096, maxPos: 131072, seqLen, short, long }), `longrope ${seqLen}`);
+    }
+  }
+});
+
 test('the four silent failures of the issue: Pythia 32 of 128, DeepSeek 64 interleaved, Gemma 3 local base, Ministral 3 beta', () => {
   const pythia = pe.rope.frequencies(cfg('pythia-6.9b'));
   assert.equal(pythia.headDim, 128);
@@ -227,6 +263,7 @@ const KEY_CASES = [
   ['mixtral', 'mixtral-8x7b-v0.1', (c) => { c.rope_theta = 5e5; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 5e5)],
   ['qwen2', 'qwen2.5-7b-instruct', (c) => { c.use_sliding_window = true; c.max_window_layers = 20; },
     (d) => d.layerTypes.forEach((t, i) => assert.equal(t, i >= 20 ? 'sliding_attention' : 'full_attention'))],
+  ['qwen3_moe', 'qwen3-8b', (c) => { c.model_type = 'qwen3_moe'; c.num_experts = 128; c.rope_theta = 1e7; }, (d) => assert.equal(d.rope.byLayerType.full_attention.theta, 1e7)],
   ['qwen3', 'qwen3-8b', (c) => { c.head_dim = 64; }, (d) => assert.equal(d.rope.byLayerType.full_attention.rotaryDim, 64)],
   ['gemma (default head_dim)', 'mistral-7b-v0.1', (c) => { c.model_type = 'gemma'; }, (d) => assert.equal(d.headDim, 256)],
   ['gemma', 'gemma-7b', (c) => { c.head_dim = 128; }, (d) => assert.equal(d.headDim, 128)],
@@ -235,6 +272,8 @@ const KEY_CASES = [
   ['gemma3', 'gemma-3-1b-it', (c) => { c.sliding_window_pattern = 2; }, (d) => assert.equal(d.layerTypes.filter((t) => t === 'full_attention').length, 13)],
   ['gemma3', 'gemma-3-1b-it', (c) => { c.rope_scaling = { rope_type: 'linear', factor: 8 }; },
     (d) => { assert.equal(d.rope.byLayerType.full_attention.ropeType, 'linear'); assert.equal(d.rope.byLayerType.sliding_attention.ropeType, 'default'); }],
+  ['gemma3 (multimodal)', 'gemma-3-4b-it', (c) => { c.text_config.rope_scaling.factor = 4; },
+    (d) => closeTo(d.rope.byLayerType.full_attention, reference({ type: 'linear', theta: 1e6, d: 256, factor: 4 }), 'gemma3 4b')],
   ['gemma3 (v5)', 'gemma-3-1b-it.v5', (c) => { c.rope_parameters.sliding_attention.rope_theta = 5000; }, (d) => assert.equal(d.rope.byLayerType.sliding_attention.theta, 5000)],
   ['phi', 'phi-2', (c) => { c.partial_rotary_factor = 0.5; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 40)],
   ['phi', 'phi-2', (c) => { delete c.partial_rotary_factor; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 40)],
@@ -272,6 +311,18 @@ const KEY_CASES = [
   ['chatglm', 'chatglm3-6b', (c) => { c.rope_ratio = 500; }, (d) => closeTo(d.rope.byLayerType.default, reference({ theta: 5e6, d: 64 }), 'glm rope_ratio')],
   ['chatglm', 'chatglm3-6b', (c) => { c.kv_channels = 64; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 32)],
   ['glm', 'llama-3.1-8b', (c) => { c.model_type = 'glm'; c.rope_scaling = null; }, (d) => { assert.equal(d.rope.layout, 'interleaved'); assert.equal(d.rope.byLayerType.default.rotaryDim, 64); }],
+  ['qwen2_moe', 'qwen2.5-7b-instruct', (c) => { c.model_type = 'qwen2_moe'; c.use_sliding_window = true; c.max_window_layers = 27; },
+    (d) => assert.deepEqual(d.layerTypes.map((t) => t[0]).join(''), 'f'.repeat(27) + 's')],
+  ['ministral', 'mistral-7b-v0.1', (c) => { c.model_type = 'ministral'; c.num_hidden_layers = 3; c.layer_types = ['sliding_attention', 'full_attention', 'sliding_attention']; },
+    (d) => assert.deepEqual(Object.keys(d.rope.byLayerType).sort(), ['full_attention', 'sliding_attention'])],
+  ['olmo', 'mistral-7b-v0.1', (c) => { c.model_type = 'olmo'; c.clip_qkv = 8; c.rope_theta = 30000; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 30000)],
+  ['codegen', 'gpt-j-6b', (c) => { c.model_type = 'codegen'; c.rotary_dim = 16; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 16)],
+  ['persimmon', 'mistral-7b-v0.1', (c) => { c.model_type = 'persimmon'; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 64)],
+  ['starcoder2', 'mistral-7b-v0.1', (c) => { c.model_type = 'starcoder2'; c.rope_theta = 1e5; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 1e5)],
+  ['granite', 'mistral-7b-v0.1', (c) => { c.model_type = 'granite'; c.attention_multiplier = 0.1; c.rope_theta = 1e7; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 1e7)],
+  ['internlm', 'mistral-7b-v0.1', (c) => { c.model_type = 'internlm'; c.bias = true; c.rope_theta = 40000; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 40000)],
+  ['internlm3', 'mistral-7b-v0.1', (c) => { c.model_type = 'internlm3'; c.rope_scaling = { rope_type: 'linear', factor: 2 }; },
+    (d) => closeTo(d.rope.byLayerType.default, reference({ type: 'linear', theta: 10000, d: 128, factor: 2 }), 'internlm3')],
   ['bloom', 'bloom-560m', (c) => { c.n_head = 12; }, (d) => assert.equal(d.alibi.slopes.length, 12)],
   ['mpt', 'mpt-7b', (c) => { c.attn_config.alibi_bias_max = 16; }, (d) => assert.ok(Math.abs(d.alibi.slopes[0] - 2 ** -0.5) < 1e-15)],
   ['baichuan', 'baichuan2-13b-base', (c) => { c.hidden_size = 4096; c.num_attention_heads = 32; }, (d) => assert.equal(d.method, 'rope')],
@@ -282,19 +333,37 @@ const KEY_CASES = [
   ['mt5', 'mt5-small', (c) => { c.relative_attention_max_distance = 256; }, (d) => assert.equal(d.t5.maxDistance, 256)],
   ['mt5', 'mt5-small', (c) => { c.relative_attention_num_buckets = 64; }, (d) => assert.equal(d.t5.numBuckets, 64)],
   ['m2m_100', 'm2m100-418m', (c) => { c.pad_token_id = 0; }, (d) => assert.equal(d.sinusoidal.offset, 1)],
+  ['xlm-roberta', 'roberta-base', (c) => { c.model_type = 'xlm-roberta'; c.pad_token_id = 3; }, (d) => assert.equal(d.learned.offset, 4)],
+  ['camembert', 'roberta-base', (c) => { c.model_type = 'camembert'; c.max_position_embeddings = 1026; }, (d) => assert.equal(d.learned.maxPositions, 1024)],
+  ['bart', 'opt-125m', (c) => { c.model_type = 'bart'; c.max_position_embeddings = 1024; }, (d) => assert.deepEqual([d.learned.offset, d.learned.tableRows], [2, 1026])],
+  ['mbart', 'opt-125m', (c) => { c.model_type = 'mbart'; c.max_position_embeddings = 512; }, (d) => assert.equal(d.learned.tableRows, 514)],
+  ['gpt_neo', 'opt-125m', (c) => { c.model_type = 'gpt_neo'; }, (d) => assert.deepEqual([d.learned.offset, d.learned.tableRows], [0, 2048])],
+  ['gpt_bigcode', 'gpt2', (c) => { c.model_type = 'gpt_bigcode'; c.n_positions = 8192; c.n_ctx = 8192; }, (d) => assert.equal(d.learned.maxPositions, 8192)],
+  ['t5', 'mt5-small', (c) => { c.model_type = 't5'; c.relative_attention_max_distance = 64; }, (d) => assert.equal(d.t5.maxDistance, 64)],
+  ['umt5', 'mt5-small', (c) => { c.model_type = 'umt5'; c.relative_attention_num_buckets = 16; }, (d) => assert.equal(d.t5.numBuckets, 16)],
+  ['switch_transformers', 'mt5-small', (c) => { c.model_type = 'switch_transformers'; c.relative_attention_num_buckets = 8; }, (d) => assert.equal(d.t5.numBuckets, 8)],
+  ['fsmt', 'm2m100-418m', (c) => { c.model_type = 'fsmt'; c.pad_token_id = 5; }, (d) => assert.equal(d.sinusoidal.paddingIdx, 5)],
+  ['speech_to_text', 'm2m100-418m', (c) => { c.model_type = 'speech_to_text'; c.max_source_positions = 6000; delete c.max_position_embeddings; },
+    (d) => assert.equal(d.sinusoidal.maxPositions, 6000)],
+  ['marian', 'm2m100-418m', (c) => { c.model_type = 'marian'; }, (d) => assert.deepEqual([d.sinusoidal.layout, d.sinusoidal.offset], ['marian', 0])],
+  ['pegasus', 'm2m100-418m', (c) => { c.model_type = 'pegasus'; c.d_model = 512; }, (d) => assert.equal(d.sinusoidal.dim, 512)],
   ['distilbert', 'bert-base-uncased', (c) => { c.model_type = 'distilbert'; c.sinusoidal_pos_embds = true; delete c.position_embedding_type; },
     (d) => assert.equal(d.sinusoidal.layout, 'vaswani')],
 ];
 
 test('one key of each family changes the answer (and the changed answer is the formula\'s)', () => {
+  const seen = new Set();
   for (const [family, name, change, check] of KEY_CASES) {
     const before = cfg(name);
     const after = clone(before);
     change(after);
+    seen.add((after.text_config ?? after).model_type).add(after.model_type);
     const a = pe.models.describe(before), b = pe.models.describe(after);
     assert.notEqual(summary(a), summary(b), `${family}: the change is seen`);
     check(b);
   }
+  const missing = pe.models.modelTypes.filter((t) => !seen.has(t));
+  assert.deepEqual(missing, [], 'every model_type posenc knows has a case');
 });
 
 // ---------------------------------------------------------------------------------------------

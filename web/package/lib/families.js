@@ -248,7 +248,7 @@ const FAMILIES = {
   bart: { method: 'learned', source: 'bart/modeling_bart.py', offset: 2 },
   mbart: { method: 'learned', source: 'mbart/modeling_mbart.py', offset: 2 },
   // DistilBERT: learned, or a frozen Vaswani table when sinusoidal_pos_embds is true.
-  distilbert: { method: 'learned', source: 'distilbert/modeling_distilbert.py', offset: 0, distil: true },
+  distilbert: { method: 'learned', source: 'distilbert/modeling_distilbert.py', offset: 0, distil: true, known: { hidden_dim: WHY.width } },
   // T5 family: bucketed relative bias, bidirectional in the encoder, causal in the decoder.
   t5: { method: 't5', source: 't5/configuration_t5.py' },
   mt5: { method: 't5', source: 'mt5/configuration_mt5.py' },
@@ -471,7 +471,7 @@ export function readConfig(where, config) {
 
   const layers = r.int(['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers'], { fallback: defaults.num_hidden_layers ?? null });
   const heads = r.int(['num_attention_heads', 'n_head', 'n_heads', 'num_heads'], { fallback: defaults.num_attention_heads ?? null });
-  const hidden = r.int(['hidden_size', 'n_embd', 'd_model'], { fallback: defaults.hidden_size ?? null });
+  const hidden = r.int(spec.distil ? ['dim'] : ['hidden_size', 'n_embd', 'd_model'], { fallback: defaults.hidden_size ?? null });
   const info = { modelType, family, source: spec.source, method: spec.method, contextLength: null, layers, heads, headDim: null, layerTypes: null };
 
   let method = spec.method;
@@ -603,10 +603,9 @@ function readLearned(r, spec, info, hidden) {
   if (spec.distil && r.bool('sinusoidal_pos_embds', false)) {
     info.method = 'sinusoidal';
     info.contextLength = rows;
-    info.sinusoidal = { layout: 'vaswani', paddingIdx: null, dim: r.int(['dim'], { fallback: hidden }), maxPositions: rows, offset: 0 };
+    info.sinusoidal = { layout: 'vaswani', paddingIdx: null, dim: hidden, maxPositions: rows, offset: 0 };
     return;
   }
-  if (spec.distil) r.read.add('dim');
   let offset = spec.offset, tableRows = rows, maxPositions = rows;
   if (offset === 'padding') {
     const pad = r.int(['pad_token_id'], { min: 0, fallback: 1 });
