@@ -315,6 +315,8 @@ const KEY_CASES = [
     (d) => assert.deepEqual(d.layerTypes.map((t) => t[0]).join(''), 'f'.repeat(27) + 's')],
   ['ministral', 'mistral-7b-v0.1', (c) => { c.model_type = 'ministral'; c.num_hidden_layers = 3; c.layer_types = ['sliding_attention', 'full_attention', 'sliding_attention']; },
     (d) => assert.deepEqual(Object.keys(d.rope.byLayerType).sort(), ['full_attention', 'sliding_attention'])],
+  ['ministral (implied)', 'mistral-7b-v0.1', (c) => { c.model_type = 'ministral'; c.num_hidden_layers = 2; },
+    (d) => assert.deepEqual([...d.layerTypes], ['sliding_attention', 'sliding_attention'])],
   ['olmo', 'mistral-7b-v0.1', (c) => { c.model_type = 'olmo'; c.clip_qkv = 8; c.rope_theta = 30000; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 30000)],
   ['codegen', 'gpt-j-6b', (c) => { c.model_type = 'codegen'; c.rotary_dim = 16; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 16)],
   ['persimmon', 'mistral-7b-v0.1', (c) => { c.model_type = 'persimmon'; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 64)],

@@ -158,7 +158,7 @@ const FAMILIES = {
   llama: { ...LLAMA, source: 'llama/configuration_llama.py' },
   mistral: { ...LLAMA, source: 'mistral/configuration_mistral.py' },
   // Ministral-8B: layer_types of sliding/full attention, one RoPE for both.
-  ministral: { ...LLAMA, source: 'ministral/configuration_ministral.py' },
+  ministral: { ...LLAMA, source: 'ministral/configuration_ministral.py', layerTypes: ministralLayerTypes },
   // Ministral 3: rope_parameters may carry llama_4_scaling_beta and max_position_embeddings
   // (Ministral3Config.ignore_keys_at_rope_validation); the beta scales queries by position
   // (modeling_ministral3.py, _get_llama_4_attn_scale).
@@ -311,6 +311,13 @@ function qwenLayerTypes(r, layers) {
   const sliding = r.bool('use_sliding_window', false) && r.c.sliding_window !== null;
   const from = r.int(['max_window_layers'], { min: 0, fallback: 28 });
   return Array.from({ length: layers }, (_, i) => (sliding && i >= from ? 'sliding_attention' : 'full_attention'));
+}
+
+// Ministral: every layer slides when sliding_window is set (absent: the default 4096), else none.
+function ministralLayerTypes(r, layers) {
+  const explicit = explicitLayerTypes(r, layers);
+  if (explicit || layers === null) return explicit;
+  return Array(layers).fill(r.c.sliding_window === null ? 'full_attention' : 'sliding_attention');
 }
 
 function smolNoRope(r, layers) {
