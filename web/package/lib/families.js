@@ -137,15 +137,16 @@ class Reader {
     for (const key of Object.keys(this.c)) {
       if (this.read.has(key)) continue;
       const why = IRRELEVANT[key];
-      if (why !== undefined) this.ignored.push({ key: prefix + key, why });
-      else if (/_(dropout|pdrop)$/.test(key)) this.ignored.push({ key: prefix + key, why: WHY.training });
+      if (why !== undefined) this.ignored.push({ key, why });
+      else if (/_(dropout|pdrop)$/.test(key)) this.ignored.push({ key, why: WHY.training });
       else if (POSITIONAL.test(key)) {
         throw new RangeError(`${this.where}: ${this.name(key)} is not understood by posenc for the '${family}' family and may change positions`);
       } else {
-        this.ignored.push({ key: prefix + key, why: `not a key posenc knows for the '${family}' family; its name does not suggest positions` });
+        this.ignored.push({ key, why: `not a key posenc knows for the '${family}' family; its name does not suggest positions` });
       }
     }
-    return this.ignored.map((e) => (e.key.startsWith(prefix) ? e : { key: prefix + e.key, why: e.why }));
+    // Keys are named from the config's top level (e.g. 'text_config.vocab_size').
+    return this.ignored.map((e) => ({ key: prefix + e.key, why: e.why }));
   }
 }
 
