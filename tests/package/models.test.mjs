@@ -436,6 +436,10 @@ test('bad configs and options give errors naming the key; the module keeps worki
     [[{ ...cfg('baichuan2-13b-base'), hidden_size: 2048 }], RangeError, 'hidden_size'],
     [[{ ...cfg('llama-3.1-8b'), rope_scaling: { ...cfg('llama-3.1-8b').rope_scaling, llama_4_scaling_beta: 0.1 } }], RangeError, 'llama_4_scaling_beta is not a key'],
     [[{ ...cfg('mpt-7b'), attn_config: { alibi: false } }], RangeError, 'attn_config.alibi'],
+    [[{ ...cfg('gemma-3-1b-it'), num_hidden_layers: 2 ** 40 }], RangeError, 'num_hidden_layers must be an integer <= 100000'],
+    [[{ ...cfg('gemma-3-1b-it'), sliding_window_pattern: 0 }], RangeError, 'sliding_window_pattern must be an integer >= 1'],
+    [[{ ...cfg('mistral-7b-v0.1'), model_type: 'smollm3', no_rope_layers: [1, 2] }], TypeError, 'no_rope_layers must be an array of 0/1'],
+    [[{ ...cfg('gemma-3-1b-it.v5'), rope_parameters: { full_attention: { rope_theta: 1e6 } } }], RangeError, "no entry for layer type 'sliding_attention'"],
   ]);
   expectErrors((a) => pe.rope.frequencies(...a), 'posenc.rope.frequencies', [
     [[cfg('gemma-3-1b-it')], RangeError, 'pass options.layerType'],

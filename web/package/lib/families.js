@@ -477,7 +477,8 @@ export function readConfig(where, config) {
   spec ??= { ...LLAMA, source: 'modeling_rope_utils.py (generic)' };
   const defaults = spec.defaults ?? {};
 
-  const layers = r.int(['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers'], { fallback: defaults.num_hidden_layers ?? null });
+  // Layer lists are built per layer: the count is bounded far above any model's.
+  const layers = r.int(['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers'], { max: 100000, fallback: defaults.num_hidden_layers ?? null });
   const heads = r.int(['num_attention_heads', 'n_head', 'n_heads', 'num_heads'], { fallback: defaults.num_attention_heads ?? null });
   const hidden = r.int(spec.distil ? ['dim'] : ['hidden_size', 'n_embd', 'd_model'], { fallback: defaults.hidden_size ?? null });
   const info = { modelType, family, source: spec.source, method: spec.method, contextLength: null, layers, heads, headDim: null, layerTypes: null };
