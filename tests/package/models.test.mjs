@@ -106,6 +106,8 @@ const RopeCases = [
   ['gemma-3-4b-it', 'half', {
     sliding_attention: [{ theta: 10000, d: 256 }, 256], full_attention: [{ type: 'linear', theta: 1e6, d: 256, factor: 8 }, 256],
   }],
+  // Gemma 3 270M as transformers >= 4.55 writes it: layer_types beside _sliding_window_pattern.
+  ['gemma-3-270m', 'half', { sliding_attention: [{ theta: 10000, d: 256 }, 256], full_attention: [{ theta: 1e6, d: 256 }, 256] }],
   // Phi-2: head 2560 / 32 = 80, int(80 * 0.4) = 32 rotate.
   ['phi-2', 'half', { default: [{ theta: 10000, d: 32 }, 32] }],
   // Pythia 6.9B: head 128, rotary_pct 0.25 -> 32 rotate, base rotary_emb_base.
@@ -372,7 +374,7 @@ test('one key of each family changes the answer (and the changed answer is the f
 // Nothing ignored without being reported.
 
 const ALL = ['llama-3.1-8b', 'mistral-7b-v0.1', 'mixtral-8x7b-v0.1', 'qwen2.5-7b-instruct', 'qwen3-8b', 'gemma-7b', 'gemma-2-9b',
-  'gemma-3-1b-it', 'gemma-3-4b-it', 'phi-2', 'pythia-6.9b', 'gpt-j-6b', 'falcon-7b', 'stablelm-2-1.6b', 'deepseek-v3',
+  'gemma-3-1b-it', 'gemma-3-4b-it', 'gemma-3-270m', 'phi-2', 'pythia-6.9b', 'gpt-j-6b', 'falcon-7b', 'stablelm-2-1.6b', 'deepseek-v3',
   'deepseek-v2-lite', 'chatglm3-6b', 'bloom-560m', 'baichuan2-13b-base', 'mpt-7b', 'gpt2', 'bert-base-uncased', 'roberta-base',
   'opt-125m', 'mt5-small', 'm2m100-418m', 'ministral3-defaults.v5', 'gemma-3-1b-it.v5', 'pythia-6.9b.v5', 'deepseek-v3.v5'];
 
@@ -438,6 +440,7 @@ test('bad configs and options give errors naming the key; the module keeps worki
     [[{ ...cfg('mpt-7b'), attn_config: { alibi: false } }], RangeError, 'attn_config.alibi'],
     [[{ ...cfg('gemma-3-1b-it'), num_hidden_layers: 2 ** 40 }], RangeError, 'num_hidden_layers must be an integer <= 100000'],
     [[{ ...cfg('gemma-3-1b-it'), sliding_window_pattern: 0 }], RangeError, 'sliding_window_pattern must be an integer >= 1'],
+    [[{ ...cfg('gemma-3-270m'), _sliding_window_pattern: 3 }], RangeError, 'layer_types and config._sliding_window_pattern (3) disagree'],
     [[{ ...cfg('mistral-7b-v0.1'), model_type: 'smollm3', no_rope_layers: [1, 2] }], TypeError, 'no_rope_layers must be an array of 0/1'],
     [[{ ...cfg('gemma-3-1b-it.v5'), rope_parameters: { full_attention: { rope_theta: 1e6 } } }], RangeError, "no entry for layer type 'sliding_attention'"],
   ]);

@@ -294,12 +294,15 @@ function explicitLayerTypes(r, layers) {
 // Cohere 2). An explicit layer_types wins and must agree with a given pattern.
 function patternLayerTypes(r, layers, fallback, patternKey) {
   const explicit = explicitLayerTypes(r, layers);
-  const given = patternKey ? r.int([patternKey], { min: 1, fallback: null }) : null;
+  // transformers >= 4.55 saves Gemma 3's pattern as _sliding_window_pattern (beside layer_types).
+  const keys = patternKey ? [patternKey, `_${patternKey}`] : [];
+  const givenKey = keys.find((k) => r.has(k)) ?? patternKey;
+  const given = patternKey ? r.int(keys, { min: 1, fallback: null }) : null;
   if (layers === null) return explicit;
   const pattern = given ?? fallback;
   const implied = Array.from({ length: layers }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention'));
   if (explicit && given !== null && JSON.stringify(explicit) !== JSON.stringify(implied)) {
-    throw new RangeError(`${r.where}: ${r.name('layer_types')} and ${r.name(patternKey)} (${given}) disagree`);
+    throw new RangeError(`${r.where}: ${r.name('layer_types')} and ${r.name(givenKey)} (${given}) disagree`);
   }
   return explicit ?? implied;
 }
