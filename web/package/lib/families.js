@@ -78,7 +78,7 @@ for (const [why, keys] of Object.entries({
 }
 
 // A key whose name suggests it changes positions: if posenc does not read it, it is an error.
-const POSITIONAL = /rope|rotary|posit|alibi|theta|bucket|relative|nope|seq_len|seq_length|max_seq|context_len|layer_types|window_pattern|base_freq|interleave|yarn|mscale|n_ctx|n_positions|scaling/i;
+const POSITIONAL = /rope|rotary|posit|pos_|_pos$|alibi|theta|bucket|relative|nope|ntk|logn|seq_len|seq_length|max_seq|max_len|context_len|layer_types|window_pattern|base_freq|interleave|yarn|mscale|n_ctx|n_positions|scaling/i;
 
 // ---------------------------------------------------------------------------------------------
 // Reading keys and accounting for every one of them.
@@ -155,6 +155,10 @@ class Reader {
 // or the model repository's own modeling file for families transformers does not carry.
 
 const LLAMA = { method: 'rope', layout: 'half' };
+// Keys of configs written before transformers 4.x split BART, Marian and Pegasus into their own
+// classes; today's modeling files fix the position table by family and do not read them.
+const OLD_BART_KEYS = Object.fromEntries(['extra_pos_embeddings', 'static_position_embeddings'].map((k) =>
+  [k, "read by no current transformers class: this family's position table is fixed by its modeling file"]));
 const FAMILIES = {
   llama: { ...LLAMA, source: 'llama/configuration_llama.py' },
   mistral: { ...LLAMA, source: 'mistral/configuration_mistral.py' },
@@ -246,8 +250,8 @@ const FAMILIES = {
   // OPT, BART, mBART: the learned table has 2 extra rows and positions are shifted by 2
   // (OPTLearnedPositionalEmbedding, BartLearnedPositionalEmbedding: offset = 2).
   opt: { method: 'learned', source: 'opt/modeling_opt.py', offset: 2 },
-  bart: { method: 'learned', source: 'bart/modeling_bart.py', offset: 2 },
-  mbart: { method: 'learned', source: 'mbart/modeling_mbart.py', offset: 2 },
+  bart: { method: 'learned', source: 'bart/modeling_bart.py', offset: 2, known: OLD_BART_KEYS },
+  mbart: { method: 'learned', source: 'mbart/modeling_mbart.py', offset: 2, known: OLD_BART_KEYS },
   // DistilBERT: learned, or a frozen Vaswani table when sinusoidal_pos_embds is true.
   distilbert: { method: 'learned', source: 'distilbert/modeling_distilbert.py', offset: 0, distil: true, known: { hidden_dim: WHY.width } },
   // T5 family: bucketed relative bias, bidirectional in the encoder, causal in the decoder.
@@ -262,8 +266,8 @@ const FAMILIES = {
   speech_to_text: { method: 'sinusoidal', source: 'speech_to_text/modeling_speech_to_text.py', layout: 'fairseq', padded: true },
   // Marian and Pegasus: Vaswani's frequencies base^(-2i/d), all sines then all cosines, positions from 0
   // (MarianSinusoidalPositionalEmbedding, PegasusSinusoidalPositionalEmbedding).
-  marian: { method: 'sinusoidal', source: 'marian/modeling_marian.py', layout: 'marian', padded: false },
-  pegasus: { method: 'sinusoidal', source: 'pegasus/modeling_pegasus.py', layout: 'marian', padded: false },
+  marian: { method: 'sinusoidal', source: 'marian/modeling_marian.py', layout: 'marian', padded: false, known: OLD_BART_KEYS },
+  pegasus: { method: 'sinusoidal', source: 'pegasus/modeling_pegasus.py', layout: 'marian', padded: false, known: OLD_BART_KEYS },
 };
 // model_type aliases: the multimodal Gemma 3 wraps gemma3_text; Mistral 3 wraps ministral3 or mistral.
 FAMILIES.gemma3 = FAMILIES.gemma3_text;
