@@ -437,7 +437,8 @@ function ropeSections(r, spec, layerTypes) {
   }
   return { sections, nested: nested || Boolean(spec.local) };
 }
-const ORIGINAL_READERS = ['yarn', 'longrope', 'llama3', 'dynamic'];
+// The rope types transformers v5 moves original_max_position_embeddings into (standardize_rope_params).
+const ORIGINAL_READERS = ['yarn', 'longrope', 'llama3'];
 
 // ---------------------------------------------------------------------------------------------
 // The entry point.
