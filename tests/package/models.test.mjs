@@ -9,7 +9,7 @@ import { test } from 'node:test';
 
 import { init } from 'posenc';
 
-import { expectErrors, fixture } from './helpers.mjs';
+import { crossPrecisionAtol, expectErrors, fixture, randomVector } from './helpers.mjs';
 
 const pe = await init();
 const cfg = (name) => fixture(`configs/${name}.json`).config;
@@ -201,6 +201,25 @@ test('the four silent failures of the issue: Pythia 32 of 128, DeepSeek 64 inter
   const m = pe.rope.frequencies(cfg('ministral3-defaults.v5'));
   assert.deepEqual({ ...m.llama4Scaling }, { beta: 0.1, originalMaxPositionEmbeddings: 16384 });
   assert.equal(pe.rope.frequencies(cfg('llama-3.1-8b')).llama4Scaling, null);
+});
+
+test('the layout a family reports rotates the pairs its transformers code rotates (DeepSeek interleaved, Pythia partial half)', () => {
+  // Pair of coordinate j < rotaryDim/2: interleaved (2j, 2j + 1); half (j, j + rotaryDim/2); the rest pass through.
+  for (const [name, pair] of [['deepseek-v3', (j) => [2 * j, 2 * j + 1]], ['pythia-6.9b', (j) => [j, j + 16]]]) {
+    const f = pe.rope.frequencies(cfg(name));
+    const d = f.headDim, h = f.rotaryDim / 2;
+    const x = randomVector(d, 7);
+    for (const p of [0, 1, 100, 5000]) {
+      const got = pe.rope.apply(x, { shape: [1, 1, d], frequencies: f, positions: [p], layout: f.layout });
+      const want = Array.from(x, Number);
+      for (let j = 0; j < h; j++) {
+        const [a, b] = pair(j), t = p * f.invFreq[j];
+        want[a] = (x[a] * Math.cos(t) - x[b] * Math.sin(t)) * f.attentionFactor;
+        want[b] = (x[b] * Math.cos(t) + x[a] * Math.sin(t)) * f.attentionFactor;
+      }
+      want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= crossPrecisionAtol(p), `${name} position ${p} coordinate ${i}: ${got[i]} vs ${w}`));
+    }
+  }
 });
 
 test('ALiBi models: slopes for their head count (BLOOM, Baichuan 13B: the paper; MPT: build_mpt_alibi_tensor)', () => {
