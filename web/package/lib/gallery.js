@@ -4,8 +4,8 @@
 // tests compute what each one's positions must be from these numbers with the papers' and
 // transformers' formulas. Each entry names the public copy its numbers were checked against
 // ("verified": the whole file; "positional keys verified": head size, bases, rotary fraction, context,
-// scaling, windows); the fixture of the same id (tests/fixtures/configs, key "checked") gives the details.
-// find_string ids are files of the public code index used to check them.
+// scaling, windows, the rest not found in a copy). The fixture of the same id (tests/fixtures/configs,
+// key "checked") gives the details; find_string ids are files of the public code index used to check.
 
 const hf = (repo) => `huggingface.co/${repo}/blob/main/config.json`;
 
@@ -71,7 +71,7 @@ const ENTRIES = [
     },
   },
   {
-    // positional keys verified: find_string id 19965181827; Lightning-AI/litgpt litgpt/config.py (Gemma-7b)
+    // verified: find_string id 19965181827; Lightning-AI/litgpt litgpt/config.py (Gemma-7b)
     id: 'gemma-7b', name: 'Gemma 7B', source: hf('google/gemma-7b'),
     config: {
       architectures: ['GemmaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 2, eos_token_id: 1,
@@ -82,7 +82,7 @@ const ENTRIES = [
     },
   },
   {
-    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('gemma2_9b', whose torch_dtype is the -it release's); litgpt (Gemma-2-9b)
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('gemma2_9b', but for torch_dtype); litgpt
     id: 'gemma-2-9b', name: 'Gemma 2 9B', source: hf('google/gemma-2-9b'),
     config: {
       architectures: ['Gemma2ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: 50.0,
@@ -134,8 +134,8 @@ const ENTRIES = [
       hidden_activation: 'gelu_pytorch_tanh', hidden_size: 640, initializer_range: 0.02, intermediate_size: 2048,
       layer_types: Array.from({ length: 18 }, (_, i) => ((i + 1) % 6 === 0 ? 'full_attention' : 'sliding_attention')),
       max_position_embeddings: 32768, model_type: 'gemma3_text', num_attention_heads: 4, num_hidden_layers: 18,
-      num_key_value_heads: 1, pad_token_id: 0, query_pre_attn_scalar: 256, rms_norm_eps: 1e-06, rope_local_base_freq: 10000.0,
-      rope_scaling: null, rope_theta: 1000000.0, sliding_window: 512, torch_dtype: 'bfloat16',
+      num_key_value_heads: 1, pad_token_id: 0, query_pre_attn_scalar: 256, rms_norm_eps: 1e-06,
+      rope_local_base_freq: 10000.0, rope_scaling: null, rope_theta: 1000000.0, sliding_window: 512, torch_dtype: 'bfloat16',
       transformers_version: '4.55.0.dev0', use_bidirectional_attention: false, use_cache: true, vocab_size: 262144,
     },
   },
@@ -152,7 +152,7 @@ const ENTRIES = [
     },
   },
   {
-    // positional keys verified: find_string id 46113627609 (pythia-6.9b-deduped); litgpt (pythia-6.9b)
+    // verified but for transformers_version: find_string id 46113627609 (pythia-6.9b-deduped); litgpt
     id: 'pythia-6.9b', name: 'Pythia 6.9B', source: hf('EleutherAI/pythia-6.9b'),
     config: {
       architectures: ['GPTNeoXForCausalLM'], bos_token_id: 0, eos_token_id: 0, hidden_act: 'gelu', hidden_size: 4096,
@@ -188,7 +188,8 @@ const ENTRIES = [
     },
   },
   {
-    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('stablelm-2-zephyr-1_6b'); no copy of the base model's file was found
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('stablelm-2-zephyr-1_6b'); the base model's
+    // file (stablelm-2-1_6b) was not found in a copy, so the gallery shows this fine-tune of it
     id: 'stablelm-2-zephyr-1.6b', name: 'StableLM 2 Zephyr 1.6B', source: hf('stabilityai/stablelm-2-zephyr-1_6b'),
     config: {
       architectures: ['StableLmForCausalLM'], bos_token_id: 100257, eos_token_id: 100257, hidden_act: 'silu',
@@ -256,7 +257,7 @@ const ENTRIES = [
     },
   },
   {
-    // positional keys verified: find_string id 31166713343
+    // verified: find_string id 24019601179
     id: 'roberta-base', name: 'RoBERTa base', source: hf('FacebookAI/roberta-base'),
     config: {
       architectures: ['RobertaForMaskedLM'], attention_probs_dropout_prob: 0.1, bos_token_id: 0, eos_token_id: 2,
@@ -278,7 +279,7 @@ const ENTRIES = [
     },
   },
   {
-    // positional keys verified: find_string id 45128580555
+    // verified but for transformers_version: find_string ids 45128580555, 31320058359
     id: 'mt5-small', name: 'mT5 small', source: hf('google/mt5-small'),
     config: {
       architectures: ['MT5ForConditionalGeneration'], d_ff: 1024, d_kv: 64, d_model: 512, decoder_start_token_id: 0,
