@@ -155,6 +155,18 @@ for (const [name, layout, byType] of RopeCases) {
   });
 }
 
+// transformers v5 also keeps partial_rotary_factor at the top level when the configuration class declares it
+// (configuration_stablelm.py sets self.partial_rotary_factor beside rope_parameters).
+test('v5 files with partial_rotary_factor both at the top level and in rope_parameters: equal values read once, others refused', () => {
+  for (const [name, d] of [['phi-2.v5', 32], ['stablelm-2-zephyr-1.6b.v5', 16]]) {
+    const both = cfg(name);
+    both.partial_rotary_factor = both.rope_parameters.partial_rotary_factor;
+    closeTo(pe.rope.frequencies(both), reference({ theta: 10000, d }), name);
+    assert.throws(() => pe.rope.frequencies({ ...both, partial_rotary_factor: 0.5 }),
+      (e) => e instanceof RangeError && e.message.includes('partial_rotary_factor') && e.message.includes('disagree'), name);
+  }
+});
+
 test('every regime of seqLen: dynamic NTK (InternLM2-style config) and LongRoPE (Phi-3-style), v4 and v5 forms', () => {
   // Constructed configs in the shape of those families' files (not a published model's numbers).
   const dynamic = {
