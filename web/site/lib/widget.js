@@ -73,6 +73,10 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
     status(textContent) {
       status.textContent = textContent;
     },
+    /** Show the error line under `element` (e.g. the config field it is about) instead of under the figures. */
+    errorAfter(element) {
+      element.append(error);
+    },
     onDestroy(fn) {
       cleanups.push(fn);
     },

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Widget 8: RoPE scaling. A model's config.json (pasted, parsed with JSON.parse) or a preset; the
-// wavelength of every rotary pair before and after the scaling (pe.analysis.wavelengths, i.e.
-// pe.rope.frequencies + pe.rope.wavelengths). Errors are shown as the package words them. CLAIMS 11.
+// Widget 8: RoPE scaling. A model's config.json (pasted, parsed with JSON.parse), an illustrative
+// preset or a real model's published config (the RoPE models of pe.models.gallery); the wavelength of
+// every rotary pair before and after the scaling (pe.analysis.wavelengths, i.e. pe.rope.frequencies
+// + pe.rope.wavelengths). Errors are shown as the package words them. CLAIMS 11.
 import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { wavelengths } from '../lib/analysis.js';
@@ -9,10 +10,12 @@ import { axes, fmt, inset, legend, series } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 import { PRESETS, presetText } from './rope-presets.js';
 
-const CHOICES = [...Object.keys(PRESETS), 'custom'];
+const CHOICES = [...Object.keys(PRESETS), 'model', 'custom'];
 
 export const schema = Object.freeze({
+  // 'model': the gallery config named by `model` (a pe.models.gallery id).
   preset: { type: 'enum', default: 'llama3', values: CHOICES },
+  model: { type: 'string', default: '', maxLength: 80 },
   config: { type: 'string', default: '', maxLength: 12000 },
   seqlen: { type: 'int', default: 16384, min: 0, max: 16777216 },
 });
@@ -28,7 +31,8 @@ const TEXT = {
       'YaRN and Llama 3 treat each frequency band differently: fast pairs untouched, slow ones interpolated, a ramp in ' +
       'between. Dynamic scaling changes nothing until the input outgrows the trained length.',
     ],
-    preset: 'Config', presets: { linear: 'Linear (position interpolation), ×4', ntk: 'NTK-aware, ×4', dynamic: 'Dynamic NTK, ×4',
+    preset: 'Config', illustrative: 'Illustrative', real: 'Published configs of real models', unknown: (id) => `No RoPE model "${id}" in the gallery.`,
+    presets: { linear: 'Linear (position interpolation), ×4', ntk: 'NTK-aware, ×4', dynamic: 'Dynamic NTK, ×4',
       yarn: 'YaRN, ×8', llama3: 'Llama 3, ×8', longrope: 'LongRoPE (Phi-3-style)', custom: 'Custom (pasted below)' },
     config: 'config.json (edit or paste a model\'s, then Apply)', apply: 'Apply', seqlen: 'Sequence length (for dynamic and LongRoPE)',
     json: 'This is not valid JSON:',
@@ -46,7 +50,8 @@ const TEXT = {
       'YaRN と Llama 3 は周波数帯ごとに扱いを変えます：速いペアはそのまま、遅いペアは補間し、その間はなめらかにつなぎます。' +
       'dynamic は入力が学習時の長さを超えるまで何も変えません。',
     ],
-    preset: '設定', presets: { linear: 'linear（位置補間）×4', ntk: 'NTK-aware ×4', dynamic: 'dynamic NTK ×4',
+    preset: '設定', illustrative: '説明用', real: '実在モデルの公開設定', unknown: (id) => `ギャラリーに RoPE のモデル「${id}」はありません。`,
+    presets: { linear: 'linear（位置補間）×4', ntk: 'NTK-aware ×4', dynamic: 'dynamic NTK ×4',
       yarn: 'YaRN ×8', llama3: 'Llama 3 ×8', longrope: 'LongRoPE（Phi-3 風）', custom: 'カスタム（下に貼り付け）' },
     config: 'config.json（編集するかモデルのものを貼り付けて「適用」）', apply: '適用', seqlen: '系列長（dynamic と LongRoPE 用）',
     json: '正しい JSON ではありません：',
@@ -64,11 +69,24 @@ export function createRopeScaling(container, options) {
       const { t, pe } = w;
       const area = textAreaField({ label: t.config, maxLength: schema.config.maxLength, rows: 10, applyLabel: t.apply,
         onChange: (text) => w.change({ preset: 'custom', config: text }) });
+      // The gallery's RoPE models, as choices 'model:<id>' of the same drop-down.
+      const models = (pe.models?.gallery ?? []).filter((g) => {
+        try {
+          return pe.models.describe(g.config).method === 'rope';
+        } catch {
+          return false;
+        }
+      });
+      const pick = selectField({ label: t.preset, choices: [
+        { group: t.illustrative, choices: Object.keys(PRESETS).map((c) => ({ value: c, label: t.presets[c] })) },
+        { group: t.real, choices: models.map((g) => ({ value: `model:${g.id}`, label: g.name })) },
+        { value: 'custom', label: t.presets.custom }],
+      onChange: (v) => w.change(v.startsWith('model:') ? { preset: 'model', model: v.slice(6) } : { preset: v }) });
       const controls = {
-        preset: selectField({ label: t.preset, choices: CHOICES.map((c) => ({ value: c, label: t.presets[c] })), onChange: w.set('preset') }),
         seqlen: numberField({ label: t.seqlen, spec: schema.seqlen, onChange: w.set('seqlen') }),
       };
-      w.controls.append(...Object.values(controls).map((c) => c.element), area.element);
+      w.controls.append(pick.element, ...Object.values(controls).map((c) => c.element), area.element);
+      w.errorAfter(area.element);
       const summary = h('p', { class: 'note' });
       w.body.append(summary);
       const row = h('div', { class: 'fig-row' });
@@ -80,8 +98,15 @@ export function createRopeScaling(container, options) {
       const ratio = w.figure({ name: 'stretch', label: t.ratio, caption: t.ratioCap, height: (width) => Math.min(360, Math.max(240, width * 0.7)), csv }, row);
 
       function render(s) {
-        const text = s.preset === 'custom' ? s.config : presetText(s.preset);
+        pick.set(s.preset === 'model' ? `model:${s.model}` : s.preset);
+        const model = s.preset === 'model' ? models.find((g) => g.id === s.model) : null;
+        const text = s.preset === 'custom' ? s.config : model ? JSON.stringify(model.config, null, 2) : s.preset === 'model' ? '' : presetText(s.preset);
         area.set(text);
+        if (s.preset === 'model' && !model) {
+          data = null;
+          summary.textContent = '';
+          throw new Error(t.unknown(s.model));
+        }
         let config;
         try {
           config = JSON.parse(text);
