@@ -41,7 +41,7 @@ const TEXT = {
       t5: 'T5 buckets', sinusoidal: 'Sinusoidal table', ignored: 'Keys not used',
     },
     unknownValue: 'not in the config', oneType: 'one kind (no layer_types)', noneList: 'none',
-    ropeLine: (type, f) => `${type}: rope_type ${f.ropeType}, θ = ${fmt(f.theta, 6)}, ${f.rotaryDim} of ${f.headDim} dims rotate, ` +
+    ropeLine: (type, f) => `${type}: rope_type ${f.ropeType}, θ = ${f.theta.toLocaleString('en')}, ${f.rotaryDim} of ${f.headDim} dims rotate, ` +
       `attention factor ${fmt(f.attentionFactor, 4)}, layout ${f.layout}`,
     noRope: (list) => `${list.length}: ${list.join(', ')}`,
     alibiLine: (a) => `${a.heads} heads, slopes ${fmt(a.slopes[0], 4)} … ${fmt(a.slopes[a.slopes.length - 1], 4)}`,
@@ -53,8 +53,8 @@ const TEXT = {
     waveCap: 'Wavelength 2π/θ_i in positions of every rotary pair i, with the config\'s scaling applied, one line per layer type (log scale). Dashed: the context length.',
     freqCap: 'Frequency θ_i in radians per position of every rotary pair i, with the config\'s scaling applied, one line per layer type (log scale).',
     pair: 'pair i', wavelength: 'wavelength (positions)', frequency: 'θ_i (radians / position)', context: 'context length',
-    layers: 'Layers', layersCap: 'One cell per layer, coloured by its layer type; grey cells have no positional rotation (no RoPE).',
-    layersNone: 'The config gives no number of layers.', layer: 'layer', nope: 'no RoPE',
+    layers: 'Layers', layersCap: 'One cell per layer (numbered from 0), coloured by its layer type; grey cells have no positional rotation (no RoPE).',
+    layersNone: 'The config gives no number of layers.', nope: 'no RoPE',
     slopes: 'ALiBi slope per head', slopesCap: 'The slope m_h of every head (log scale); head h adds −m_h·(i − j) to the logits.',
     head: 'head h', slope: 'slope m',
     buckets: 'T5 bucket of each relative position', bucketsCap: 'The bucket pe.t5.bucket gives each relative position (key − query) with this config\'s settings.',
@@ -86,7 +86,7 @@ const TEXT = {
       t5: 'T5 のバケット', sinusoidal: '正弦波の表', ignored: '使わなかったキー',
     },
     unknownValue: '設定にありません', oneType: '1 種類（layer_types なし）', noneList: 'なし',
-    ropeLine: (type, f) => `${type}：rope_type ${f.ropeType}、θ = ${fmt(f.theta, 6)}、${f.headDim} 次元のうち ${f.rotaryDim} 次元が回転、` +
+    ropeLine: (type, f) => `${type}：rope_type ${f.ropeType}、θ = ${f.theta.toLocaleString('ja')}、${f.headDim} 次元のうち ${f.rotaryDim} 次元が回転、` +
       `attention factor ${fmt(f.attentionFactor, 4)}、配置 ${f.layout}`,
     noRope: (list) => `${list.length} 層：${list.join('、')}`,
     alibiLine: (a) => `${a.heads} ヘッド、傾き ${fmt(a.slopes[0], 4)} … ${fmt(a.slopes[a.slopes.length - 1], 4)}`,
@@ -98,8 +98,8 @@ const TEXT = {
     waveCap: '各回転ペア i の波長 2π/θ_i（位置の数）。設定のスケーリングを適用済み。層の種類ごとに 1 本（対数目盛）。破線は文脈長。',
     freqCap: '各回転ペア i の周波数 θ_i（ラジアン / 位置）。設定のスケーリングを適用済み。層の種類ごとに 1 本（対数目盛）。',
     pair: 'ペア i', wavelength: '波長（位置）', frequency: 'θ_i（ラジアン / 位置）', context: '文脈長',
-    layers: '層', layersCap: '1 層を 1 マスで示し、層の種類で色分けします。灰色のマスは回転しない層（RoPE なし）です。',
-    layersNone: '設定に層数がありません。', layer: '層', nope: 'RoPE なし',
+    layers: '層', layersCap: '1 層を 1 マス（0 から番号付け）で示し、層の種類で色分けします。灰色のマスは回転しない層（RoPE なし）です。',
+    layersNone: '設定に層数がありません。', nope: 'RoPE なし',
     slopes: 'ヘッドごとの ALiBi の傾き', slopesCap: '各ヘッドの傾き m_h（対数目盛）。ヘッド h はロジットに −m_h·(i − j) を足します。',
     head: 'ヘッド h', slope: '傾き m',
     buckets: '相対位置ごとの T5 バケット', bucketsCap: 'この設定で pe.t5.bucket が各相対位置（キー − クエリ）に割り当てるバケット。',
@@ -116,7 +116,7 @@ const TEXT = {
 function detailText(d, lang) {
   const sep = lang === 'ja' ? '、' : '; ';
   if (d.method === 'rope') {
-    const parts = Object.entries(d.rope.byLayerType).map(([type, f]) => `${type}: ${f.ropeType}, θ ${fmt(f.theta, 6)}`);
+    const parts = Object.entries(d.rope.byLayerType).map(([type, f]) => `${type}: ${f.ropeType}, θ ${f.theta.toLocaleString(lang)}`);
     if (d.rope.noRopeLayers.length) parts.push(lang === 'ja' ? `RoPE なし ${d.rope.noRopeLayers.length} 層` : `no RoPE in ${d.rope.noRopeLayers.length} layers`);
     return parts.join(sep);
   }
@@ -179,7 +179,7 @@ export function createModels(container, options) {
       let buckets = null;
       const bucketFig = w.figure({ name: 'buckets', label: t.buckets, caption: t.bucketsCap, height: plotHeight,
         csv: () => ({ header: ['relative_position', 'bucket'], rows: Array.from(rel, (r, i) => [r, buckets[i]]) }) }, row);
-      const layersFig = w.figure({ name: 'layers', label: t.layers, caption: t.layersCap, height: (width) => (width < 480 ? 118 : 96),
+      const layersFig = w.figure({ name: 'layers', label: t.layers, caption: t.layersCap, height: (width) => (width < 480 ? 104 : 84),
         csv: () => ({ header: ['layer', 'layer_type', 'rope'], rows: layerKinds(d).map((k, i) => [i, k, d.rope ? !d.rope.noRopeLayers.includes(i) : '']) }) });
       const tableWrap = h('div', { class: 'table-wrap' });
       w.body.append(tableWrap);
@@ -207,10 +207,10 @@ export function createModels(container, options) {
           const src = https(g.source);
           const tr = h('tr', { dataset: { model: g.id, method: gd?.method ?? 'error' } },
             h('th', { scope: 'row' }, show, src ? h('a', { href: src, class: 'source', rel: 'noopener' }, t.source) : null),
-            h('td', {}, gd?.modelType ?? '—'),
-            h('td', {}, gd ? t.methods[gd.method] : error),
-            h('td', {}, gd ? t.details(gd) : ''),
-            h('td', {}, gd?.contextLength === null || !gd ? '—' : gd.contextLength.toLocaleString(w.lang)));
+            h('td', { dataset: { label: t.cols[1] } }, gd?.modelType ?? '—'),
+            h('td', { dataset: { label: t.cols[2] } }, gd ? t.methods[gd.method] : error),
+            h('td', { dataset: { label: t.cols[3] } }, gd ? t.details(gd) : ''),
+            h('td', { dataset: { label: t.cols[4] } }, gd?.contextLength === null || !gd ? '—' : gd.contextLength.toLocaleString(w.lang)));
           tableRows.set(g.id, tr);
           return tr;
         }))));
@@ -257,7 +257,7 @@ export function createModels(container, options) {
             ctx.fillText(t.layersNone, 8, height / 2);
             return;
           }
-          const rect = { x: 8, y: 20, w: width - 16, h: 26 };
+          const rect = { x: 8, y: 6, w: width - 16, h: 26 };
           const cw = rect.w / kinds.length;
           kinds.forEach((k, i) => {
             ctx.fillStyle = nope.has(i) ? colours.mask : colours.series[types.indexOf(k) % colours.series.length];
@@ -266,17 +266,16 @@ export function createModels(container, options) {
           ctx.font = '11px system-ui, sans-serif';
           ctx.fillStyle = colours.muted;
           ctx.textAlign = 'center';
-          ctx.textBaseline = 'bottom';
-          for (const i of intTicks(kinds.length, Math.floor(rect.w / 40))) ctx.fillText(String(i), rect.x + (i + 0.5) * cw, rect.y - 3);
-          ctx.textAlign = 'left';
-          ctx.fillText(t.layer, rect.x, 12);
+          ctx.textBaseline = 'top';
+          for (const i of intTicks(kinds.length, Math.floor(rect.w / 40))) ctx.fillText(String(i), rect.x + (i + 0.5) * cw, rect.y + rect.h + 3);
           // Key: one swatch per layer type (and no RoPE), wrapping to a second line on narrow screens.
           const entries = types.map((k, i) => ({ label: k, colour: colours.series[i % colours.series.length] }));
           if (nope.size) entries.push({ label: t.nope, colour: colours.mask });
+          ctx.textAlign = 'left';
           ctx.textBaseline = 'middle';
           ctx.font = '12px system-ui, sans-serif';
           let x = rect.x;
-          let y = rect.y + rect.h + 16;
+          let y = rect.y + rect.h + 28;
           for (const e of entries) {
             const wdt = ctx.measureText(e.label).width + 30;
             if (x + wdt > rect.x + rect.w && x > rect.x) { x = rect.x; y += 20; }
