@@ -67,7 +67,7 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
     },
     /** Show the package's error message as text (null hides it). */
     error(message) {
-      error.textContent = message ? `${common.error} ${message}` : '';
+      error.textContent = message ? `${common.error}${common.error.endsWith('：') ? '' : ' '}${message}` : '';
       error.hidden = !message;
     },
     status(textContent) {

@@ -169,10 +169,13 @@ export function createModels(container, options) {
       w.body.append(row);
       let d = null;
       const plotHeight = (width) => Math.min(340, Math.max(240, width * 0.62));
-      const spectrum = w.figure({ name: 'spectrum', label: t.wave, height: plotHeight, csv: () => ({
-        header: ['pair', ...Object.keys(d.rope.byLayerType).flatMap((k) => [`${k}_inv_freq`, `${k}_wavelength`])],
-        rows: Array.from(Object.values(d.rope.byLayerType)[0].invFreq, (_, i) => [i,
-          ...Object.values(d.rope.byLayerType).flatMap((f) => [f.invFreq[i], pe.rope.wavelengths(f)[i]])]) }) }, row);
+      const spectrumCsv = () => {
+        const types = Object.entries(d.rope.byLayerType).map(([k, f]) => ({ k, f, wl: pe.rope.wavelengths(f) }));
+        const n = Math.max(...types.map(({ f }) => f.invFreq.length));
+        return { header: ['pair', ...types.flatMap(({ k }) => [`${k}_inv_freq`, `${k}_wavelength`])],
+          rows: Array.from({ length: n }, (_, i) => [i, ...types.flatMap(({ f, wl }) => [f.invFreq[i] ?? '', wl[i] ?? ''])]) };
+      };
+      const spectrum = w.figure({ name: 'spectrum', label: t.wave, height: plotHeight, csv: spectrumCsv }, row);
       const slopes = w.figure({ name: 'slopes', label: t.slopes, caption: t.slopesCap, height: plotHeight,
         csv: () => ({ header: ['head', 'slope'], rows: Array.from(d.alibi.slopes, (m, i) => [i, m]) }) }, row);
       let rel = null;
