@@ -33,9 +33,13 @@ export interface RopeScaling {
 }
 
 /**
- * A model's config.json, as is (other keys are ignored). posenc reads head_dim (or hidden_size /
- * num_attention_heads), rope_theta (default 10000), partial_rotary_factor, max_position_embeddings,
- * original_max_position_embeddings, and rope_scaling or rope_parameters (possibly keyed by layer type).
+ * A model's config.json, as is. `model_type` selects the family whose transformers conventions apply
+ * (see pe.models.describe): e.g. gpt_neox reads rotary_pct / rotary_emb_base, deepseek_v2/v3 rotate
+ * qk_rope_head_dim, gemma3 gives sliding layers rope_local_base_freq. Without model_type posenc reads
+ * head_dim (or hidden_size / num_attention_heads), rope_theta (default 10000), partial_rotary_factor,
+ * max_position_embeddings, original_max_position_embeddings, and rope_scaling or rope_parameters
+ * (possibly keyed by layer type). Keys not read are listed in the result's ignoredKeys; a key whose
+ * name suggests positions and that posenc does not understand is a RangeError naming it.
  */
 export interface RopeModelConfig {
   head_dim?: number | null;
@@ -47,7 +51,16 @@ export interface RopeModelConfig {
   original_max_position_embeddings?: number;
   rope_scaling?: RopeScaling | null;
   rope_parameters?: RopeScaling | Record<string, RopeScaling> | null;
+  model_type?: string;
+  layer_types?: string[];
   [otherKey: string]: unknown;
+}
+
+/** A key of a config that was not read, and why it does not change positions. */
+export interface IgnoredKey {
+  /** The key, with its parent's name for nested objects (e.g. 'text_config.vocab_size'). */
+  readonly key: string;
+  readonly why: string;
 }
 
 export interface RopeFrequencyOptions {
@@ -57,7 +70,11 @@ export interface RopeFrequencyOptions {
    * Default 0 (not given: the behaviour at or below the original length).
    */
   seqLen?: number;
-  /** For configs whose rope_parameters are keyed by layer type (e.g. 'full_attention'). */
+  /**
+   * A layer type the config declares or implies (layer_types, or e.g. Gemma 3's
+   * sliding_window_pattern: 'sliding_attention' / 'full_attention'). Required when the layer types
+   * use different RoPE (Gemma 3, rope_parameters keyed by layer type).
+   */
   layerType?: string;
 }
 
@@ -73,6 +90,15 @@ export interface RopeFrequencies {
   readonly invFreq: Float64Array;
   /** Multiplies cos and sin (yarn, longrope; 1 otherwise). */
   readonly attentionFactor: number;
+  /** The pair layout the model's family uses (pass it to apply()). */
+  readonly layout: RopeLayout;
+  /**
+   * Ministral 3 (rope_parameters.llama_4_scaling_beta): queries are also multiplied by
+   * 1 + beta * ln(1 + floor(position / originalMaxPositionEmbeddings)). null otherwise.
+   */
+  readonly llama4Scaling: { readonly beta: number; readonly originalMaxPositionEmbeddings: number } | null;
+  /** Keys of the config that were not read, each with the reason. */
+  readonly ignoredKeys: readonly IgnoredKey[];
 }
 
 /** What apply/inverse/cache need: at least invFreq (attentionFactor defaults to 1). */
