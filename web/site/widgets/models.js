@@ -36,7 +36,7 @@ const TEXT = {
     methods: { rope: 'RoPE (rotary)', alibi: 'ALiBi (linear bias)', learned: 'learned absolute positions', t5: 'T5 relative buckets',
       sinusoidal: 'sinusoidal (fixed)', none: 'none (no positional encoding)' },
     facts: {
-      method: 'Method', model: 'model_type (family)', context: 'Context length', shape: 'Layers · heads · head dim',
+      method: 'Method', model: 'model_type (family)', convention: 'Read as in', context: 'Context length', shape: 'Layers · heads · head dim',
       layerTypes: 'Layer types', rope: 'RoPE per layer type', noRope: 'Layers without RoPE', alibi: 'ALiBi', learned: 'Learned table',
       t5: 'T5 buckets', sinusoidal: 'Sinusoidal table', ignored: 'Keys not used',
     },
@@ -48,13 +48,14 @@ const TEXT = {
     learnedLine: (l) => `${l.maxPositions.toLocaleString('en')} positions, offset ${l.offset}`,
     t5Line: (b) => `${b.numBuckets} buckets, max distance ${b.maxDistance}, ${b.bidirectional ? 'bidirectional (encoder)' : 'causal (decoder)'}`,
     sinLine: (s) => `layout ${s.layout}, ${s.dim} dims, ${s.maxPositions === null ? 'no size limit' : `${s.maxPositions.toLocaleString('en')} positions`}, padding_idx ${s.paddingIdx ?? 'none'}`,
-    ignoredNone: 'none: every key was read or has no bearing on positions.',
+    ignoredNone: 'none: every key was read.',
+    ignoredCount: (n) => `${n} key${n === 1 ? '' : 's'}, each with the reason`,
     wave: 'Wavelength of each rotary pair, per layer type', freq: 'Frequency of each rotary pair, per layer type',
     waveCap: 'Wavelength 2π/θ_i in positions of every rotary pair i, with the config\'s scaling applied, one line per layer type (log scale). Dashed: the context length.',
     freqCap: 'Frequency θ_i in radians per position of every rotary pair i, with the config\'s scaling applied, one line per layer type (log scale).',
     pair: 'pair i', wavelength: 'wavelength (positions)', frequency: 'θ_i (radians / position)', context: 'context length',
     layers: 'Layers', layersCap: 'One cell per layer (numbered from 0), coloured by its layer type; grey cells have no positional rotation (no RoPE).',
-    layersNone: 'The config gives no number of layers.', nope: 'no RoPE',
+    layersNone: 'The config gives no number of layers.', nope: 'no RoPE', allLayers: 'every layer',
     slopes: 'ALiBi slope per head', slopesCap: 'The slope m_h of every head (log scale); head h adds −m_h·(i − j) to the logits.',
     head: 'head h', slope: 'slope m',
     buckets: 'T5 bucket of each relative position', bucketsCap: 'The bucket pe.t5.bucket gives each relative position (key − query) with this config\'s settings.',
@@ -81,7 +82,7 @@ const TEXT = {
     methods: { rope: 'RoPE（回転）', alibi: 'ALiBi（線形バイアス）', learned: '学習する絶対位置', t5: 'T5 の相対バケット',
       sinusoidal: '正弦波（固定）', none: 'なし（位置エンコーディングなし）' },
     facts: {
-      method: '方式', model: 'model_type（系統）', context: '文脈長', shape: '層数・ヘッド数・ヘッド次元',
+      method: '方式', model: 'model_type（系統）', convention: '読み方の出典', context: '文脈長', shape: '層数・ヘッド数・ヘッド次元',
       layerTypes: '層の種類', rope: '層の種類ごとの RoPE', noRope: 'RoPE のない層', alibi: 'ALiBi', learned: '学習する表',
       t5: 'T5 のバケット', sinusoidal: '正弦波の表', ignored: '使わなかったキー',
     },
@@ -93,13 +94,14 @@ const TEXT = {
     learnedLine: (l) => `${l.maxPositions.toLocaleString('ja')} 位置、オフセット ${l.offset}`,
     t5Line: (b) => `${b.numBuckets} バケット、最大距離 ${b.maxDistance}、${b.bidirectional ? '双方向（エンコーダ）' : '因果的（デコーダ）'}`,
     sinLine: (s) => `配置 ${s.layout}、${s.dim} 次元、${s.maxPositions === null ? '長さの上限なし' : `${s.maxPositions.toLocaleString('ja')} 位置`}、padding_idx ${s.paddingIdx ?? 'なし'}`,
-    ignoredNone: 'なし：すべてのキーを読んだか、位置に関係しないキーです。',
+    ignoredNone: 'なし：すべてのキーを読みました。',
+    ignoredCount: (n) => `${n} 個（それぞれ理由つき）`,
     wave: '回転ペアごとの波長（層の種類ごと）', freq: '回転ペアごとの周波数（層の種類ごと）',
     waveCap: '各回転ペア i の波長 2π/θ_i（位置の数）。設定のスケーリングを適用済み。層の種類ごとに 1 本（対数目盛）。破線は文脈長。',
     freqCap: '各回転ペア i の周波数 θ_i（ラジアン / 位置）。設定のスケーリングを適用済み。層の種類ごとに 1 本（対数目盛）。',
     pair: 'ペア i', wavelength: '波長（位置）', frequency: 'θ_i（ラジアン / 位置）', context: '文脈長',
     layers: '層', layersCap: '1 層を 1 マス（0 から番号付け）で示し、層の種類で色分けします。灰色のマスは回転しない層（RoPE なし）です。',
-    layersNone: '設定に層数がありません。', nope: 'RoPE なし',
+    layersNone: '設定に層数がありません。', nope: 'RoPE なし', allLayers: 'すべての層',
     slopes: 'ヘッドごとの ALiBi の傾き', slopesCap: '各ヘッドの傾き m_h（対数目盛）。ヘッド h はロジットに −m_h·(i − j) を足します。',
     head: 'ヘッド h', slope: '傾き m',
     buckets: '相対位置ごとの T5 バケット', bucketsCap: 'この設定で pe.t5.bucket が各相対位置（キー − クエリ）に割り当てるバケット。',
@@ -116,7 +118,9 @@ const TEXT = {
 function detailText(d, lang) {
   const sep = lang === 'ja' ? '、' : '; ';
   if (d.method === 'rope') {
-    const parts = Object.entries(d.rope.byLayerType).map(([type, f]) => `${type}: ${f.ropeType}, θ ${f.theta.toLocaleString(lang)}`);
+    const parts = Object.entries(d.rope.byLayerType).map(([type, f]) => [type === 'default' ? '' : `${type}: `, f.ropeType,
+      `, θ ${f.theta.toLocaleString(lang)}`, f.rotaryDim < f.headDim ? `, ${f.rotaryDim}/${f.headDim}` : ''].join(''));
+    if (d.rope.layout === 'interleaved') parts.push(lang === 'ja' ? 'interleaved 配置' : 'interleaved');
     if (d.rope.noRopeLayers.length) parts.push(lang === 'ja' ? `RoPE なし ${d.rope.noRopeLayers.length} 層` : `no RoPE in ${d.rope.noRopeLayers.length} layers`);
     return parts.join(sep);
   }
@@ -143,7 +147,12 @@ function ignoredKeys(d) {
   return [...seen.values()];
 }
 
-const https = (url) => (typeof url === 'string' && /^https:\/\//.test(url) ? url : null);
+/** The https URL of a gallery source ('huggingface.co/<repo>/blob/main/config.json'), or null. */
+function https(source) {
+  if (typeof source !== 'string') return null;
+  const url = /^https:\/\//.test(source) ? source : /^[a-z0-9-]+(\.[a-z0-9-]+)+\//i.test(source) ? `https://${source}` : null;
+  return url && URL.canParse(url) ? url : null;
+}
 
 export function createModels(container, options) {
   return mountWidget(container, options, {
@@ -218,6 +227,9 @@ export function createModels(container, options) {
           return tr;
         }))));
 
+      /** The package names the one RoPE table of a config without layer types 'default'. */
+      const typeLabel = (k) => (k === 'default' && !d.layerTypes ? t.allLayers : k);
+
       function fact(label, ...value) {
         return [h('dt', {}, label), h('dd', {}, ...value)];
       }
@@ -232,6 +244,7 @@ export function createModels(container, options) {
         facts.replaceChildren(
           ...fact(f.method, h('strong', {}, t.methods[d.method])),
           ...fact(f.model, `${d.modelType ?? '—'} (${d.family})`),
+          ...(d.source ? fact(f.convention, h('code', {}, d.source)) : []),
           ...fact(f.context, unknown(d.contextLength)),
           ...fact(f.shape, [d.layers, d.heads, d.headDim].map(unknown).join(' · ')),
           ...fact(f.layerTypes, d.layerTypes ? [...counts].map(([k, n]) => `${k} ×${n}`).join(', ') : t.oneType),
@@ -242,7 +255,9 @@ export function createModels(container, options) {
           ...(d.t5 ? fact(f.t5, t.t5Line(d.t5)) : []),
           ...(d.sinusoidal ? fact(f.sinusoidal, t.sinLine(d.sinusoidal)) : []),
           ...fact(f.ignored, ignored.length
-            ? h('ul', { class: 'plain ignored' }, ignored.map((k) => h('li', {}, h('code', {}, k.key), ` ${k.why}`)))
+            ? h('details', { class: 'ignored', open: s.model === 'custom' || ignored.length <= 4 },
+              h('summary', {}, t.ignoredCount(ignored.length)),
+              h('ul', { class: 'plain' }, ignored.map((k) => h('li', {}, h('code', {}, k.key), ` ${k.why}`))))
             : t.ignoredNone));
         for (const [id, tr] of tableRows) tr.classList.toggle('current', id === s.model);
       }
@@ -272,7 +287,7 @@ export function createModels(container, options) {
           ctx.textBaseline = 'top';
           for (const i of intTicks(kinds.length, Math.floor(rect.w / 40))) ctx.fillText(String(i), rect.x + (i + 0.5) * cw, rect.y + rect.h + 3);
           // Key: one swatch per layer type (and no RoPE), wrapping to a second line on narrow screens.
-          const entries = types.map((k, i) => ({ label: k, colour: colours.series[i % colours.series.length] }));
+          const entries = types.map((k, i) => ({ label: typeLabel(k), colour: colours.series[i % colours.series.length] }));
           if (nope.size) entries.push({ label: t.nope, colour: colours.mask });
           ctx.textAlign = 'left';
           ctx.textBaseline = 'middle';
@@ -313,7 +328,7 @@ export function createModels(container, options) {
           }
           ys.forEach((y, i) => series(ctx, map, { xs: y.map((_, j) => j), ys: y, colour: colours.series[i % colours.series.length],
             width: 2, dash: i ? [7, 3] : [], points: y.length <= 32 }, rect));
-          const keys = entries.map(([k, f], i) => ({ label: `${k} (${f.ropeType})`, colour: colours.series[i % colours.series.length], dash: i ? [7, 3] : [] }));
+          const keys = entries.map(([k, f], i) => ({ label: `${typeLabel(k)} (${f.ropeType})`, colour: colours.series[i % colours.series.length], dash: i ? [7, 3] : [] }));
           if (!freq && d.contextLength) keys.push({ label: t.context, colour: colours.muted, dash: [6, 4] });
           legend(ctx, rect, keys, colours, freq ? 'right' : 'left');
         });
