@@ -363,13 +363,21 @@ export function createModels(container, options) {
         });
       }
 
+      // The last description and what it was made from: a change of plot only repaints the spectrum.
+      let last = { text: null, seqlen: null, model: null };
+
       function render(s) {
         if (!pe.models) throw new MissingApi('pe.models');
         pick.set(s.model === '' ? gallery[0]?.id ?? 'custom' : s.model);
         const entry = s.model === 'custom' ? null : gallery.find((g) => g.id === (s.model || gallery[0]?.id));
         const text = entry ? JSON.stringify(entry.config, null, 2) : s.config;
         area.set(text);
+        if (d && last.text === text && last.seqlen === s.seqlen && last.model === s.model) {
+          if (d.rope) paintSpectrum(s);
+          return;
+        }
         d = null;
+        last = { text: null, seqlen: null, model: null };
         facts.replaceChildren();
         for (const fig of [spectrum, slopes, bucketFig]) fig.element.hidden = true;
         layersFig.element.hidden = true;
@@ -382,6 +390,7 @@ export function createModels(container, options) {
           throw new Error(`${t.json} ${e.message}`);
         }
         d = pe.models.describe(config, s.seqlen > 0 ? { seqLen: s.seqlen } : {});
+        last = { text, seqlen: s.seqlen, model: s.model };
         showFacts(s);
         layersFig.element.hidden = false;
         paintLayers();
