@@ -103,7 +103,7 @@ test('every gallery model: picked from the list, it redraws and shows the packag
         assert.ok(col > 0, `${g.id}: a column for ${type}`);
         const got = rows.map((r) => r[col]).filter((v) => v !== '').map(Number);
         assert.deepEqual(got, f.invFreq, `${g.id}/${type}: the plotted frequencies are pe.rope.frequencies'`);
-        assert.match(shown['RoPE per layer type'], new RegExp(`${type}: rope_type ${f.ropeType},`), `${g.id}/${type}: rope_type`);
+        assert.match(shown['RoPE per layer type'], new RegExp(`${type === 'default' ? 'every layer' : type}: rope_type ${f.ropeType},`), `${g.id}/${type}: rope_type`);
       }
     }
   }

@@ -118,7 +118,8 @@ const TEXT = {
 function detailText(d, lang) {
   const sep = lang === 'ja' ? '、' : '; ';
   if (d.method === 'rope') {
-    const parts = Object.entries(d.rope.byLayerType).map(([type, f]) => [type === 'default' ? '' : `${type}: `, f.ropeType,
+    const unscaled = lang === 'ja' ? 'スケーリングなし' : 'unscaled';
+    const parts = Object.entries(d.rope.byLayerType).map(([type, f]) => [type === 'default' ? '' : `${type}: `, f.ropeType === 'default' ? unscaled : f.ropeType,
       `, θ ${f.theta.toLocaleString(lang)}`, f.rotaryDim < f.headDim ? `, ${f.rotaryDim}/${f.headDim}` : ''].join(''));
     if (d.rope.layout === 'interleaved') parts.push(lang === 'ja' ? 'interleaved 配置' : 'interleaved');
     if (d.rope.noRopeLayers.length) parts.push(lang === 'ja' ? `RoPE なし ${d.rope.noRopeLayers.length} 層` : `no RoPE in ${d.rope.noRopeLayers.length} layers`);
@@ -248,7 +249,7 @@ export function createModels(container, options) {
           ...fact(f.context, unknown(d.contextLength)),
           ...fact(f.shape, [d.layers, d.heads, d.headDim].map(unknown).join(' · ')),
           ...fact(f.layerTypes, d.layerTypes ? [...counts].map(([k, n]) => `${k} ×${n}`).join(', ') : t.oneType),
-          ...(d.rope ? fact(f.rope, h('ul', { class: 'plain' }, Object.entries(d.rope.byLayerType).map(([k, fr]) => h('li', {}, t.ropeLine(k, fr))))) : []),
+          ...(d.rope ? fact(f.rope, h('ul', { class: 'plain' }, Object.entries(d.rope.byLayerType).map(([k, fr]) => h('li', {}, t.ropeLine(typeLabel(k), fr))))) : []),
           ...(d.rope ? fact(f.noRope, d.rope.noRopeLayers.length ? t.noRope(d.rope.noRopeLayers) : t.noneList) : []),
           ...(d.alibi ? fact(f.alibi, t.alibiLine(d.alibi)) : []),
           ...(d.learned ? fact(f.learned, t.learnedLine(d.learned)) : []),
