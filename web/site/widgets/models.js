@@ -44,10 +44,10 @@ const TEXT = {
     ropeLine: (type, f) => `${type}: rope_type ${f.ropeType}, θ = ${f.theta.toLocaleString('en')}, ${f.rotaryDim} of ${f.headDim} dims rotate, ` +
       `attention factor ${fmt(f.attentionFactor, 4)}, layout ${f.layout}`,
     noRope: (list) => `${list.length}: ${list.join(', ')}`,
-    alibiLine: (a) => `${a.heads} heads, slopes ${fmt(a.slopes[0], 4)} … ${fmt(a.slopes[a.slopes.length - 1], 4)}`,
-    learnedLine: (l) => `${l.maxPositions.toLocaleString('en')} positions, offset ${l.offset}`,
-    t5Line: (b) => `${b.numBuckets} buckets, max distance ${b.maxDistance}, ${b.bidirectional ? 'bidirectional (encoder)' : 'causal (decoder)'}`,
-    sinLine: (s) => `layout ${s.layout}, ${s.dim} dims, ${s.maxPositions === null ? 'no size limit' : `${s.maxPositions.toLocaleString('en')} positions`}, padding_idx ${s.paddingIdx ?? 'none'}`,
+    alibiLine: (a) => `${a.heads} heads, slopes ${fmt(a.slopes[0], 4)} … ${fmt(a.slopes[a.slopes.length - 1], 4)} (${a.form === 'mpt' ? `MPT's, alibi_bias_max ${a.alibiBiasMax}` : 'the paper\'s'})`,
+    learnedLine: (l) => `${l.maxPositions.toLocaleString('en')} positions, offset ${l.offset} (${l.tableRows.toLocaleString('en')} rows${l.dim === null ? '' : ` of ${l.dim}`})`,
+    t5Line: (b) => `${b.numBuckets} buckets, max distance ${b.maxDistance}; encoder ${b.bidirectional ? 'bidirectional' : 'causal'}, decoder ${b.decoderBidirectional ? 'bidirectional' : 'causal'}`,
+    sinLine: (s) => `layout ${s.layout}, ${s.dim} dims, ${s.maxPositions === null ? 'no size limit' : `${s.maxPositions.toLocaleString('en')} positions`}, padding_idx ${s.paddingIdx ?? 'none'}, first position ${s.offset}`,
     ignoredNone: 'none: every key was read.',
     ignoredCount: (n) => `${n} key${n === 1 ? '' : 's'}, each with the reason`,
     wave: 'Wavelength of each rotary pair, per layer type', freq: 'Frequency of each rotary pair, per layer type',
@@ -58,8 +58,8 @@ const TEXT = {
     layersNone: 'The config gives no number of layers.', nope: 'no RoPE', allLayers: 'every layer',
     slopes: 'ALiBi slope per head', slopesCap: 'The slope m_h of every head (log scale); head h adds −m_h·(i − j) to the logits.',
     head: 'head h', slope: 'slope m',
-    buckets: 'T5 bucket of each relative position', bucketsCap: 'The bucket pe.t5.bucket gives each relative position (key − query) with this config\'s settings.',
-    relative: 'relative position j − i', bucket: 'bucket',
+    buckets: 'T5 bucket of each relative position', bucketsCap: 'The bucket pe.t5.bucket gives each relative position (key − query) with this config\'s settings: solid for the encoder\'s attention, dashed for the decoder\'s.',
+    relative: 'relative position j − i', bucket: 'bucket', encoder: 'encoder', decoder: 'decoder',
     table: 'Which real model uses which positional encoding',
     tableCap: 'Every config of the gallery, read by pe.models.describe (select a name to show it above).',
     cols: ['Model', 'model_type', 'Method', 'Details', 'Context'],
@@ -90,10 +90,10 @@ const TEXT = {
     ropeLine: (type, f) => `${type}：rope_type ${f.ropeType}、θ = ${f.theta.toLocaleString('ja')}、${f.headDim} 次元のうち ${f.rotaryDim} 次元が回転、` +
       `attention factor ${fmt(f.attentionFactor, 4)}、配置 ${f.layout}`,
     noRope: (list) => `${list.length} 層：${list.join('、')}`,
-    alibiLine: (a) => `${a.heads} ヘッド、傾き ${fmt(a.slopes[0], 4)} … ${fmt(a.slopes[a.slopes.length - 1], 4)}`,
-    learnedLine: (l) => `${l.maxPositions.toLocaleString('ja')} 位置、オフセット ${l.offset}`,
-    t5Line: (b) => `${b.numBuckets} バケット、最大距離 ${b.maxDistance}、${b.bidirectional ? '双方向（エンコーダ）' : '因果的（デコーダ）'}`,
-    sinLine: (s) => `配置 ${s.layout}、${s.dim} 次元、${s.maxPositions === null ? '長さの上限なし' : `${s.maxPositions.toLocaleString('ja')} 位置`}、padding_idx ${s.paddingIdx ?? 'なし'}`,
+    alibiLine: (a) => `${a.heads} ヘッド、傾き ${fmt(a.slopes[0], 4)} … ${fmt(a.slopes[a.slopes.length - 1], 4)}（${a.form === 'mpt' ? `MPT 式、alibi_bias_max ${a.alibiBiasMax}` : '論文の式'}）`,
+    learnedLine: (l) => `${l.maxPositions.toLocaleString('ja')} 位置、オフセット ${l.offset}（${l.tableRows.toLocaleString('ja')} 行${l.dim === null ? '' : ` × ${l.dim}`}）`,
+    t5Line: (b) => `${b.numBuckets} バケット、最大距離 ${b.maxDistance}。エンコーダは${b.bidirectional ? '双方向' : '因果的'}、デコーダは${b.decoderBidirectional ? '双方向' : '因果的'}`,
+    sinLine: (s) => `配置 ${s.layout}、${s.dim} 次元、${s.maxPositions === null ? '長さの上限なし' : `${s.maxPositions.toLocaleString('ja')} 位置`}、padding_idx ${s.paddingIdx ?? 'なし'}、最初の位置 ${s.offset}`,
     ignoredNone: 'なし：すべてのキーを読みました。',
     ignoredCount: (n) => `${n} 個（それぞれ理由つき）`,
     wave: '回転ペアごとの波長（層の種類ごと）', freq: '回転ペアごとの周波数（層の種類ごと）',
@@ -104,8 +104,8 @@ const TEXT = {
     layersNone: '設定に層数がありません。', nope: 'RoPE なし', allLayers: 'すべての層',
     slopes: 'ヘッドごとの ALiBi の傾き', slopesCap: '各ヘッドの傾き m_h（対数目盛）。ヘッド h はロジットに −m_h·(i − j) を足します。',
     head: 'ヘッド h', slope: '傾き m',
-    buckets: '相対位置ごとの T5 バケット', bucketsCap: 'この設定で pe.t5.bucket が各相対位置（キー − クエリ）に割り当てるバケット。',
-    relative: '相対位置 j − i', bucket: 'バケット',
+    buckets: '相対位置ごとの T5 バケット', bucketsCap: 'この設定で pe.t5.bucket が各相対位置（キー − クエリ）に割り当てるバケット。実線はエンコーダ、破線はデコーダのアテンション。',
+    relative: '相対位置 j − i', bucket: 'バケット', encoder: 'エンコーダ', decoder: 'デコーダ',
     table: 'どの実在モデルがどの位置エンコーディングを使っているか',
     tableCap: 'ギャラリーのすべての設定を pe.models.describe で読んだ結果（名前を選ぶと上に表示します）。',
     cols: ['モデル', 'model_type', '方式', '詳細', '文脈長'],
@@ -135,7 +135,7 @@ function detailText(d, lang) {
 /** The layer type of each layer (the RoPE table's only key when the config lists none). */
 function layerKinds(d) {
   if (d.layers === null) return [];
-  const only = d.rope ? Object.keys(d.rope.byLayerType)[0] : d.method;
+  const only = d.rope ? Object.keys(d.rope.byLayerType)[0] : 'default';
   return Array.from({ length: d.layers }, (_, i) => d.layerTypes?.[i] ?? only);
 }
 
@@ -353,14 +353,18 @@ export function createModels(container, options) {
       }
 
       function paintBuckets() {
-        const { numBuckets, maxDistance, bidirectional } = d.t5;
+        const { numBuckets, maxDistance, bidirectional, decoderBidirectional } = d.t5;
         const span = Math.min(4096, maxDistance * 2);
         rel = Int32Array.from({ length: 2 * span + 1 }, (_, i) => i - span);
         buckets = pe.t5.bucket(rel, { numBuckets, maxDistance, bidirectional });
+        const decoder = pe.t5.bucket(rel, { numBuckets, maxDistance, bidirectional: decoderBidirectional });
         bucketFig.paint((ctx, { width, height, colours }) => {
           const rect = inset(width, height, { left: 48, top: 10, right: 12, bottom: 40 });
           const map = axes(ctx, rect, { lo: -span, hi: span, label: t.relative }, { lo: 0, hi: numBuckets - 1, label: t.bucket }, colours);
-          series(ctx, map, { xs: Array.from(rel), ys: Array.from(buckets), colour: colours.series[0], width: 2, step: true }, rect);
+          const xs = Array.from(rel);
+          series(ctx, map, { xs, ys: Array.from(buckets), colour: colours.series[0], width: 2, step: true }, rect);
+          series(ctx, map, { xs, ys: Array.from(decoder), colour: colours.series[1], width: 2, step: true, dash: [6, 3] }, rect);
+          legend(ctx, rect, [{ label: t.encoder, colour: colours.series[0] }, { label: t.decoder, colour: colours.series[1], dash: [6, 3] }], colours, 'left');
         });
       }
 
