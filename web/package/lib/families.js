@@ -78,7 +78,7 @@ for (const [why, keys] of Object.entries({
 }
 
 // A key whose name suggests it changes positions: if posenc does not read it, it is an error.
-const POSITIONAL = /rope|rotary|posit|alibi|theta|bucket|relative|nope|seq_len|seq_length|max_seq|context_len|layer_types|window_pattern|base_freq|interleave|yarn|mscale|n_ctx|n_positions|scaling/i;
+const POSITIONAL = /rope|rotary|posit|pos_|_pos$|alibi|theta|bucket|relative|nope|ntk|logn|seq_len|seq_length|max_seq|max_len|context_len|layer_types|window_pattern|base_freq|interleave|yarn|mscale|n_ctx|n_positions|scaling/i;
 
 // ---------------------------------------------------------------------------------------------
 // Reading keys and accounting for every one of them.
@@ -137,15 +137,16 @@ class Reader {
     for (const key of Object.keys(this.c)) {
       if (this.read.has(key)) continue;
       const why = IRRELEVANT[key];
-      if (why !== undefined) this.ignored.push({ key: prefix + key, why });
-      else if (/_(dropout|pdrop)$/.test(key)) this.ignored.push({ key: prefix + key, why: WHY.training });
+      if (why !== undefined) this.ignored.push({ key, why });
+      else if (/_(dropout|pdrop)$/.test(key)) this.ignored.push({ key, why: WHY.training });
       else if (POSITIONAL.test(key)) {
         throw new RangeError(`${this.where}: ${this.name(key)} is not understood by posenc for the '${family}' family and may change positions`);
       } else {
-        this.ignored.push({ key: prefix + key, why: `not a key posenc knows for the '${family}' family; its name does not suggest positions` });
+        this.ignored.push({ key, why: `not a key posenc knows for the '${family}' family; its name does not suggest positions` });
       }
     }
-    return this.ignored.map((e) => (e.key.startsWith(prefix) ? e : { key: prefix + e.key, why: e.why }));
+    // Keys are named from the config's top level (e.g. 'text_config.vocab_size').
+    return this.ignored.map((e) => ({ key: prefix + e.key, why: e.why }));
   }
 }
 
@@ -154,11 +155,15 @@ class Reader {
 // or the model repository's own modeling file for families transformers does not carry.
 
 const LLAMA = { method: 'rope', layout: 'half' };
+// Keys of configs written before transformers 4.x split BART, Marian and Pegasus into their own
+// classes; today's modeling files fix the position table by family and do not read them.
+const OLD_BART_KEYS = Object.fromEntries(['extra_pos_embeddings', 'static_position_embeddings'].map((k) =>
+  [k, "read by no current transformers class: this family's position table is fixed by its modeling file"]));
 const FAMILIES = {
   llama: { ...LLAMA, source: 'llama/configuration_llama.py' },
   mistral: { ...LLAMA, source: 'mistral/configuration_mistral.py' },
   // Ministral-8B: layer_types of sliding/full attention, one RoPE for both.
-  ministral: { ...LLAMA, source: 'ministral/configuration_ministral.py' },
+  ministral: { ...LLAMA, source: 'ministral/configuration_ministral.py', layerTypes: ministralLayerTypes },
   // Ministral 3: rope_parameters may carry llama_4_scaling_beta and max_position_embeddings
   // (Ministral3Config.ignore_keys_at_rope_validation); the beta scales queries by position
   // (modeling_ministral3.py, _get_llama_4_attn_scale).
@@ -219,7 +224,14 @@ const FAMILIES = {
   minicpm: { ...LLAMA, source: 'the model repository (modeling_minicpm.py; Llama RoPE)' },
   // ChatGLM2/3, GLM-4 (remote code, modeling_chatglm.py): RotaryEmbedding(kv_channels // 2), base
   // 10000 * rope_ratio, applied to the first half of each head with pairs (2i, 2i + 1); seq_length.
-  chatglm: { method: 'rope', layout: 'interleaved', source: 'the model repository (modeling_chatglm.py)', chatglm: true },
+  chatglm: {
+    method: 'rope', layout: 'interleaved', source: 'the model repository (modeling_chatglm.py)', chatglm: true,
+    known: {
+      pre_seq_len: 'P-tuning v2 prefix length: learned prefix keys and values, token positions unchanged',
+      prefix_projection: 'P-tuning v2 prefix encoder option: not positions',
+      quantization_bit: 'weight quantisation: not positions',
+    },
+  },
   // ALiBi.
   bloom: { method: 'alibi', source: 'bloom/configuration_bloom.py (build_alibi_tensor)' },
   mpt: { method: 'alibi', source: 'mpt/configuration_mpt.py (build_mpt_alibi_tensor)', mpt: true },
@@ -238,10 +250,10 @@ const FAMILIES = {
   // OPT, BART, mBART: the learned table has 2 extra rows and positions are shifted by 2
   // (OPTLearnedPositionalEmbedding, BartLearnedPositionalEmbedding: offset = 2).
   opt: { method: 'learned', source: 'opt/modeling_opt.py', offset: 2 },
-  bart: { method: 'learned', source: 'bart/modeling_bart.py', offset: 2 },
-  mbart: { method: 'learned', source: 'mbart/modeling_mbart.py', offset: 2 },
+  bart: { method: 'learned', source: 'bart/modeling_bart.py', offset: 2, known: OLD_BART_KEYS },
+  mbart: { method: 'learned', source: 'mbart/modeling_mbart.py', offset: 2, known: OLD_BART_KEYS },
   // DistilBERT: learned, or a frozen Vaswani table when sinusoidal_pos_embds is true.
-  distilbert: { method: 'learned', source: 'distilbert/modeling_distilbert.py', offset: 0, distil: true },
+  distilbert: { method: 'learned', source: 'distilbert/modeling_distilbert.py', offset: 0, distil: true, known: { hidden_dim: WHY.width } },
   // T5 family: bucketed relative bias, bidirectional in the encoder, causal in the decoder.
   t5: { method: 't5', source: 't5/configuration_t5.py' },
   mt5: { method: 't5', source: 'mt5/configuration_mt5.py' },
@@ -254,8 +266,8 @@ const FAMILIES = {
   speech_to_text: { method: 'sinusoidal', source: 'speech_to_text/modeling_speech_to_text.py', layout: 'fairseq', padded: true },
   // Marian and Pegasus: Vaswani's frequencies base^(-2i/d), all sines then all cosines, positions from 0
   // (MarianSinusoidalPositionalEmbedding, PegasusSinusoidalPositionalEmbedding).
-  marian: { method: 'sinusoidal', source: 'marian/modeling_marian.py', layout: 'marian', padded: false },
-  pegasus: { method: 'sinusoidal', source: 'pegasus/modeling_pegasus.py', layout: 'marian', padded: false },
+  marian: { method: 'sinusoidal', source: 'marian/modeling_marian.py', layout: 'marian', padded: false, known: OLD_BART_KEYS },
+  pegasus: { method: 'sinusoidal', source: 'pegasus/modeling_pegasus.py', layout: 'marian', padded: false, known: OLD_BART_KEYS },
 };
 // model_type aliases: the multimodal Gemma 3 wraps gemma3_text; Mistral 3 wraps ministral3 or mistral.
 FAMILIES.gemma3 = FAMILIES.gemma3_text;
@@ -286,12 +298,15 @@ function explicitLayerTypes(r, layers) {
 // Cohere 2). An explicit layer_types wins and must agree with a given pattern.
 function patternLayerTypes(r, layers, fallback, patternKey) {
   const explicit = explicitLayerTypes(r, layers);
-  const given = patternKey ? r.int([patternKey], { min: 1, fallback: null }) : null;
+  // transformers >= 4.55 saves Gemma 3's pattern as _sliding_window_pattern (beside layer_types).
+  const keys = patternKey ? [patternKey, `_${patternKey}`] : [];
+  const givenKey = keys.find((k) => r.has(k)) ?? patternKey;
+  const given = patternKey ? r.int(keys, { min: 1, fallback: null }) : null;
   if (layers === null) return explicit;
   const pattern = given ?? fallback;
   const implied = Array.from({ length: layers }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention'));
   if (explicit && given !== null && JSON.stringify(explicit) !== JSON.stringify(implied)) {
-    throw new RangeError(`${r.where}: ${r.name('layer_types')} and ${r.name(patternKey)} (${given}) disagree`);
+    throw new RangeError(`${r.where}: ${r.name('layer_types')} and ${r.name(givenKey)} (${given}) disagree`);
   }
   return explicit ?? implied;
 }
@@ -300,9 +315,17 @@ function patternLayerTypes(r, layers, fallback, patternKey) {
 function qwenLayerTypes(r, layers) {
   const explicit = explicitLayerTypes(r, layers);
   if (explicit || layers === null) return explicit;
-  const sliding = r.bool('use_sliding_window', false) && r.has('sliding_window');
+  // sliding_window absent means the class default (4096), null means none.
+  const sliding = r.bool('use_sliding_window', false) && r.c.sliding_window !== null;
   const from = r.int(['max_window_layers'], { min: 0, fallback: 28 });
   return Array.from({ length: layers }, (_, i) => (sliding && i >= from ? 'sliding_attention' : 'full_attention'));
+}
+
+// Ministral: every layer slides when sliding_window is set (absent: the default 4096), else none.
+function ministralLayerTypes(r, layers) {
+  const explicit = explicitLayerTypes(r, layers);
+  if (explicit || layers === null) return explicit;
+  return Array(layers).fill(r.c.sliding_window === null ? 'full_attention' : 'sliding_attention');
 }
 
 function smolNoRope(r, layers) {
@@ -352,6 +375,7 @@ function ropeSections(r, spec, layerTypes) {
   const theta = spec.fixedTheta ? { value: 10000, key: undefined } : r.pick(['rope_theta', ...(spec.thetaKeys ?? [])]);
   const partial = r.pick(['partial_rotary_factor', ...(spec.partialKeys ?? [])]);
   const originalTop = r.pick(['original_max_position_embeddings']);
+  let originalUsed = false;
   const fill = (name, section, thetaFallback) => {
     const s = { ...section };
     if (s.type !== undefined && s.rope_type === undefined) s.rope_type = s.type;
@@ -360,8 +384,11 @@ function ropeSections(r, spec, layerTypes) {
       throw new RangeError(`${where}: ${name}.rope_type and ${name}.type disagree`);
     }
     s.rope_type ??= 'default';
+    // v5 moves a top-level original_max_position_embeddings (Phi-3) into the types that read it.
+    const readsOriginal = ORIGINAL_READERS.includes(s.rope_type);
+    if (readsOriginal && originalTop.value !== undefined) originalUsed = true;
     for (const [key, top, fallback] of [['rope_theta', theta, thetaFallback], ['partial_rotary_factor', partial, spec.partial ?? 1],
-      ['original_max_position_embeddings', originalTop, undefined]]) {
+      ['original_max_position_embeddings', readsOriginal ? originalTop : {}, undefined]]) {
       const inner = s[key];
       if (top.value !== undefined && inner !== undefined && inner !== null && top.value !== inner) {
         throw new RangeError(`${where}: ${r.name(top.key)} (${show(top.value)}) and ${name}.${key} (${show(inner)}) disagree`);
@@ -405,8 +432,13 @@ function ropeSections(r, spec, layerTypes) {
       sections.set('default', main);
     }
   }
+  if (originalTop.value !== undefined && !originalUsed) {
+    r.ignored.push({ key: 'original_max_position_embeddings', why: `read only by rope_type ${ORIGINAL_READERS.join(', ')}; this config's RoPE is of another type` });
+  }
   return { sections, nested: nested || Boolean(spec.local) };
 }
+// The rope types transformers v5 moves original_max_position_embeddings into (standardize_rope_params).
+const ORIGINAL_READERS = ['yarn', 'longrope', 'llama3'];
 
 // ---------------------------------------------------------------------------------------------
 // The entry point.
@@ -453,9 +485,10 @@ export function readConfig(where, config) {
   spec ??= { ...LLAMA, source: 'modeling_rope_utils.py (generic)' };
   const defaults = spec.defaults ?? {};
 
-  const layers = r.int(['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers'], { fallback: defaults.num_hidden_layers ?? null });
+  // Layer lists are built per layer: the count is bounded far above any model's.
+  const layers = r.int(['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers'], { max: 100000, fallback: defaults.num_hidden_layers ?? null });
   const heads = r.int(['num_attention_heads', 'n_head', 'n_heads', 'num_heads'], { fallback: defaults.num_attention_heads ?? null });
-  const hidden = r.int(['hidden_size', 'n_embd', 'd_model'], { fallback: defaults.hidden_size ?? null });
+  const hidden = r.int(spec.distil ? ['dim'] : ['hidden_size', 'n_embd', 'd_model'], { fallback: defaults.hidden_size ?? null });
   const info = { modelType, family, source: spec.source, method: spec.method, contextLength: null, layers, heads, headDim: null, layerTypes: null };
 
   let method = spec.method;
@@ -474,6 +507,7 @@ export function readConfig(where, config) {
   else if (method === 't5') readT5(r, info);
   else readSinusoidal(r, spec, info, hidden);
 
+  for (const [k, why] of Object.entries(spec.known ?? {})) r.ignore(k, why);
   const inner = r.finish(family, outer ? 'text_config.' : '');
   info.ignoredKeys = [...notes, ...(outer ? outer.finish(family) : []), ...inner];
   return info;
@@ -563,7 +597,9 @@ function readAlibi(r, spec, info, hidden) {
     info.contextLength = r.int(['model_max_length', 'max_position_embeddings'], { fallback: null });
   } else {
     info.contextLength = r.int(['max_position_embeddings', 'seq_length'], { fallback: spec.defaults?.max_position_embeddings ?? null });
-    if (info.family === 'falcon') ropeSections(r, spec, null);  // rope keys of an ALiBi Falcon are unused
+    if (info.family === 'falcon') {
+      for (const k of ['rope_theta', 'rope_scaling', 'rope_parameters']) r.ignore(k, 'Falcon with alibi: true applies no RoPE (modeling_falcon.py)');
+    }
     if (info.family === 'bloom') r.ignore('offset_alibi', 'Megatron-DeepSpeed setting that transformers\' BloomModel does not read');
   }
   if (hidden !== null) info.headDim = Math.floor(hidden / info.heads);
@@ -584,10 +620,9 @@ function readLearned(r, spec, info, hidden) {
   if (spec.distil && r.bool('sinusoidal_pos_embds', false)) {
     info.method = 'sinusoidal';
     info.contextLength = rows;
-    info.sinusoidal = { layout: 'vaswani', paddingIdx: null, dim: r.int(['dim'], { fallback: hidden }), maxPositions: rows, offset: 0 };
+    info.sinusoidal = { layout: 'vaswani', paddingIdx: null, dim: hidden, maxPositions: rows, offset: 0 };
     return;
   }
-  if (spec.distil) r.read.add('dim');
   let offset = spec.offset, tableRows = rows, maxPositions = rows;
   if (offset === 'padding') {
     const pad = r.int(['pad_token_id'], { min: 0, fallback: 1 });

@@ -119,5 +119,7 @@ export interface ModelsApi {
     describe(config: RopeModelConfig, options?: ModelDescribeOptions): ModelDescription;
     /** Public models' config.json files. */
     readonly gallery: readonly GalleryEntry[];
+    /** The model_type values whose conventions posenc applies (others read as 'generic', reported). */
+    readonly modelTypes: readonly string[];
   };
 }

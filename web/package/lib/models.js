@@ -4,7 +4,7 @@
 // the ALiBi slopes).
 import { integer, options } from './args.js';
 import { GALLERY } from './gallery.js';
-import { readConfig } from './families.js';
+import { KNOWN_MODEL_TYPES, readConfig } from './families.js';
 import { frequencies } from './rope.js';
 import { MAX_POSITION, call } from './runtime.js';
 import { MAX_HEADS } from './nope.js';
@@ -15,6 +15,7 @@ export function bind(mod) {
     models: {
       describe: (config, opts) => describe(mod, config, opts),
       gallery: GALLERY,
+      modelTypes: Object.freeze(KNOWN_MODEL_TYPES.slice()),
     },
   };
 }
@@ -54,7 +55,8 @@ function describe(mod, config, opts = {}) {
   };
   if (info.method === 'rope') {
     const byLayerType = {};
-    const types = info.layerTypes ? [...new Set(info.layerTypes)] : ['default'];
+    // Each layer type the config declares (or, without layer_types, each key of a per-type rope_parameters).
+    const types = info.layerTypes ? [...new Set(info.layerTypes)] : [...info.rope.sections.keys()];
     for (const t of types) {
       if (info.rope.noRopeTypes.includes(t)) continue;
       try {
