@@ -21,6 +21,9 @@ import { createFigure } from './figure.js';
 import { COMMON, tr } from './i18n.js';
 import { normalise, serialise } from './state.js';
 
+/** An error in what the reader gave (not valid JSON, an unknown name): shown without "the package reported". */
+export class InputError extends Error {}
+
 function themeOf(root) {
   const host = root.getRootNode()?.host;
   const t = host?.getAttribute('theme') ?? document.documentElement.dataset.theme;
@@ -97,8 +100,8 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
       impl.render(s);
     } catch (e) {
       ok = false;
-      if (e instanceof MissingApi) {
-        error.textContent = common.missing(e.message);
+      if (e instanceof MissingApi || e instanceof InputError) {
+        error.textContent = e instanceof MissingApi ? common.missing(e.message) : e.message;
         error.hidden = false;
       } else {
         w.error(e instanceof Error ? e.message : String(e));

@@ -8,7 +8,7 @@
 import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { axes, fmt, inset, intTicks, legend, series } from '../lib/plot.js';
-import { mountWidget } from '../lib/widget.js';
+import { InputError, mountWidget } from '../lib/widget.js';
 import { MissingApi } from '../lib/analysis.js';
 
 export const schema = Object.freeze({
@@ -387,12 +387,12 @@ export function createModels(container, options) {
         for (const fig of [spectrum, slopes, bucketFig]) fig.element.hidden = true;
         layersFig.element.hidden = true;
         tableRows.forEach((tr) => tr.classList.remove('current'));
-        if (!entry && s.model !== 'custom') throw new Error(t.unknown(s.model));
+        if (!entry && s.model !== 'custom') throw new InputError(t.unknown(s.model));
         let config;
         try {
           config = JSON.parse(text);
         } catch (e) {
-          throw new Error(`${t.json} ${e.message}`);
+          throw new InputError(`${t.json} ${e.message}`);
         }
         d = pe.models.describe(config, s.seqlen > 0 ? { seqLen: s.seqlen } : {});
         last = { text, seqlen: s.seqlen, model: s.model };

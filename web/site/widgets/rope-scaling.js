@@ -7,7 +7,7 @@ import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { wavelengths } from '../lib/analysis.js';
 import { axes, fmt, inset, legend, series } from '../lib/plot.js';
-import { mountWidget } from '../lib/widget.js';
+import { InputError, mountWidget } from '../lib/widget.js';
 import { PRESETS, presetText } from './rope-presets.js';
 
 const CHOICES = [...Object.keys(PRESETS), 'model', 'custom'];
@@ -105,7 +105,7 @@ export function createRopeScaling(container, options) {
         if (s.preset === 'model' && !model) {
           data = null;
           summary.textContent = '';
-          throw new Error(t.unknown(s.model));
+          throw new InputError(t.unknown(s.model));
         }
         let config;
         try {
@@ -113,7 +113,7 @@ export function createRopeScaling(container, options) {
         } catch (e) {
           data = null;
           summary.textContent = '';
-          throw new Error(`${t.json} ${e.message}`);
+          throw new InputError(`${t.json} ${e.message}`);
         }
         const r = wavelengths(pe, config, { seqLen: s.seqlen });
         const section = config.rope_parameters ?? config.rope_scaling ?? {};
