@@ -260,5 +260,16 @@ test('the article\'s table lists every gallery model and its method; the scaling
   }, rope.id);
   assert.deepEqual(JSON.parse(text), config, 'the published config, as the package holds it');
   for (const f of await measureCanvases(page, 'scaling')) assert.ok(f.colours >= 8, `scaling/${f.name} drew`);
+  // Every preset of a real model draws; a model with RoPE per layer type gets a layer type choice.
+  for (const g of gallery.filter((m) => m.method === 'rope')) {
+    const k = await draws(page, 'scaling');
+    await scaling.getByLabel('Config', { exact: true }).selectOption(`model:${g.id}`);
+    if (g.id !== rope.id) await drawsAbove(page, 'scaling', k);
+    assert.equal(await widgetError(page, 'scaling'), '', `${g.id}: no error in the scaling widget`);
+    const layer = scaling.getByLabel('Layer type', { exact: true });
+    const several = Object.keys(g.rope).length > 1;
+    assert.equal(await layer.isVisible(), several, `${g.id}: a layer type choice only when the RoPE differs by layer type`);
+    if (several) assert.deepEqual(await layer.locator('option').evaluateAll((os) => os.map((o) => o.value)), Object.keys(g.rope));
+  }
   await finish(ctx);
 });
