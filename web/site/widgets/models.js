@@ -55,6 +55,7 @@ const TEXT = {
     freqCap: 'Frequency θ_i in radians per position of every rotary pair i, with the config\'s scaling applied, one line per layer type (log scale).',
     pair: 'pair i', wavelength: 'wavelength (positions)', frequency: 'θ_i (radians / position)', context: 'context length',
     layers: 'Layers', layersCap: 'One cell per layer (numbered from 0), coloured by its layer type; grey cells have no positional rotation (no RoPE).',
+    layersCapOther: (m) => `One cell per layer (numbered from 0); the ${m} is the same in every layer.`,
     layersNone: 'The config gives no number of layers.', nope: 'no RoPE', allLayers: 'every layer',
     slopes: 'ALiBi slope per head', slopesCap: 'The slope m_h of every head (log scale); head h adds −m_h·(i − j) to the logits.',
     head: 'head h', slope: 'slope m',
@@ -101,6 +102,7 @@ const TEXT = {
     freqCap: '各回転ペア i の周波数 θ_i（ラジアン / 位置）。設定のスケーリングを適用済み。層の種類ごとに 1 本（対数目盛）。',
     pair: 'ペア i', wavelength: '波長（位置）', frequency: 'θ_i（ラジアン / 位置）', context: '文脈長',
     layers: '層', layersCap: '1 層を 1 マス（0 から番号付け）で示し、層の種類で色分けします。灰色のマスは回転しない層（RoPE なし）です。',
+    layersCapOther: (m) => `1 層を 1 マス（0 から番号付け）で示します。${m}はすべての層で同じです。`,
     layersNone: '設定に層数がありません。', nope: 'RoPE なし', allLayers: 'すべての層',
     slopes: 'ヘッドごとの ALiBi の傾き', slopesCap: '各ヘッドの傾き m_h（対数目盛）。ヘッド h はロジットに −m_h·(i − j) を足します。',
     head: 'ヘッド h', slope: '傾き m',
@@ -398,6 +400,7 @@ export function createModels(container, options) {
         last = { text, seqlen: s.seqlen, model: s.model };
         showFacts(s);
         layersFig.element.hidden = false;
+        layersFig.setCaption(d.rope ? t.layersCap : t.layersCapOther(t.methods[d.method]));
         paintLayers();
         spectrum.element.hidden = !d.rope;
         slopes.element.hidden = !d.alibi;
