@@ -7,6 +7,7 @@
 // its method, made from the same calls. Nothing here computes an encoding: the numbers are the package's.
 import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
+import { describedGallery } from '../lib/gallery.js';
 import { axes, fmt, inset, intTicks, legend, series } from '../lib/plot.js';
 import { InputError, mountWidget } from '../lib/widget.js';
 import { MissingApi } from '../lib/analysis.js';
@@ -202,13 +203,7 @@ export function createModels(container, options) {
       facts.after(layersFig.element);
 
       // The gallery, described once (the table does not depend on the settings).
-      const described = gallery.map((g) => {
-        try {
-          return { g, d: pe.models.describe(g.config) };
-        } catch (e) {
-          return { g, error: e instanceof Error ? e.message : String(e) };
-        }
-      });
+      const described = describedGallery(pe);
       const tableRows = new Map();
       tableWrap.append(h('table', { class: 'numbers models-table', dataset: { table: 'models' } },
         h('caption', {}, h('strong', {}, t.table), ' ', t.tableCap),

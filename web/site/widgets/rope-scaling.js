@@ -5,6 +5,7 @@
 // + pe.rope.wavelengths). Errors are shown as the package words them. CLAIMS 11.
 import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
+import { describedGallery } from '../lib/gallery.js';
 import { wavelengths } from '../lib/analysis.js';
 import { axes, fmt, inset, legend, series } from '../lib/plot.js';
 import { InputError, mountWidget } from '../lib/widget.js';
@@ -72,14 +73,8 @@ export function createRopeScaling(container, options) {
       const area = textAreaField({ label: t.config, maxLength: schema.config.maxLength, rows: 10, applyLabel: t.apply,
         onChange: (text) => w.change({ preset: 'custom', config: text }) });
       // The gallery's RoPE models, as choices 'model:<id>' of the same drop-down.
-      const models = (pe.models?.gallery ?? []).flatMap((g) => {
-        try {
-          const d = pe.models.describe(g.config);
-          return d.method === 'rope' ? [{ ...g, ropeTypes: [...new Set(Object.values(d.rope.byLayerType).map((f) => f.ropeType))].join(', ') }] : [];
-        } catch {
-          return [];
-        }
-      });
+      const models = describedGallery(pe).flatMap(({ g, d }) => (d?.method === 'rope'
+        ? [{ ...g, ropeTypes: [...new Set(Object.values(d.rope.byLayerType).map((f) => f.ropeType))].join(', ') }] : []));
       const pick = selectField({ label: t.preset, choices: [
         { group: t.illustrative, choices: Object.keys(PRESETS).map((c) => ({ value: c, label: t.presets[c] })) },
         { group: t.real, choices: models.map((g) => ({ value: `model:${g.id}`, label: `${g.name} (${g.ropeTypes})` })) },
