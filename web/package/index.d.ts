@@ -57,7 +57,7 @@ export interface InitOptions {
    * with `simd: 'auto'`, `{ simd, base }` (the files `posenc/dist/posenc_simd.wasm` and
    * `posenc/dist/posenc_base.wasm`). Used the first time a build is loaded.
    */
-  wasm?: WasmSource | { simd?: WasmSource; base?: WasmSource };
+  wasm?: WasmSource | { simd: WasmSource; base: WasmSource };
 }
 
 /**
