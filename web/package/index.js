@@ -62,7 +62,9 @@ export function init(opts = {}) {
   }
   if (!loaded.has(build)) {
     const promise = compile(where, build, source)
-      .then((module) => instantiate(module))
+      .then((module) => instantiate(module).catch((e) => {
+        throw new Error(`${where}: the .wasm given is not posenc ${version}'s posenc_${build}.wasm (${e.message})`, { cause: e });
+      }))
       .then((mod) => api(mod, build === 'simd'));
     promise.catch(() => loaded.delete(build));  // a failed load may be retried
     loaded.set(build, promise);
@@ -76,7 +78,7 @@ function instantiate(module) {
     createModule({
       locateFile: (path) => path,  // the glue's own default location is never computed nor fetched
       instantiateWasm(imports, receive) {
-        WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module), reject);
+        WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)).catch(reject);
         return {};
       },
     }).then(resolve, reject);
