@@ -233,12 +233,13 @@ for (const vite of ['vite6', 'vite7', 'vite8'].filter(wanted)) {
 
 // Vite 8 needs no setting (its dev server keeps the files where they are); 6 and 7 need one.
 for (const vite of ['vite6', 'vite7'].filter(wanted)) {
-  test(`${vite}: without optimizeDeps.exclude the dev server serves index.html for the .wasm, and init() says so`, async () => {
+  test(`${vite}: without optimizeDeps.exclude the dev server serves index.html for the .wasm, and init() says so`, async (t) => {
     const dir = await apps[vite];
     writeFileSync(join(dir, 'vite.config.js'), 'export default {};\n');
     const server = await devServer(dir);
     try {
       const { values } = await load(server.url, ['main']);
+      t.diagnostic(`init() rejected with: ${values.main.error}`);
       assert.match(values.main.error ?? JSON.stringify(values.main),
         /^posenc\.init: http:\/\/127\.0\.0\.1:\d+\/\S*posenc_simd\.wasm\S* is not a WebAssembly file \(HTTP 200, content-type text\/html.*starting 3c 21 64 6f .*see "Using posenc with your bundler"/);
     } finally {
