@@ -70,10 +70,10 @@ async function prepare(name) {
   cpSync(join(HERE, 'app'), dir, { recursive: true });
   cpSync(join(HERE, name), dir, { recursive: true });
   if (existsSync(join(dir, 'package-lock.json'))) {
-    await npm(dir, 'ci');
-    await npm(dir, 'install', '--no-save', TARBALL);
+    await npm(dir, 'ci', '--prefer-offline');  // a warm npm cache is used without asking the registry again
+    await npm(dir, 'install', '--no-save', '--prefer-offline', TARBALL);
   } else {
-    await npm(dir, 'install', '--no-save', '--no-package-lock', TARBALL);
+    await npm(dir, 'install', '--no-save', '--no-package-lock', '--prefer-offline', TARBALL);
   }
   console.log(`# ${name}: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return dir;
@@ -191,18 +191,18 @@ async function devServer(dir) {
 
 // ---- the matrix --------------------------------------------------------------------------------
 
-const APPS = ['vite6', 'vite7', 'vite8', 'webpack5', 'esbuild', 'rollup', 'node', 'typescript'].filter(wanted);
+// In order of installation (webpack's is the longest), three at a time; the tests wait for theirs.
+const APPS = ['webpack5', 'vite6', 'vite7', 'vite8', 'esbuild', 'rollup', 'typescript', 'node'].filter(wanted);
 const apps = {};
 
 before(async () => {
   mkdirSync(WORK, { recursive: true });
-  // Installs two at a time (network and disk), all started before the first test needs one.
-  const queue = [...APPS];
-  const slots = [Promise.resolve(), Promise.resolve()];
-  for (const [i, name] of queue.entries()) {
-    slots[i % 2] = slots[i % 2].then(() => prepare(name));
-    apps[name] = slots[i % 2];
-    apps[name].catch(() => {});
+  const slots = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
+  for (const [i, name] of APPS.entries()) {
+    const slot = i % slots.length;
+    slots[slot] = slots[slot].catch(() => {}).then(() => prepare(name));
+    apps[name] = slots[slot];
+    apps[name].catch(() => {});  // reported by the test that awaits it
   }
   profile = mkdtempSync(join(tmpdir(), 'posenc-bundlers-chromium-'));
   context = await chromium.launchPersistentContext(profile, {

@@ -66,7 +66,7 @@ test('init: fetching from a server names the URL, the status and the content typ
 test('init: a WebAssembly module that is not posenc is refused', async () => {
   const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
   await assert.rejects(init({ simd: false, wasm: empty }),
-    (e) => e.message.startsWith("posenc.init: the .wasm given is not posenc 0.1.0's posenc_base.wasm ("));
+    (e) => e.message.startsWith("posenc.init: the .wasm loaded is not posenc 0.1.0's posenc_base.wasm ("));
 });
 
 test('init: the builds load from a compiled module and from a Promise of a Response; later calls share them', async () => {

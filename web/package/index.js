@@ -63,7 +63,7 @@ export function init(opts = {}) {
   if (!loaded.has(build)) {
     const promise = compile(where, build, source)
       .then((module) => instantiate(module).catch((e) => {
-        throw new Error(`${where}: the .wasm given is not posenc ${version}'s posenc_${build}.wasm (${e.message})`, { cause: e });
+        throw new Error(`${where}: the .wasm loaded is not posenc ${version}'s posenc_${build}.wasm (${e.message})`, { cause: e });
       }))
       .then((mod) => api(mod, build === 'simd'));
     promise.catch(() => loaded.delete(build));  // a failed load may be retried

@@ -8,7 +8,7 @@
 import { describe } from './args.js';
 import { wasmFiles } from './files.js';
 
-export const HELP = 'see "Using posenc with your bundler" in the README of posenc (https://www.npmjs.com/package/posenc#using-posenc-with-your-bundler)';
+const HELP = 'see "Using posenc with your bundler" in the README of posenc (https://www.npmjs.com/package/posenc#using-posenc-with-your-bundler)';
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];  // "\0asm"
 
 const isNode = typeof process === 'object' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
