@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
 // frequencies, caches and rotations are computed by the core.
-import { bool, describe, doubles, floats, integer, ints, number, oneOf, options } from './args.js';
+import { bool, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, readSafely, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 
 const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
@@ -29,7 +29,18 @@ const REQUIRED = {
 };
 const COMMON_KEYS = ['rope_type', 'type', 'rope_theta', 'partial_rotary_factor'];
 
-const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObject = isRecord;
+/** A key of the user's config in a message: at most 40 characters. */
+const shownKey = (key) => describe(key).slice(1, -1);
+
+/** Whether two config values (numbers, strings, lists, objects; at most 4 levels deep) are the same data. */
+function sameData(a, b, depth = 0) {
+  if (a === b) return true;
+  if (depth > 4 || a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && Array.isArray(a) === Array.isArray(b)
+    && ka.every((k) => Object.hasOwn(b, k) && sameData(a[k], b[k], depth + 1));
+}
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -58,11 +69,11 @@ function ropeSection(where, config, layerType) {
   for (const k of sections) {
     if (!isObject(config[k])) throw new TypeError(`${where}: config.${k} must be an object, got ${describe(config[k])}`);
   }
-  if (sections.length === 2 && JSON.stringify(config.rope_parameters) !== JSON.stringify(config.rope_scaling)) {
+  if (sections.length === 2 && !readSafely(where, 'config.rope_parameters', () => sameData(config.rope_parameters, config.rope_scaling))) {
     throw new RangeError(`${where}: config.rope_parameters and config.rope_scaling disagree; give one of them`);
   }
   let name = sections[0] ? `config.${sections[0]}` : 'config';
-  let section = sections[0] ? config[sections[0]] : {};
+  let section = sections[0] ? record(where, config[sections[0]], name) : Object.create(null);
   // v5 may key the parameters by layer type: { full_attention: {...}, sliding_attention: {...} }.
   const nested = Object.keys(section).filter((k) => isObject(section[k]));
   if (nested.length > 0 && nested.length === Object.keys(section).length) {
@@ -72,8 +83,8 @@ function ropeSection(where, config, layerType) {
     if (!nested.includes(layerType)) {
       throw new RangeError(`${where}: layerType must be one of ${nested.map((k) => `'${k}'`).join(', ')}, got ${describe(layerType)}`);
     }
-    name = `${name}.${layerType}`;
-    section = section[layerType];
+    name = `${name}.${shownKey(layerType)}`;
+    section = record(where, section[layerType], name);
   } else if (layerType !== undefined) {
     throw new RangeError(`${where}: layerType is given but ${name} is not keyed by layer type`);
   }
@@ -89,8 +100,9 @@ function shared(where, config, section, name, key) {
   return inner ?? top ?? undefined;
 }
 
-function parseConfig(where, config, layerType) {
-  if (!isObject(config)) throw new TypeError(`${where}: config must be an object (a model's config.json), got ${describe(config)}`);
+function parseConfig(where, userConfig, layerType) {
+  if (!isObject(userConfig)) throw new TypeError(`${where}: config must be an object (a model's config.json), got ${describe(userConfig)}`);
+  const config = record(where, userConfig, 'config');  // own properties only, read once
   const { name, section } = ropeSection(where, config, layerType);
 
   const typeKey = section.rope_type ?? section.type ?? 'default';
@@ -101,7 +113,7 @@ function parseConfig(where, config, layerType) {
   const allowed = [...COMMON_KEYS, ...SCALING_KEYS[ropeType]];
   for (const key of Object.keys(section)) {
     if (!allowed.includes(key)) {
-      throw new RangeError(`${where}: ${name}.${key} is not a key of rope_type '${ropeType}' (expected ${allowed.filter((k) => k !== 'type').join(', ')})`);
+      throw new RangeError(`${where}: ${name}.${shownKey(key)} is not a key of rope_type '${ropeType}' (expected ${allowed.filter((k) => k !== 'type').join(', ')})`);
     }
   }
   for (const key of REQUIRED[ropeType] ?? []) {
@@ -187,12 +199,22 @@ export function frequencies(mod, config, opts = {}) {
 // Using frequencies.
 
 /** A frequencies object (as returned by frequencies()), checked. */
-export function checkFrequencies(where, f) {
-  if (!isObject(f)) throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(f)}`);
+export function checkFrequencies(where, frequenciesObject) {
+  if (!isObject(frequenciesObject)) {
+    throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(frequenciesObject)}`);
+  }
+  const f = record(where, frequenciesObject, 'frequencies');
   const invFreq = doubles(where, 'frequencies.invFreq', f.invFreq);
   if (invFreq.length < 1 || invFreq.length > 4096) throw new RangeError(`${where}: frequencies.invFreq must have 1 to 4096 entries`);
   const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0 });
-  return { invFreq, attentionFactor, headDim: f.headDim };
+  const headDim = f.headDim === undefined ? undefined : integer(where, 'frequencies.headDim', f.headDim, { min: 2, max: 8192 });
+  return { invFreq, attentionFactor, headDim };
+}
+
+/** Default RoPE frequencies for `headDim` (xPos without frequencies); `name` is the caller's parameter for headDim. */
+export function defaultFrequencies(mod, where, name, headDim, theta) {
+  if (headDim % 2 !== 0) throw new RangeError(`${where}: ${name} must be even for rotary frequencies made from theta, got ${headDim}`);
+  return checkFrequencies(where, relabel(where, 'posenc.rope.frequencies', () => frequencies(mod, { head_dim: headDim, rope_theta: theta })));
 }
 
 function positionsOf(where, o, count) {
@@ -210,7 +232,7 @@ function cache(mod, opts) {
   const o = options(where, opts, ['frequencies', 'length', 'offset', 'positions']);
   const f = checkFrequencies(where, o.frequencies);
   const length = o.positions !== undefined && o.length === undefined
-    ? (Array.isArray(o.positions) || ArrayBuffer.isView(o.positions) ? o.positions.length : 0)
+    ? ints(where, 'positions', o.positions, { maxLength: MAX_POSITION + 1 }).length
     : integer(where, 'length', o.length, { min: 1, max: MAX_POSITION + 1 });
   if (length < 1) throw new RangeError(`${where}: positions must not be empty`);
   const h = f.invFreq.length;
@@ -222,10 +244,8 @@ function cache(mod, opts) {
 }
 
 function checkShape(where, shape) {
-  if (!Array.isArray(shape) || shape.length !== 3) {
-    throw new TypeError(`${where}: shape must be [seq, heads, headDim], got ${describe(shape)}`);
-  }
-  const [seq, heads, headDim] = shape.map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
+  const [seq, heads, headDim] = tuple(where, 'shape', shape, 3, '[seq, heads, headDim]')
+    .map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
   if (headDim < 2 || headDim > 8192) throw new RangeError(`${where}: shape[2] (headDim) must be in [2, 8192], got ${headDim}`);
   if (seq * heads * headDim * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: shape exceeds the 256 MiB limit`);
   return [seq, heads, headDim];
@@ -240,7 +260,7 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   let f;
   if (xpos && o.frequencies === undefined) {
     const theta = number(where, 'theta', o.theta, { above: 1, fallback: 10000 });
-    f = checkFrequencies(where, frequencies(mod, { head_dim: headDim, rope_theta: theta }));
+    f = defaultFrequencies(mod, where, 'shape[2] (headDim)', headDim, theta);
   } else {
     if (xpos && o.theta !== undefined) throw new RangeError(`${where}: give frequencies or theta, not both`);
     f = checkFrequencies(where, o.frequencies);
