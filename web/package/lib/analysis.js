@@ -99,7 +99,7 @@ function readRope(where, o) {
     throw new RangeError(`${where}: q and k have ${headDim} entries but frequencies.headDim is ${f.headDim}`);
   }
   if (2 * f.invFreq.length > headDim) {
-    throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds the length of q and k (${headDim})`);
+    throw new RangeError(`${where}: frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than the length of q and k (${headDim})`);
   }
   const ones = () => new Float32Array(headDim).fill(1);
   const layout = oneOf(where, 'layout', o.layout, LAYOUTS, 'half');
@@ -165,7 +165,7 @@ function readRelative(where, o, method) {
 
 function relativeScores(mod, opts) {
   const where = 'posenc.analysis.relativeScores';
-  const given = record(where, opts, 'options');
+  const given = record(where, opts, 'options', ['method', ...DISTANCE_KEYS, ...Object.values(METHOD_KEYS).flat()]);
   const method = oneOf(where, 'method', given.method, METHODS);
   const o = options(where, given, ['method', ...DISTANCE_KEYS, ...METHOD_KEYS[method]]);
   const distances = readDistances(where, o);

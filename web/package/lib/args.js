@@ -22,6 +22,12 @@ const TYPED = { Float32Array, Float64Array, Int32Array, Uint8Array };
 const isArray = Array.isArray;
 const keysOf = Object.keys;
 
+/**
+ * The own properties of an internal settings object (e.g. { min, max }) in an object without a
+ * prototype: a key it leaves out reads as undefined even when Object.prototype has been given one.
+ */
+export const own = (settings) => Object.assign(Object.create(null), settings);
+
 /** Longest description of a value or key put into a message. */
 const MAX_SHOWN = 40;
 
@@ -40,7 +46,7 @@ export function describe(value) {
     case 'symbol': return 'a symbol';
     default: {
       const tag = tagOf(value);
-      if (tag !== undefined) return `a ${tag}`;
+      if (tag !== undefined) return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag}`;
       try {
         return isArray(value) ? 'an array' : 'an object';
       } catch {
@@ -145,7 +151,8 @@ export function tuple(where, name, value, length, expected) {
 }
 
 /** An integer in [min, max]; `fallback` when undefined and a fallback is given. */
-export function integer(where, name, value, { min, max, fallback } = {}) {
+export function integer(where, name, value, limits) {
+  const { min, max, fallback } = own(limits);
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${describe(value)}`);
   if (!Number.isInteger(value)) throw new RangeError(`${where}: ${name} must be an integer, got ${describe(value)}`);
@@ -155,7 +162,8 @@ export function integer(where, name, value, { min, max, fallback } = {}) {
 }
 
 /** A finite number with optional bounds (`above` is exclusive); `fallback` when undefined. */
-export function number(where, name, value, { above, min, max, fallback } = {}) {
+export function number(where, name, value, limits) {
+  const { above, min, max, fallback } = own(limits);
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${describe(value)}`);
   if (!Number.isFinite(value)) throw new RangeError(`${where}: ${name} must be a finite number, got ${describe(value)}`);
@@ -238,7 +246,8 @@ export function doubles(where, name, value, opts) {
   return typed(Float64Array, Float32Array, where, name, value, opts);
 }
 
-function typed(Type, Other, where, name, value, { length, finite = true } = {}) {
+function typed(Type, Other, where, name, value, settings) {
+  const { length, finite = true } = own(settings);
   const max = MAX_OUTPUT_BYTES / Type.BYTES_PER_ELEMENT;
   const view = typedView(where, name, value);
   let out;
@@ -263,7 +272,8 @@ function typed(Type, Other, where, name, value, { length, finite = true } = {}) 
  * of integers is converted), each within [min, max] when given. `maxLength`: largest element count
  * (default 2^26, 256 MiB). `check(x, i)`: the caller's own check of each element (it throws).
  */
-export function ints(where, name, value, { length, min, max, maxLength = MAX_OUTPUT_BYTES / 4, check } = {}) {
+export function ints(where, name, value, settings) {
+  const { length, min, max, maxLength = MAX_OUTPUT_BYTES / 4, check } = own(settings);
   const view = typedView(where, name, value);
   let out;
   if (view instanceof Int32Array) {

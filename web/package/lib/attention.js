@@ -54,7 +54,7 @@ function readPosition(mod, position, shape, queryOffset) {
     throw new TypeError(`${WHERE}: position must be a method name or { method, ... }, got ${describe(position)}`);
   }
   const given = typeof position === 'string' || position === undefined ? { method: position ?? 'none' }
-    : record(WHERE, position, 'position');
+    : record(WHERE, position, 'position', ['method', ...Object.values(POSITION_KEYS).flat()]);
   const method = oneOf(WHERE, 'position.method', given.method, Object.keys(POSITION_KEYS));
   const pos = options(WHERE, given, ['method', ...POSITION_KEYS[method]], 'position');
   const { heads, headDim, keys, queries } = shape;
@@ -84,7 +84,7 @@ function readPosition(mod, position, shape, queryOffset) {
       break;
     case 'rope': {
       const f = checkFrequencies(WHERE, pos.frequencies);
-      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: the rotary dimension (${2 * f.invFreq.length}) exceeds headDim (${headDim})`);
+      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: position.frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than headDim (${headDim})`);
       arrays.invFreq = f.invFreq;
       s.attentionFactor = f.attentionFactor;
       s.layout = layoutOf('half');
@@ -95,7 +95,7 @@ function readPosition(mod, position, shape, queryOffset) {
       const f = pos.frequencies !== undefined
         ? checkFrequencies(WHERE, pos.frequencies)
         : defaultFrequencies(mod, WHERE, 'headDim', headDim, number(WHERE, 'position.theta', pos.theta, { above: 1, fallback: 10000 }));
-      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: the rotary dimension (${2 * f.invFreq.length}) exceeds headDim (${headDim})`);
+      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: position.frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than headDim (${headDim})`);
       arrays.invFreq = f.invFreq;
       s.attentionFactor = f.attentionFactor;
       s.layout = layoutOf('interleaved');

@@ -206,7 +206,7 @@ export function checkFrequencies(where, frequenciesObject) {
   const f = record(where, frequenciesObject, 'frequencies');
   const invFreq = doubles(where, 'frequencies.invFreq', f.invFreq);
   if (invFreq.length < 1 || invFreq.length > 4096) throw new RangeError(`${where}: frequencies.invFreq must have 1 to 4096 entries`);
-  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0 });
+  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0, max: 1000 });
   const headDim = f.headDim === undefined ? undefined : integer(where, 'frequencies.headDim', f.headDim, { min: 2, max: 8192 });
   return { invFreq, attentionFactor, headDim };
 }
@@ -268,7 +268,9 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   if (f.headDim !== undefined && f.headDim !== headDim) {
     throw new RangeError(`${where}: shape[2] (${headDim}) differs from frequencies.headDim (${f.headDim})`);
   }
-  if (2 * f.invFreq.length > headDim) throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds shape[2] (${headDim})`);
+  if (2 * f.invFreq.length > headDim) {
+    throw new RangeError(`${where}: frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than shape[2] (${headDim})`);
+  }
   const layout = oneOf(where, 'layout', o.layout, LAYOUTS, xpos ? 'interleaved' : 'half');
   const inverse = xpos ? bool(where, 'inverse', o.inverse, false) : inverseRope;
   const { positions, offset } = positionsOf(where, o, seq);
@@ -288,5 +290,7 @@ function wavelengths(mod, freqs) {
   const where = 'posenc.rope.wavelengths';
   const f = checkFrequencies(where, freqs);
   const h = f.invFreq.length;
+  const bad = f.invFreq.findIndex((w) => !(w > 0));
+  if (bad >= 0) throw new RangeError(`${where}: frequencies.invFreq[${bad}] must be > 0 (a wavelength is 2 pi / invFreq), got ${describe(f.invFreq[bad])}`);
   return call(mod, where, [f.invFreq], [[Float64Array, h]], (inv, out) => mod.ropeWavelengths(inv, h, out))[0];
 }
