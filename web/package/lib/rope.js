@@ -290,7 +290,7 @@ function wavelengths(mod, freqs) {
   const where = 'posenc.rope.wavelengths';
   const f = checkFrequencies(where, freqs);
   const h = f.invFreq.length;
-  const bad = f.invFreq.findIndex((w) => !(w > 0));
-  if (bad >= 0) throw new RangeError(`${where}: frequencies.invFreq[${bad}] must be > 0 (a wavelength is 2 pi / invFreq), got ${describe(f.invFreq[bad])}`);
+  const bad = f.invFreq.findIndex((w) => !(w >= 0) || Object.is(w, -0));
+  if (bad >= 0) throw new RangeError(`${where}: frequencies.invFreq[${bad}] must be >= 0 (a wavelength is 2 pi / invFreq), got ${describe(f.invFreq[bad])}`);
   return call(mod, where, [f.invFreq], [[Float64Array, h]], (inv, out) => mod.ropeWavelengths(inv, h, out))[0];
 }
