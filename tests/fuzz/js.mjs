@@ -9,7 +9,7 @@
 //   - every result is finite (only bias tables and masked logits hold -Infinity, by design), and a
 //     disguised argument (a Proxy that passes reads through, another realm's typed array, a
 //     SharedArrayBuffer, a subclass, a polluted prototype) gives the undisguised result bit for bit;
-//   - afterwards the module's malloc use is back at its baseline and the documented examples still
+//   - afterwards the module's malloc use and stack pointer are back at their baselines and the documented examples still
 //     give the values written out here.
 //
 //   node tests/fuzz/js.mjs --seed 1 --calls 1000000          (from the repository, after the build)
@@ -309,7 +309,7 @@ function documentedExamplesProblem(pe) {
 
 /**
  * Run `calls` calls of seed `seed` (from call index `from`) against the given builds; returns
- * { problems, calls, seconds, mallocBefore, mallocAfter } per build.
+ * { build, problems, calls, seconds, cpuSeconds, mallocBefore, mallocAfter } per build.
  */
 export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd', 'base'], maxProblems = 20 } = {}) {
   const { init } = await loadPackage();
@@ -323,18 +323,20 @@ export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd'
       if (!STATEFUL.has(example[0]) && !example[0].startsWith('lm.')) ctx.expected.set(example, example[1](pe, clone(example[2])));
     }
     newTrainer().dispose();
-    const mallocBefore = pe.diagnostics().mallocBytes;
+    const { mallocBytes: mallocBefore, stackPointer: stackBefore } = pe.diagnostics();
     ctx.trainer = newTrainer();
     for (const example of EXAMPLES.filter((e) => e[0] === 'lm.evaluate' || e[0] === 'lm.create')) {
       ctx.expected.set(example, example[1](pe, clone(example[2]), ctx.trainer));
     }
     const problems = [];
-    const start = performance.now();
+    const start = performance.now(), cpuStart = process.cpuUsage();
     for (let i = from; i < from + calls && problems.length < maxProblems; i++) {
       const problem = oneCall(ctx, rngFor(seed, i), i);
       if (problem) problems.push(`seed ${seed} ${problem}`);
     }
     const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const trainer = ctx.trainer;
     trainer.dispose();
     // Calls on a disposed trainer are refused by name.
@@ -346,11 +348,12 @@ export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd'
         if (!(e instanceof RangeError) || !e.message.startsWith(`posenc.lm.${method}: `)) problems.push(`${build}: disposed ${method}: ${e.message}`);
       }
     }
-    const mallocAfter = pe.diagnostics().mallocBytes;
+    const { mallocBytes: mallocAfter, stackPointer: stackAfter } = pe.diagnostics();
     if (mallocAfter !== mallocBefore) problems.push(`${build}: malloc use ${mallocBefore} bytes before the run, ${mallocAfter} after`);
+    if (stackAfter !== stackBefore) problems.push(`${build}: the WebAssembly stack pointer moved from ${stackBefore} to ${stackAfter}`);
     if (pe.lm.liveTrainers() !== 0) problems.push(`${build}: ${pe.lm.liveTrainers()} trainers still live`);
     problems.push(...documentedExamplesProblem(pe).map((p) => `${build}: afterwards, ${p}`));
-    reports.push({ build, problems, calls, seconds, mallocBefore, mallocAfter });
+    reports.push({ build, problems, calls, seconds, cpuSeconds, mallocBefore, mallocAfter });
   }
   return reports;
 }
@@ -367,7 +370,8 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
   const reports = await fuzz({ seed: Number(arg('seed', 1)), calls: Number(arg('calls', 10000)), from: Number(arg('from', 0)), builds });
   let failed = false;
   for (const r of reports) {
-    console.log(`${r.build}: ${r.calls} calls in ${r.seconds.toFixed(1)} s (${Math.round(r.calls / r.seconds)} calls/s); ` +
+    console.log(`${r.build}: ${r.calls} calls in ${r.seconds.toFixed(1)} s, ${r.cpuSeconds.toFixed(1)} s of CPU ` +
+      `(${Math.round(r.calls / r.seconds)} calls/s, ${Math.round(r.calls / r.cpuSeconds)} per CPU second); ` +
       `malloc ${r.mallocBefore} -> ${r.mallocAfter} bytes; ${r.problems.length} problems`);
     for (const p of r.problems) console.log(`  ${p}`);
     failed ||= r.problems.length > 0;

@@ -15,7 +15,7 @@ for (const seed of SEEDS) {
     assert.equal(reports.length, 2);
     for (const r of reports) {
       assert.deepEqual(r.problems, [], `${r.build}: ${r.problems.length} problems`);
-      console.log(`# ${r.build}, seed ${seed}: ${r.calls} calls in ${r.seconds.toFixed(1)} s`);
+      console.log(`# ${r.build}, seed ${seed}: ${r.calls} calls in ${r.seconds.toFixed(1)} s (${r.cpuSeconds.toFixed(1)} s of CPU)`);
     }
   });
 }
