@@ -6,11 +6,12 @@
 // Object.prototype). It checks that
 //   - every failure is exactly a TypeError or RangeError whose message starts with the function's name
 //     and names one of its parameters, in at most 1,000 characters;
-//   - every result is finite (only bias tables and masked logits hold -Infinity, by design), and a
-//     disguised argument (a Proxy that passes reads through, another realm's typed array, a
-//     SharedArrayBuffer, a subclass, a polluted prototype) gives the undisguised result bit for bit;
-//   - afterwards the module's malloc use and stack pointer are back at their baselines and the documented examples still
-//     give the values written out here.
+//   - every result is finite (by design, only bias tables and masked logits hold -Infinity, and
+//     wavelengths of a zero frequency are Infinity), and a disguised argument (a Proxy that passes
+//     reads through, another realm's typed array, a SharedArrayBuffer, a subclass, a polluted
+//     prototype) gives the undisguised result bit for bit;
+//   - afterwards the module's malloc use and stack pointer are back at their baselines and the
+//     documented examples still give the values written out here.
 //
 //   node tests/fuzz/js.mjs --seed 1 --calls 1000000          (from the repository, after the build)
 //   node tests/fuzz/js.mjs --seed 7 --from 4123 --calls 1    (replay one reported call)
