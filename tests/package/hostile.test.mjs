@@ -104,7 +104,8 @@ for (const [build, pe] of builds) {
   test(`${build}: options and configs are read from own properties only (a polluted Object.prototype changes nothing)`, () => {
     const invFreq = [0, 1, 2, 3].map((i) => 10000 ** (-i / 4));
     const table = pe.sinusoidal({ length: 5, dim: 8 });
-    const polluted = { rope_type: 'linear', factor: 8, dim: 3, max: 1, min: 100, fallback: 7, length: 2, finite: false, heads: 9 };
+    const polluted = { rope_type: 'linear', factor: 8, dim: 3, max: 1, min: 100, fallback: 7, length: 2, finite: false, heads: 9,
+      Int8Array: Float32Array };
     try {
       for (const [key, value] of Object.entries(polluted)) Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true });
       const f = pe.rope.frequencies({ head_dim: 8 });
@@ -114,6 +115,7 @@ for (const [build, pe] of builds) {
       assert.equal(pe.nope.bias({ queries: 2 }).length, 4, 'heads defaults to 1, not to the polluted 9');
       refuses(() => pe.sinusoidal({ length: 2 }), TypeError, 'posenc.sinusoidal', 'dim must be a number, got undefined');
       refuses(() => pe.analysis.similarity({ table: [1, NaN], dim: 1 }), RangeError, 'posenc.analysis.similarity', 'table[1] must be finite');
+      refuses(() => pe.analysis.similarity({ table: new Int8Array(4), dim: 2 }), TypeError, 'posenc.analysis.similarity', 'got an Int8Array');
     } finally {
       for (const key of Object.keys(polluted)) delete Object.prototype[key];
     }

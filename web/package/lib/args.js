@@ -8,6 +8,12 @@ import { MAX_OUTPUT_BYTES } from './runtime.js';
 // The intrinsic getters of %TypedArray%.prototype read a typed array's internal slots: they work on
 // arrays of any realm (an iframe's, node:vm's) and never run user code (a subclass's or a Proxy's
 // overrides are not consulted). Captured once, so later changes to the globals do not reach them.
+/**
+ * The own properties of an internal settings object (e.g. { min, max }) in an object without a
+ * prototype: a key it leaves out reads as undefined even when Object.prototype has been given one.
+ */
+export const own = (settings) => Object.assign(Object.create(null), settings);
+
 const TYPED_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
 const intrinsic = (key) => {
   const get = Object.getOwnPropertyDescriptor(TYPED_PROTO, key).get;
@@ -18,15 +24,9 @@ const tagOf = intrinsic(Symbol.toStringTag);
 const lengthOf = intrinsic('length');
 const bufferOf = intrinsic('buffer');
 const offsetOf = intrinsic('byteOffset');
-const TYPED = { Float32Array, Float64Array, Int32Array, Uint8Array };
+const TYPED = own({ Float32Array, Float64Array, Int32Array, Uint8Array });
 const isArray = Array.isArray;
 const keysOf = Object.keys;
-
-/**
- * The own properties of an internal settings object (e.g. { min, max }) in an object without a
- * prototype: a key it leaves out reads as undefined even when Object.prototype has been given one.
- */
-export const own = (settings) => Object.assign(Object.create(null), settings);
 
 /** Longest description of a value or key put into a message. */
 const MAX_SHOWN = 40;
