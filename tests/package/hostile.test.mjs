@@ -167,3 +167,10 @@ for (const [build, pe] of builds) {
     refuses(() => t.finetune({ context: 4, steps: 1 }), RangeError, 'posenc.lm.finetune', 'this trainer has been disposed');
   });
 }
+
+test('init: hostile options are a rejected promise naming the parameter', async () => {
+  for (const [opts, text] of [[revoked({}), 'options must be an object, got a revoked Proxy'],
+    [{ get simd() { throw new Error('user code'); } }, 'simd could not be read'], [{ simd: Symbol('s') }, 'simd must be true, false or']]) {
+    await assert.rejects(init(opts), (e) => e instanceof TypeError && e.message.startsWith('posenc.init: ') && e.message.includes(text));
+  }
+});
