@@ -246,11 +246,11 @@ function oneCall(ctx, rng, index) {
     const [container, key] = rng.pick(places);
     container[key] = rng.pick(HOSTILE)();
     kind = `hostile ${key}`;
-  } else if (r < 75) {
-    const [container, key] = rng.pick(places.length ? places : [[args, 0]]);
-    container[key] = disguise(rng, container[key] ?? args[0]);
+  } else if (r < 75 && places.length > 0) {
+    const [container, key] = rng.pick(places);
+    container[key] = disguise(rng, container[key]);
     kind = `disguised ${key}`;
-    same = container[key] !== undefined;
+    same = true;
   } else if (r < 85) {
     polluted = rng.pick([...POLLUTABLE, ...keys]);
     kind = `Object.prototype.${polluted} polluted`;
