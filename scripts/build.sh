@@ -18,9 +18,10 @@ emcmake cmake -S . -B build/wasm-base -DCMAKE_BUILD_TYPE=Release -DPOSENC_SIMD=O
 cmake --build build/wasm-base -j "$JOBS"
 
 mkdir -p web/package/dist
-cp build/wasm-simd/bindings/posenc_simd.mjs build/wasm-simd/bindings/posenc_simd.wasm web/package/dist/
-cp build/wasm-base/bindings/posenc_base.mjs build/wasm-base/bindings/posenc_base.wasm web/package/dist/
-cp LICENSE web/package/LICENSE
+# install -m 644: the linker marks .wasm files executable; the package ships them as plain data.
+install -m 644 build/wasm-simd/bindings/posenc_simd.mjs build/wasm-simd/bindings/posenc_simd.wasm web/package/dist/
+install -m 644 build/wasm-base/bindings/posenc_base.mjs build/wasm-base/bindings/posenc_base.wasm web/package/dist/
+install -m 644 LICENSE web/package/LICENSE
 
 # The demo site's one-file bundle of custom elements (web/site/posenc-widgets.js, WebAssembly inlined).
 node scripts/build-site.mjs

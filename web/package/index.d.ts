@@ -8,12 +8,14 @@ import type { CorpusApi } from './lib/corpus.js';
 import type { KerpleApi } from './lib/kerple.js';
 import type { LearnedApi } from './lib/learned.js';
 import type { LmApi } from './lib/lm.js';
+import type { ModelsApi } from './lib/models.js';
 import type { NopeApi } from './lib/nope.js';
 import type { RopeApi } from './lib/rope.js';
 import type { ShawApi } from './lib/shaw.js';
 import type { SinusoidalApi } from './lib/sinusoidal.js';
 import type { T5Api } from './lib/t5.js';
 
+export type * from './lib/arrays.js';
 export type * from './lib/alibi.js';
 export type * from './lib/analysis.js';
 export type * from './lib/attention.js';
@@ -21,6 +23,7 @@ export type * from './lib/corpus.js';
 export type * from './lib/kerple.js';
 export type * from './lib/learned.js';
 export type * from './lib/lm.js';
+export type * from './lib/models.js';
 export type * from './lib/nope.js';
 export type * from './lib/rope.js';
 export type * from './lib/shaw.js';
@@ -66,7 +69,7 @@ export interface Diagnostics {
  * object and its namespaces are frozen.
  */
 export interface PositionalEncodings
-  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi {
+  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi, ModelsApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */

@@ -16,6 +16,7 @@ import * as corpus from './lib/corpus.js';
 import * as kerple from './lib/kerple.js';
 import * as learned from './lib/learned.js';
 import * as lm from './lib/lm.js';
+import * as models from './lib/models.js';
 import * as nope from './lib/nope.js';
 import * as rope from './lib/rope.js';
 import * as shaw from './lib/shaw.js';
@@ -24,7 +25,7 @@ import * as t5 from './lib/t5.js';
 
 export const version = '0.1.0';
 
-const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm, corpus];
+const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm, corpus, models];
 
 const builds = {
   simd: () => import('./dist/posenc_simd.mjs'),

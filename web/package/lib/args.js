@@ -129,6 +129,42 @@ export function record(where, value, name, allowed) {
   return out;
 }
 
+/** Largest config data() copies: levels of nesting, and values in all. */
+const MAX_DEPTH = 16;
+const MAX_VALUES = 2 ** 20;
+
+/**
+ * A deep copy of JSON-like data (a model's config.json): each object becomes an object without a
+ * prototype holding its own enumerable properties, each array a plain array (typed arrays are kept,
+ * for their own checks). Getters and Proxy traps run once, here; at most 16 levels and 2^20 values,
+ * counted before they are read (a sparse array of length 2^28 is refused at once).
+ */
+export function data(where, name, value) {
+  let budget = MAX_VALUES;
+  const take = (n, path) => {
+    if (!(n <= budget)) throw new RangeError(`${where}: ${path} holds more than ${MAX_VALUES} values in all`);
+    budget -= n;
+  };
+  const copy = (v, path, depth) => {
+    if (v === null || typeof v !== 'object' || tagOf(v) !== undefined) return v;
+    if (depth > MAX_DEPTH) throw new RangeError(`${where}: ${path} is nested more than ${MAX_DEPTH} levels deep`);
+    return readSafely(where, path, () => {
+      const list = isArray(v);
+      const keys = list ? null : keysOf(v);
+      const n = list ? v.length : keys.length;
+      take(n, path);
+      const out = list ? new Array(n) : Object.create(null);
+      for (let i = 0; i < n; i++) {
+        const key = list ? i : keys[i];
+        const x = v[key];
+        out[key] = x !== null && typeof x === 'object' ? copy(x, list ? `${path}[${i}]` : `${path}.${describe(key).slice(1, -1)}`, depth + 1) : x;
+      }
+      return out;
+    });
+  };
+  return copy(value, name, 0);
+}
+
 /**
  * Check that `value` is an options object whose keys are all in `allowed`. Returns a copy of its own
  * properties (see record()): read the options from it, never from `value`.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.attention() (lib/attention.js).
+import type { Float32Result, FloatInput } from './arrays.js';
 import type { RopeFrequencyInput, RopeLayout } from './rope.js';
 import type { SinusoidalLayout } from './sinusoidal.js';
 
@@ -11,7 +12,7 @@ export type AttentionPosition =
   /** Sinusoidal table (vaswani layout by default) added to q, k and v at their positions. */
   | { method: 'sinusoidal'; base?: number; layout?: SinusoidalLayout }
   /** Learned absolute table [rows][headDim] added to q, k and v; every position needs a row. */
-  | { method: 'learned'; table: Float32Array | number[] }
+  | { method: 'learned'; table: FloatInput }
   /** q and k rotated (frequencies from pe.rope.frequencies(), any scaling). */
   | { method: 'rope'; frequencies: RopeFrequencyInput; layout?: RopeLayout }
   /** xPos: q and k rotated and scaled; default frequencies: RoPE of headDim with `theta`. */
@@ -19,26 +20,26 @@ export type AttentionPosition =
   /** ALiBi: -m_h |p_i - j| added to the logits, slopes from the head count. */
   | { method: 'alibi' }
   /** T5: a learned scalar per (bucket of j - p_i, head); table [numBuckets][heads]. */
-  | { method: 't5'; table: Float32Array | number[]; numBuckets?: number; maxDistance?: number; bidirectional?: boolean }
+  | { method: 't5'; table: FloatInput; numBuckets?: number; maxDistance?: number; bidirectional?: boolean }
   /** KERPLE: -r1 log(1 + r2 |p_i - j|) (or -r1 |p_i - j|^r2), one r1/r2 per head or one for all. */
-  | { method: 'kerple'; r1: number | Float32Array | number[]; r2: number | Float32Array | number[]; variant?: 'log' | 'power' }
+  | { method: 'kerple'; r1: number | FloatInput; r2: number | FloatInput; variant?: 'log' | 'power' }
   /** Shaw et al.: relative tables [2 maxDistance + 1][headDim] in the logits and the output. */
-  | { method: 'shaw'; tableK: Float32Array | number[]; tableV: Float32Array | number[]; maxDistance: number };
+  | { method: 'shaw'; tableK: FloatInput; tableV: FloatInput; maxDistance: number };
 
 /** [seq, heads, headDim] for self-attention, or separate query and key lengths. */
 export type AttentionShape = [number, number, number] | { queries: number; keys?: number; heads: number; headDim: number };
 
 export interface AttentionOptions {
   /** [queries][heads][headDim], row-major. */
-  q: Float32Array | number[];
+  q: FloatInput;
   /** [keys][heads][headDim]. */
-  k: Float32Array | number[];
+  k: FloatInput;
   /** [keys][heads][headDim]. */
-  v: Float32Array | number[];
+  v: FloatInput;
   shape: AttentionShape;
   /** Default 'none'. */
   position?: AttentionPosition;
-  /** Mask keys after each query's position. Default false. */
+  /** Mask keys after each query's position. Default false, as for every `causal` option of posenc. */
   causal?: boolean;
   /** Also return the attention weights [heads][queries][keys] (plain path only). Default false. */
   returnWeights?: boolean;
@@ -55,9 +56,9 @@ export interface AttentionOptions {
 
 export interface AttentionResult {
   /** [queries][heads][headDim]. */
-  output: Float32Array;
+  output: Float32Result;
   /** [heads][queries][keys], when returnWeights was true. */
-  weights?: Float32Array;
+  weights?: Float32Result;
 }
 
 export interface AttentionApi {

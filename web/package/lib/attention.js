@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // pe.attention() (C++: src/posenc/attention.hpp): multi-head attention with any position method.
-import { bool, describe, floats, integer, isList, isRecord, number, oneOf, options, record, relabel, tuple } from './args.js';
+import { bool, describe, floats, integer, isList, isRecord, number, oneOf, options, own, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 import { checkFrequencies, defaultFrequencies } from './rope.js';
 import { sinusoidal } from './sinusoidal.js';
@@ -20,6 +20,9 @@ const POSITION_KEYS = {
   kerple: ['r1', 'r2', 'variant'],
   shaw: ['tableK', 'tableV', 'maxDistance'],
 };
+// Keys a method cannot do without (a bare method name such as 'rope' gets a hint naming them).
+const REQUIRED_KEYS = own({ learned: ['table'], rope: ['frequencies'], t5: ['table'], kerple: ['r1', 'r2'], shaw: ['tableK', 'tableV', 'maxDistance'] });
+const HINTS = own({ rope: ' (frequencies: pe.rope.frequencies(config))' });
 // Order of the settings array (bindings/attention.cpp, AttentionSlot).
 const SLOTS = ['queries', 'keys', 'heads', 'headDim', 'queryOffset', 'causal', 'scale', 'streaming', 'method',
   'layout', 'attentionFactor', 'xposGamma', 'xposScaleBase', 't5Bidirectional', 't5NumBuckets', 't5MaxDistance',
@@ -57,6 +60,10 @@ function readPosition(mod, position, shape, queryOffset) {
     : record(WHERE, position, 'position', ['method', ...Object.values(POSITION_KEYS).flat()]);
   const method = oneOf(WHERE, 'position.method', given.method, Object.keys(POSITION_KEYS));
   const pos = options(WHERE, given, ['method', ...POSITION_KEYS[method]], 'position');
+  const missing = (REQUIRED_KEYS[method] ?? []).filter((key) => pos[key] === undefined);
+  if (missing.length > 0) {
+    throw new TypeError(`${WHERE}: position '${method}' needs ${missing.join(', ')}: pass position: { method: '${method}', ${missing.join(', ')} }${HINTS[method] ?? ''}`);
+  }
   const { heads, headDim, keys, queries } = shape;
   const lastPosition = Math.max(keys - 1, queryOffset + queries - 1);
   const s = { method: CODE[method], layout: 0, attentionFactor: 1, xposGamma: 0.4, xposScaleBase: 512,

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.kerple (lib/kerple.js).
+import type { Float32Result, FloatInput } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 /** `'log'`: -r1 log(1 + r2 d). `'power'`: -r1 d^r2 (0 < r2 <= 2). */
 export type KerpleVariant = 'log' | 'power';
 
 /** A per-head parameter: one number for every head, or one value per head. */
-export type KerpleParameter = number | Float32Array | Float64Array | readonly number[];
+export type KerpleParameter = number | FloatInput;
 
 export interface KerpleBiasOptions extends AttentionShapeOptions {
   /** Number of heads, an integer in [1, 65536]. */
@@ -23,7 +24,7 @@ export interface KerpleBiasOptions extends AttentionShapeOptions {
   r2: KerpleParameter;
   /** Kernel: `'log'` (default) or `'power'`. */
   variant?: KerpleVariant;
-  /** true (default): -Infinity for keys after the query (decoders). false: the kernel everywhere. */
+  /** true: -Infinity for keys after the query (decoders). false (default, as everywhere in posenc): the kernel everywhere. */
   causal?: boolean;
 }
 
@@ -33,10 +34,10 @@ export interface KerpleNamespace {
    * d = |queryOffset + i - j|: -r1 log(1 + r2 d) or -r1 d^r2. Each value is the float64 formula
    * rounded once to float32. A RangeError names r1 when the bias would overflow float32.
    * @example
-   * pe.kerple.bias({ heads: 2, queries: 4, r1: [1.2, 0.4], r2: [0.5, 0.9] })  // Float32Array(32)
-   * pe.kerple.bias({ heads: 8, queries: 128, r1: 1, r2: 1.5, variant: 'power', causal: false })
+   * pe.kerple.bias({ heads: 2, queries: 4, r1: [1.2, 0.4], r2: [0.5, 0.9], causal: true })  // Float32Array(32)
+   * pe.kerple.bias({ heads: 8, queries: 128, r1: 1, r2: 1.5, variant: 'power' })  // no mask
    */
-  bias(options: KerpleBiasOptions): Float32Array;
+  bias(options: KerpleBiasOptions): Float32Result;
 }
 
 export interface KerpleApi {

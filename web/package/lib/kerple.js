@@ -39,7 +39,7 @@ function bias(mod, opts) {
   const o = options(where, opts, KEYS);
   const s = attentionShape(where, o);
   const variant = oneOf(where, 'variant', o.variant, VARIANTS, 'log');
-  const causal = bool(where, 'causal', o.causal, true);
+  const causal = bool(where, 'causal', o.causal, false);
   const r1 = perHead(where, 'r1', o.r1, s.heads, Infinity);
   const r2 = perHead(where, 'r2', o.r2, s.heads, variant === 'power' ? 2 : Infinity);
   return call(mod, where, [r1, r2], [[Float32Array, s.count]], (a, b, out) =>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.lm (lib/lm.js).
+import type { IntInput } from './arrays.js';
 
 /** Position methods the language model can use. */
 export type LmPosition = 'none' | 'learned' | 'sinusoidal' | 'rope' | 'alibi' | 't5' | 'kerple';
@@ -14,7 +15,7 @@ export interface LmRopeScaling {
 /** Where a trainer's training stream comes from: exactly one of `text` and `corpus`. */
 export type LmData =
   /** Training token ids (each < vocab), e.g. pe.corpus.encode(yourText). */
-  | { text: Int32Array | number[]; corpus?: never }
+  | { text: IntInput; corpus?: never }
   /**
    * The generated corpus's training stream (pe.corpus), made inside the module: the same ids as
    * pe.corpus.generate({ seed, stream: 'train', length }) without copying them through JavaScript.
@@ -76,7 +77,7 @@ export interface LmTrainer {
    * past the training context is a RangeError (the table has no row for those positions).
    * @example const { perplexity } = trainer.evaluate({ tokens: evalIds, length: 256 });
    */
-  evaluate(options: { tokens: Int32Array | number[]; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
+  evaluate(options: { tokens: IntInput; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
   /** Free the trainer's memory (also done when the object is garbage-collected). */
   dispose(): void;
 }

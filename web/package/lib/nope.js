@@ -49,7 +49,7 @@ export function bind(mod) {
 function bias(mod, opts) {
   const o = options(WHERE, opts, KEYS);
   const s = attentionShape(WHERE, o, { heads: 1 });
-  const causal = bool(WHERE, 'causal', o.causal, true);
+  const causal = bool(WHERE, 'causal', o.causal, false);
   return float32Result(mod, WHERE, s.count, (out) =>
     mod.nopeBias(out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal));
 }

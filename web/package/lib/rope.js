@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
 // frequencies, caches and rotations are computed by the core.
-import { bool, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, readSafely, record, relabel, tuple } from './args.js';
+import { bool, data as configData, describe, doubles, floats, integer, ints, number, oneOf, options, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
+import { isObject, readConfig } from './families.js';
 
 const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
 const LAYOUTS = ['half', 'interleaved'];
@@ -29,18 +30,6 @@ const REQUIRED = {
 };
 const COMMON_KEYS = ['rope_type', 'type', 'rope_theta', 'partial_rotary_factor'];
 
-const isObject = isRecord;
-/** A key of the user's config in a message: at most 40 characters. */
-const shownKey = (key) => describe(key).slice(1, -1);
-
-/** Whether two config values (numbers, strings, lists, objects; at most 4 levels deep) are the same data. */
-function sameData(a, b, depth = 0) {
-  if (a === b) return true;
-  if (depth > 4 || a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && Array.isArray(a) === Array.isArray(b)
-    && ka.every((k) => Object.hasOwn(b, k) && sameData(a[k], b[k], depth + 1));
-}
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -63,57 +52,44 @@ export function bind(mod) {
 // ---------------------------------------------------------------------------------------------
 // Reading a Hugging Face config.
 
-/** The rope section of a config: rope_parameters (v5) or rope_scaling (v4), possibly per layer type. */
-function ropeSection(where, config, layerType) {
-  const sections = ['rope_parameters', 'rope_scaling'].filter((k) => config[k] !== undefined && config[k] !== null);
-  for (const k of sections) {
-    if (!isObject(config[k])) throw new TypeError(`${where}: config.${k} must be an object, got ${describe(config[k])}`);
+/**
+ * The RoPE section a layer type uses, after the family's conventions (lib/families.js). Without
+ * layerType the config must have one RoPE for all its layers.
+ */
+function pickSection(where, info, layerType) {
+  const { sections, noRopeTypes } = info.rope;
+  const keys = [...sections.keys()];
+  const types = info.layerTypes ? [...new Set(info.layerTypes)] : null;
+  if (layerType === undefined) {
+    const usable = keys.filter((k) => !noRopeTypes.includes(k));
+    if (usable.length === 1) return sections.get(usable[0]);
+    throw new RangeError(`${where}: the config gives RoPE per layer type (${usable.join(', ')}): pass options.layerType`);
   }
-  if (sections.length === 2 && !readSafely(where, 'config.rope_parameters', () => sameData(config.rope_parameters, config.rope_scaling))) {
-    throw new RangeError(`${where}: config.rope_parameters and config.rope_scaling disagree; give one of them`);
+  if (noRopeTypes.includes(layerType) && (types === null || types.includes(layerType))) {
+    throw new RangeError(`${where}: layers of type '${layerType}' use no RoPE in the '${info.rope.family}' family`);
   }
-  let name = sections[0] ? `config.${sections[0]}` : 'config';
-  let section = sections[0] ? record(where, config[sections[0]], name) : Object.create(null);
-  // v5 may key the parameters by layer type: { full_attention: {...}, sliding_attention: {...} }.
-  const nested = Object.keys(section).filter((k) => isObject(section[k]));
-  if (nested.length > 0 && nested.length === Object.keys(section).length) {
-    if (layerType === undefined) {
-      throw new RangeError(`${where}: ${name} is given per layer type (${nested.join(', ')}): pass options.layerType`);
-    }
-    if (!nested.includes(layerType)) {
-      throw new RangeError(`${where}: layerType must be one of ${nested.map((k) => `'${k}'`).join(', ')}, got ${describe(layerType)}`);
-    }
-    name = `${name}.${shownKey(layerType)}`;
-    section = record(where, section[layerType], name);
-  } else if (layerType !== undefined) {
-    throw new RangeError(`${where}: layerType is given but ${name} is not keyed by layer type`);
+  if (sections.has(layerType)) return sections.get(layerType);
+  if (types && types.includes(layerType) && sections.has('default')) return sections.get('default');
+  if (!types && !info.rope.nested) {
+    throw new RangeError(`${where}: layerType is given but ${sections.get('default').name} is not keyed by layer type`);
   }
-  return { name, section };
+  const all = [...new Set([...(types ?? []), ...keys.filter((k) => k !== 'default')])].filter((k) => !noRopeTypes.includes(k));
+  throw new RangeError(`${where}: layerType must be one of ${all.map((k) => `'${k}'`).join(', ')}, got ${describe(layerType)}`);
 }
 
-/** A value given at the top level of the config and/or in the rope section: they must agree. */
-function shared(where, config, section, name, key) {
-  const top = config[key], inner = section[key];
-  if (top !== undefined && top !== null && inner !== undefined && inner !== null && top !== inner) {
-    throw new RangeError(`${where}: config.${key} (${describe(top)}) and ${name}.${key} (${describe(inner)}) disagree`);
+function parseConfig(where, config, layerType) {
+  const info = readConfig(where, configData(where, 'config', config));  // own properties only, read once
+  if (info.method !== 'rope') {
+    throw new RangeError(`${where}: config.model_type ${describe(info.modelType)} encodes positions with ${info.method}, not RoPE (pe.models.describe reads it)`);
   }
-  return inner ?? top ?? undefined;
-}
+  const { name, section, thetaName, partialName } = pickSection(where, info, layerType);
+  const extraKeys = info.rope.extraKeys;
 
-function parseConfig(where, userConfig, layerType) {
-  if (!isObject(userConfig)) throw new TypeError(`${where}: config must be an object (a model's config.json), got ${describe(userConfig)}`);
-  const config = record(where, userConfig, 'config');  // own properties only, read once
-  const { name, section } = ropeSection(where, config, layerType);
-
-  const typeKey = section.rope_type ?? section.type ?? 'default';
-  if (section.rope_type !== undefined && section.type !== undefined && section.rope_type !== section.type) {
-    throw new RangeError(`${where}: ${name}.rope_type and ${name}.type disagree`);
-  }
-  const ropeType = oneOf(where, `${name}.rope_type`, typeKey, TYPES);
-  const allowed = [...COMMON_KEYS, ...SCALING_KEYS[ropeType]];
+  const ropeType = oneOf(where, `${name}.rope_type`, section.rope_type, TYPES);
+  const allowed = [...COMMON_KEYS, ...SCALING_KEYS[ropeType], ...extraKeys];
   for (const key of Object.keys(section)) {
     if (!allowed.includes(key)) {
-      throw new RangeError(`${where}: ${name}.${shownKey(key)} is not a key of rope_type '${ropeType}' (expected ${allowed.filter((k) => k !== 'type').join(', ')})`);
+      throw new RangeError(`${where}: ${name}.${key} is not a key of rope_type '${ropeType}' (expected ${allowed.filter((k) => k !== 'type').join(', ')})`);
     }
   }
   for (const key of REQUIRED[ropeType] ?? []) {
@@ -124,21 +100,16 @@ function parseConfig(where, userConfig, layerType) {
 
   const num = (key, value, bounds) => (value === undefined || value === null ? undefined : number(where, key, value, bounds));
   const int = (key, value) => (value === undefined || value === null ? 0 : integer(where, key, value, { min: 1, max: 2 ** 40 }));
-  let headDim = config.head_dim;
-  if (headDim === undefined || headDim === null) {
-    if (config.hidden_size === undefined || config.num_attention_heads === undefined) {
-      throw new RangeError(`${where}: config needs head_dim, or hidden_size and num_attention_heads`);
-    }
-    const hidden = integer(where, 'config.hidden_size', config.hidden_size, { min: 1 });
-    const heads = integer(where, 'config.num_attention_heads', config.num_attention_heads, { min: 1 });
-    headDim = Math.floor(hidden / heads);
-  }
-  headDim = integer(where, 'config.head_dim', headDim, { min: 2, max: 8192 });
-  const theta = num('rope_theta', shared(where, config, section, name, 'rope_theta'), { above: 1 }) ?? 10000;
-  const partial = num('partial_rotary_factor', shared(where, config, section, name, 'partial_rotary_factor'), { above: 0, max: 1 }) ?? 1;
+  const headDim = info.rope.headDim;
+  const theta = num(thetaName, section.rope_theta, { above: 1 });
+  const partial = num(partialName, section.partial_rotary_factor, { above: 0, max: 1 });
   const rotaryDim = Math.trunc(headDim * partial);
   if (rotaryDim < 2 || rotaryDim % 2 !== 0) {
-    throw new RangeError(`${where}: partial_rotary_factor gives ${rotaryDim} rotary dimensions (int(head_dim * partial_rotary_factor)); it must be even and >= 2`);
+    throw new RangeError(`${where}: ${partialName} gives ${rotaryDim} rotary dimensions (int(head_dim * partial_rotary_factor)); it must be even and >= 2`);
+  }
+  // Keys a family lets rope_parameters carry (e.g. Ministral 3's max_position_embeddings).
+  if (section.max_position_embeddings !== undefined && section.max_position_embeddings !== info.contextLength) {
+    throw new RangeError(`${where}: ${name}.max_position_embeddings (${describe(section.max_position_embeddings)}) and the config's max_position_embeddings (${describe(info.contextLength)}) disagree`);
   }
   const factors = (key) => {
     if (section[key] === undefined) return new Float64Array(0);
@@ -147,12 +118,13 @@ function parseConfig(where, userConfig, layerType) {
   // HF: `rope_scaling.get("beta_fast") or 32`, so null and 0 mean the default.
   const orDefault = (key, fallback) => num(`${name}.${key}`, section[key] || undefined, {}) ?? fallback;
   return {
+    info,
     ropeType,
     headDim,
     rotaryDim,
     theta,
     partial,
-    maxPositionEmbeddings: int('config.max_position_embeddings', config.max_position_embeddings),
+    maxPositionEmbeddings: info.rope.maxPositionEmbeddings,
     factor: num(`${name}.factor`, section.factor, {}) ?? NaN,
     attentionFactor: num(`${name}.attention_factor`, section.attention_factor, {}) ?? NaN,
     betaFast: orDefault('beta_fast', 32),
@@ -162,10 +134,10 @@ function parseConfig(where, userConfig, layerType) {
     truncate: section.truncate === undefined || section.truncate === null ? true : bool(where, `${name}.truncate`, section.truncate),
     lowFreqFactor: num(`${name}.low_freq_factor`, section.low_freq_factor, {}) ?? 1,
     highFreqFactor: num(`${name}.high_freq_factor`, section.high_freq_factor, {}) ?? 4,
-    // Phi-3 keeps original_max_position_embeddings at the top level of the config (HF v4).
-    originalMax: int(`${name}.original_max_position_embeddings`, shared(where, config, section, name, 'original_max_position_embeddings')),
+    originalMax: int(`${name}.original_max_position_embeddings`, section.original_max_position_embeddings),
     shortFactor: factors('short_factor'),
     longFactor: factors('long_factor'),
+    llama4ScalingBeta: num(`${name}.llama_4_scaling_beta`, section.llama_4_scaling_beta, { min: 0 }) ?? null,
   };
 }
 
@@ -192,6 +164,11 @@ export function frequencies(mod, config, opts = {}) {
     seqLen,
     invFreq,
     attentionFactor: af[0],
+    layout: c.info.rope.layout,
+    // Ministral 3 / Llama 4: queries are scaled by 1 + beta * ln(1 + floor(position / original)).
+    llama4Scaling: c.llama4ScalingBeta === null ? null
+      : Object.freeze({ beta: c.llama4ScalingBeta, originalMaxPositionEmbeddings: c.originalMax }),
+    ignoredKeys: Object.freeze(c.info.ignoredKeys.map((e) => Object.freeze(e))),
   });
 }
 
