@@ -129,15 +129,17 @@ export function record(where, value, name, allowed) {
   return out;
 }
 
-/** Largest config data() copies: levels of nesting, and values in all. */
+/** Largest config data() copies: levels of nesting, values in all, characters of a key. */
 const MAX_DEPTH = 16;
 const MAX_VALUES = 2 ** 20;
+const MAX_KEY = 200;
 
 /**
  * A deep copy of JSON-like data (a model's config.json): each object becomes an object without a
  * prototype holding its own enumerable properties, each array a plain array (typed arrays are kept,
- * for their own checks). Getters and Proxy traps run once, here; at most 16 levels and 2^20 values,
- * counted before they are read (a sparse array of length 2^28 is refused at once).
+ * for their own checks). Getters and Proxy traps run once, here; at most 16 levels, 2^20 values
+ * (counted before they are read: a sparse array of length 2^28 is refused at once) and keys of 200
+ * characters.
  */
 export function data(where, name, value) {
   let budget = MAX_VALUES;
@@ -153,6 +155,8 @@ export function data(where, name, value) {
       const keys = list ? null : keysOf(v);
       const n = list ? v.length : keys.length;
       take(n, path);
+      const long = list ? undefined : keys.find((k) => k.length > MAX_KEY);
+      if (long !== undefined) throw new RangeError(`${where}: ${path} has a key of ${long.length} characters (at most ${MAX_KEY}): ${describe(long)}`);
       const out = list ? new Array(n) : Object.create(null);
       for (let i = 0; i < n; i++) {
         const key = list ? i : keys[i];

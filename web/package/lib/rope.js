@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
 // frequencies, caches and rotations are computed by the core.
-import { bool, data as configData, describe, doubles, floats, integer, ints, number, oneOf, options, record, relabel, tuple } from './args.js';
+import { bool, data as configData, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
-import { isObject, readConfig } from './families.js';
+import { readConfig } from './families.js';
 
 const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
 const LAYOUTS = ['half', 'interleaved'];
@@ -177,7 +177,7 @@ export function frequencies(mod, config, opts = {}) {
 
 /** A frequencies object (as returned by frequencies()), checked. */
 export function checkFrequencies(where, frequenciesObject) {
-  if (!isObject(frequenciesObject)) {
+  if (!isRecord(frequenciesObject)) {
     throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(frequenciesObject)}`);
   }
   const f = record(where, frequenciesObject, 'frequencies');

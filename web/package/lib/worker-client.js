@@ -115,7 +115,7 @@ export function connect(where, opts, spawn) {
         state.worker.post({ ...message, args: sanitizeArgs(job.args), sanitized: true }, []);
       } catch (e) {
         state.running = null;
-        settle(job, false, new TypeError(`${job.where}: an argument cannot be sent to the worker (${e?.message ?? e})`));
+        settle(job, false, new TypeError(`${job.where}: an argument cannot be sent to the worker (a getter or Proxy trap threw, or a Proxy was revoked)`, { cause: e }));
         pump();
       }
     }
