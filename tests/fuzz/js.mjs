@@ -16,15 +16,16 @@
 //   node tests/fuzz/js.mjs --seed 1 --calls 1000000          (from the repository, after the build)
 //   node tests/fuzz/js.mjs --seed 7 --from 4123 --calls 1    (replay one reported call)
 // Options: --seed S (default 1), --calls N (default 10000), --from I (first call index, default 0),
-// --build simd|base|both (default both). Call i of seed S is the same on every run.
+// --build simd|base|both (default both). Call i of seed S is the same on every run. One call in a
+// hundred more goes through posenc/worker.
 import vm from 'node:vm';
 
-/** The package: installed by name (the packed tarball), or else the repository's web/package. */
-async function loadPackage() {
+/** The package (or posenc/worker): installed by name (the packed tarball), or else the repository's web/package. */
+async function loadPackage(worker = false) {
   try {
-    return await import('posenc');
+    return await import(worker ? 'posenc/worker' : 'posenc');
   } catch {
-    return import(new URL('../../web/package/index.js', import.meta.url));
+    return import(new URL(`../../web/package/${worker ? 'worker-node.js' : 'index.js'}`, import.meta.url));
   }
 }
 
@@ -237,9 +238,10 @@ function checkError(name, example, e, keys) {
 const POLLUTABLE = ['length', 'dim', 'heads', 'queries', 'keys', 'causal', 'method', 'rope_type', 'rope_scaling', 'head_dim',
   'positions', 'offset', 'layout', 'seed', 'frequencies', 'table', 'text', 'corpus', 'dModel', 'steps', 'r2', 'scale'];
 
-function oneCall(ctx, rng, index) {
-  const example = EXAMPLES[rng.below(EXAMPLES.length)];
-  const [name, invoke, exampleArgs] = example;
+/** An example, with one argument broken or disguised: { example, args, keys, kind, same, polluted }. */
+function mutate(rng, examples) {
+  const example = examples[rng.below(examples.length)];
+  const exampleArgs = example[2];
   const args = clone(exampleArgs);
   const places = slots(args);
   const keys = places.map(([, key]) => key).filter((k) => !/^\d+$/.test(k));
@@ -269,6 +271,12 @@ function oneCall(ctx, rng, index) {
     args[rng.below(args.length + 1)] = rng.pick(HOSTILE)();
     kind = 'hostile argument';
   }
+  return { example, args, keys, kind, same, polluted };
+}
+
+function oneCall(ctx, rng, index) {
+  const { example, args, keys, kind, same, polluted } = mutate(rng, EXAMPLES);
+  const [name, invoke] = example;
   const pe = ctx.pe;
   let result, error;
   try {
@@ -317,7 +325,7 @@ function documentedExamplesProblem(pe) {
  * Run `calls` calls of seed `seed` (from call index `from`) against the given builds; returns
  * { build, problems, calls, seconds, cpuSeconds, mallocBefore, mallocAfter } per build.
  */
-export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd', 'base'], maxProblems = 20 } = {}) {
+export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd', 'base'], maxProblems = 20, workerCalls = Math.ceil(calls / 100) } = {}) {
   const { init } = await loadPackage();
   const reports = [];
   for (const build of builds) {
@@ -339,6 +347,29 @@ export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd'
     for (let i = from; i < from + calls && problems.length < maxProblems; i++) {
       const problem = oneCall(ctx, rngFor(seed, i), i);
       if (problem) problems.push(`seed ${seed} ${problem}`);
+    }
+    // The same kind of calls through posenc/worker (its arguments are structured-cloned to a thread):
+    // every failure a named TypeError/RangeError, every result finite. Results are not compared (a
+    // Proxy cannot be cloned; the worker refuses it).
+    if (workerCalls > 0) {
+      const { initWorker } = await loadPackage(true);
+      const pw = await initWorker({ simd: build === 'simd' });
+      const examples = EXAMPLES.filter(([name]) => !name.startsWith('lm.'));
+      for (let i = from; i < from + workerCalls && problems.length < maxProblems; i++) {
+        const { example, args, keys, kind, polluted } = mutate(rngFor(seed, 2 ** 40 + i), examples);
+        if (polluted !== undefined) continue;  // the worker's realm has its own Object.prototype
+        let result, error;
+        try {
+          result = await example[1](pw, args);
+        } catch (e) {
+          error = e;
+        }
+        const where = `worker call ${i} (${build}, posenc.${example[0]}, ${kind})`;
+        const problem = error !== undefined ? checkError(example[0], example, error, keys)
+          : [...numbersOf(result)].some((x) => Number.isNaN(x)) ? 'the result holds NaN' : null;
+        if (problem) problems.push(`seed ${seed} ${where}: ${problem}`);
+      }
+      pw.terminate();
     }
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
