@@ -174,3 +174,20 @@ test('init: hostile options are a rejected promise naming the parameter', async 
     await assert.rejects(init(opts), (e) => e instanceof TypeError && e.message.startsWith('posenc.init: ') && e.message.includes(text));
   }
 });
+
+test('posenc/worker: an argument that cannot be sent is a TypeError naming it; the worker checks the rest', async () => {
+  const { initWorker } = await import('posenc/worker');
+  const pw = await initWorker();
+  try {
+    const cases = [
+      [() => pw.sinusoidal(revoked({})), 'posenc.sinusoidal: options cannot be sent to the worker'],
+      [() => pw.rope.apply(new Float32Array(4), { shape: [1, 1, 4], get frequencies() { throw new Error('user code'); } }), 'posenc.rope.apply: options cannot be sent'],
+      [() => pw.t5.bucket([1, , 3]), 'posenc.t5.bucket: relativePositions[1] must be a number'],  // eslint-disable-line no-sparse-arrays
+    ];
+    for (const [call, text] of cases) {
+      await assert.rejects(call(), (e) => e instanceof TypeError && e.message.startsWith(text) && e.message.length <= 300);
+    }
+  } finally {
+    pw.terminate();
+  }
+});
