@@ -133,6 +133,11 @@ for (const [build, pe] of builds) {
       'posenc.xpos.apply', 'shape[2] (headDim) must be even');
     refuses(() => pe.attention({ q, k: q, v: q, shape: [2, 1, 2], position: { method: 't5', table: new Float32Array(2 ** 17), numBuckets: 2 ** 17 } }),
       RangeError, 'posenc.attention', 'position.numBuckets must be an integer <= 65536');
+    // A head dimension derived from hidden_size is bounded like a given head_dim (the fuzz run found it unbounded).
+    const huge = { model_type: 'llama', hidden_size: 2 ** 40, num_attention_heads: 4, num_hidden_layers: 2, max_position_embeddings: 128 };
+    for (const [fn, where] of [[() => pe.models.describe(huge), 'posenc.models.describe'], [() => pe.rope.frequencies(huge), 'posenc.rope.frequencies']]) {
+      refuses(fn, RangeError, where, 'hidden_size / num_attention_heads gives a head dimension of 274877906944; it must be at most 8192');
+    }
     // The user's values are described, never converted: no toString runs, the message stays short.
     let calls = 0;
     const loud = { toString() { calls++; return 'x'.repeat(200000); } };

@@ -518,7 +518,11 @@ function headDimOf(r, spec, hidden, heads) {
   // Gemma's configuration classes default head_dim to 256 whatever hidden_size / heads is.
   const given = r.int(['head_dim'], { min: 2, max: 8192, fallback: spec.headDimDefault ?? null });
   if (given !== null) return given;
-  if (hidden !== null && heads !== null) return Math.floor(hidden / heads);
+  if (hidden !== null && heads !== null) {
+    const d = Math.floor(hidden / heads);
+    if (d > 8192) throw new RangeError(`${r.where}: hidden_size / num_attention_heads gives a head dimension of ${d}; it must be at most 8192 (or give head_dim)`);
+    return d;
+  }
   throw new RangeError(`${r.where}: config needs head_dim, or hidden_size and num_attention_heads`);
 }
 
