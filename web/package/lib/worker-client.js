@@ -58,6 +58,29 @@ export function reviveArgs(value) {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveArgs(v)]));
 }
 
+// The parameter names of the functions whose first argument is not `options` (index.d.ts), for
+// naming an argument that cannot be sent.
+const PARAMETERS = Object.assign(Object.create(null), {
+  'rope.frequencies': ['config', 'options'], 'analysis.wavelengths': ['config', 'options'], 'models.describe': ['config', 'options'],
+  'rope.apply': ['x', 'options'], 'rope.inverse': ['x', 'options'], 'xpos.apply': ['x', 'options'], 'rope.wavelengths': ['frequencies'],
+  'alibi.slopes': ['heads', 'options'], 't5.bucket': ['relativePositions', 'options'], 'corpus.encode': ['text'],
+  'corpus.decode': ['ids'], train: ['steps'],
+});
+
+/** The name of the first argument of `job` that cannot be prepared for sending. */
+function unsendable(job) {
+  const names = PARAMETERS[job.path.join('.')] ?? PARAMETERS[job.path.at(-1)] ?? ['options'];
+  const i = job.args.findIndex((arg) => {
+    try {
+      sanitizeArgs(arg);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return names[Math.max(i, 0)] ?? `argument ${i + 1}`;
+}
+
 const ERRORS = { TypeError, RangeError };
 const errorOf = ({ name, message }) => new (ERRORS[name] ?? Error)(message);
 const lostHandle = (where) => new Error(`${where}: this object lived in a worker that was terminated (a running call was cancelled); create it again`);
@@ -115,7 +138,7 @@ export function connect(where, opts, spawn) {
         state.worker.post({ ...message, args: sanitizeArgs(job.args), sanitized: true }, []);
       } catch (e) {
         state.running = null;
-        settle(job, false, new TypeError(`${job.where}: an argument cannot be sent to the worker (${e?.message ?? e})`));
+        settle(job, false, new TypeError(`${job.where}: ${unsendable(job)} cannot be sent to the worker (a getter or Proxy trap threw, or a Proxy was revoked)`, { cause: e }));
         pump();
       }
     }
