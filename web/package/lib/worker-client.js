@@ -86,13 +86,44 @@ const errorOf = ({ name, message }) => new (ERRORS[name] ?? Error)(message);
 const lostHandle = (where) => new Error(`${where}: this object lived in a worker that was terminated (a running call was cancelled); create it again`);
 
 /**
+ * init()'s `wasm` option in a form that can be posted to the worker: URLs become absolute strings
+ * (resolved against the page, not the worker script); bytes and compiled modules are cloned; a
+ * Response (or a Promise) cannot cross, so it is refused here by name. init() in the worker checks
+ * the rest exactly as on the page.
+ */
+function sendableWasm(where, name, w) {
+  if (w === undefined || w === null || typeof w !== 'object') {
+    if (typeof w !== 'string') return w;
+    const base = globalThis.location?.href;
+    try {
+      return base ? new URL(w, base).href : w;
+    } catch {
+      return w;
+    }
+  }
+  if (w instanceof URL) return w.href;
+  if (ArrayBuffer.isView(w) || w instanceof ArrayBuffer) return w;
+  if (typeof WebAssembly === 'object' && w instanceof WebAssembly.Module) return w;
+  if ((typeof Response === 'function' && w instanceof Response) || typeof w.then === 'function') {
+    throw new TypeError(`${where}: ${name} cannot be a Response or a Promise in the worker form (pass its URL or its bytes)`);
+  }
+  if (Object.getPrototypeOf(w) === Object.prototype) {
+    const out = {};
+    for (const key of Object.keys(w)) out[key] = sendableWasm(where, `${name}.${key}`, w[key]);
+    return out;
+  }
+  return w;
+}
+
+/**
  * Start a worker through `spawn(onMessage, onError)` (which returns { post(message, transfer),
  * terminate(), ref?(), unref?() }), load posenc in it and resolve to the proxy.
  */
 export function connect(where, opts, spawn) {
   let o;
   try {
-    o = options(where, opts ?? {}, ['simd']);
+    o = options(where, opts ?? {}, ['simd', 'wasm']);
+    o = { simd: o.simd, wasm: sendableWasm(where, 'wasm', o.wasm) };
   } catch (e) {
     return Promise.reject(e);
   }
@@ -106,7 +137,7 @@ export function connect(where, opts, spawn) {
     state.worker = spawn((message) => generation === state.generation && reply(message),
       (error) => generation === state.generation && fail(error));
     // The first job of every worker loads the module (queued ahead of everything else).
-    state.queue.unshift({ init: { simd: o.simd }, resolve: () => {}, reject: (e) => failAll(e) });
+    state.queue.unshift({ init: o.wasm === undefined ? { simd: o.simd } : o, resolve: () => {}, reject: (e) => failAll(e) });
   }
 
   function pump() {
