@@ -27,7 +27,7 @@ export const COMMON = {
   ja: {
     png: 'PNG', csv: 'CSV', embed: '埋め込み', close: '閉じる', copy: 'コピー', copied: 'コピーしました',
     embedTitle: 'このウィジェットを埋め込む',
-    embedIframe: 'iframe として（いまの表示のまま）:',
+    embedIframe: 'iframe として（いまの表示のまま）：',
     embedElement: 'カスタム要素として：スクリプト 1 本、ファイル 1 つ（WebAssembly 込み）。Content-Security-Policy が \'self\' だけを許すサイトでは posenc-widgets.js を自分のサイトに置いてください：',
     downloadPng: (what) => `${what}を PNG で保存`,
     downloadCsv: (what) => `${what}のデータを CSV で保存`,
