@@ -34,6 +34,8 @@ export const COMMON = {
     settings: '設定',
     illustrative: '説明用',
     error: 'パッケージがエラーを返しました：',
+    // A package error in the Japanese page: a sentence naming the parameter (the English message follows it).
+    badParameter: (p) => (p ? `「${p}」の値が使えません。値を直してください。` : '計算できませんでした。設定を直してください。'),
     loading: '計算中…',
     missing: (name) => `このビルドのパッケージには ${name} がまだありません。`,
     computed: (ms) => `計算と描画 ${ms} ms`,

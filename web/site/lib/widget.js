@@ -110,7 +110,9 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
       root.classList.add('failed');  // the figures of the last good state are hidden (style.css)
       const message = e instanceof Error ? e.message : String(e);
       // A widget may say in the page's language what the reader can change (explain(parameter, message)).
-      const said = e instanceof MissingApi || e instanceof InputError ? null : impl.explain?.(errorParameter(message), message);
+      const parameter = errorParameter(message);
+      const said = e instanceof MissingApi || e instanceof InputError ? null
+        : impl.explain?.(parameter, message) ?? common.badParameter?.(parameter) ?? null;
       if (said) {
         error.replaceChildren(said, ' ', h('small', { class: 'package-message', lang: 'en' }, `(${message})`));
         error.hidden = false;
