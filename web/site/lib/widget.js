@@ -10,6 +10,10 @@
 //     } });
 //   }
 //
+// A package error thrown by render() hides the figures (class 'failed') and is shown as text; a widget
+// may return explain(parameter, message) to word it in the page's language (the Japanese page always
+// names the parameter in Japanese), the package's own message following in small type.
+//
 // render() runs inside performance marks (measure `posenc:update:<id>`); the root element carries
 // data-status ('ready' | 'error'), data-draws (renders so far) and data-drawn (the state drawn, as
 // its hash) for the tests.
