@@ -68,6 +68,16 @@ async function main() {
     button.addEventListener('click', () => store.set({ lang: button.dataset.setLang }));
   }
   document.getElementById('theme-select')?.addEventListener('change', (e) => store.set({ theme: e.target.value }));
+  // In-page links (skip link, contents) move focus and scroll without touching the hash, which holds
+  // the settings: '#sec-t5' in the address bar would otherwise replace them with the defaults.
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest?.('a[href^="#"]');
+    const target = link && document.getElementById(link.getAttribute('href').slice(1));
+    if (!target) return;
+    e.preventDefault();
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'start' });
+  });
 
   let pe;
   try {

@@ -27,13 +27,15 @@ export const COMMON = {
   ja: {
     png: 'PNG', csv: 'CSV', embed: '埋め込み', close: '閉じる', copy: 'コピー', copied: 'コピーしました',
     embedTitle: 'このウィジェットを埋め込む',
-    embedIframe: 'iframe として（いまの表示のまま）:',
+    embedIframe: 'iframe として（いまの表示のまま）：',
     embedElement: 'カスタム要素として：スクリプト 1 本、ファイル 1 つ（WebAssembly 込み）。Content-Security-Policy が \'self\' だけを許すサイトでは posenc-widgets.js を自分のサイトに置いてください：',
     downloadPng: (what) => `${what}を PNG で保存`,
     downloadCsv: (what) => `${what}のデータを CSV で保存`,
     settings: '設定',
     illustrative: '説明用',
     error: 'パッケージがエラーを返しました：',
+    // A package error in the Japanese page: a sentence naming the parameter (the English message follows it).
+    badParameter: (p) => (p ? `「${p}」の値が使えません。値を直してください。` : '計算できませんでした。設定を直してください。'),
     loading: '計算中…',
     missing: (name) => `このビルドのパッケージには ${name} がまだありません。`,
     computed: (ms) => `計算と描画 ${ms} ms`,
