@@ -16,6 +16,8 @@ constexpr double two_pi = 2.0 * std::numbers::pi;
 constexpr std::size_t max_head_dim = 8192;
 // Rows of cos/sin computed at a time: at most this many floats per table (stack buffers).
 constexpr std::size_t cache_block_floats = 4096;
+// Largest inverse frequency: position * w (position <= 2^24) stays finite in float64.
+constexpr double max_inv_freq = 1e300;
 
 bool is_set(double x) { return !std::isnan(x); }
 bool finite_at_least(double x, double lo) { return std::isfinite(x) && x >= lo; }
@@ -146,7 +148,9 @@ Status frequencies_longrope(const RopeConfig& c, std::int64_t seq_len, std::span
 
 std::size_t rope_rotary_dim(const RopeConfig& c) {
   const double r = static_cast<double>(c.head_dim) * c.partial_rotary_factor;
-  return std::isfinite(r) && r >= 0 ? static_cast<std::size_t>(r) : 0;
+  // Converted only below 2^32 (any larger product would not fit size_t in WebAssembly; a float
+  // beyond the integer type is undefined behaviour): such configs are refused, as 0.
+  return std::isfinite(r) && r >= 0 && r < 4294967296.0 ? static_cast<std::size_t>(r) : 0;
 }
 
 Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
@@ -298,9 +302,11 @@ namespace {
 Status check_frequencies(std::span<const double> inv_freq, double attention_factor) {
   if (inv_freq.empty() || inv_freq.size() > max_head_dim / 2) return Status::range("frequencies", "must have 1 to 4096 entries");
   for (double w : inv_freq)
-    if (!(std::isfinite(w) && w >= 0)) return Status::range("frequencies", "invFreq entries must be finite and >= 0");
-  if (!(std::isfinite(attention_factor) && attention_factor > 0))
-    return Status::range("frequencies", "attentionFactor must be a finite number > 0");
+    if (!(std::isfinite(w) && w >= 0 && w <= max_inv_freq))
+      return Status::range("frequencies", "invFreq entries must be finite, >= 0 and at most 1e300 (angles position * "
+                                          "invFreq must stay finite)");
+  if (!(std::isfinite(attention_factor) && attention_factor > 0 && attention_factor <= std::numeric_limits<float>::max()))
+    return Status::range("frequencies", "attentionFactor must be a number > 0 within float32's range");
   return Status::success();
 }
 
@@ -359,15 +365,35 @@ Status rope_apply_check(std::size_t x_size, const RopeApplyParams& p, std::span<
     if (!(std::isfinite(p.xpos_scale_base) && p.xpos_scale_base > 0))
       return Status::range("scaleBase", "must be a finite number > 0");
     if (is_set(p.xpos_center) && !std::isfinite(p.xpos_center)) return Status::range("center", "must be finite");
+    // The scale zeta_i^(direction * (pos - centre) / scaleBase), zeta_i in [gamma / (1 + gamma), 1), grows
+    // on one side of the centre only; there it must stay within float32 (with the attention factor).
+    const double c = rope_xpos_center(p, positions);
+    double lo = static_cast<double>(p.offset), hi = static_cast<double>(p.offset) + static_cast<double>(p.seq - 1);
+    if (!positions.empty()) {
+      const auto [mn, mx] = std::minmax_element(positions.begin(), positions.end());
+      lo = *mn;
+      hi = *mx;
+    }
+    const bool grows_below = p.xpos_key == p.inverse;  // queries forward: zeta^((pos - c)/sb) grows for pos < c
+    const double distance = std::max(0.0, grows_below ? c - lo : hi - c);
+    const double growth = distance / p.xpos_scale_base * std::log((1.0 + p.xpos_gamma) / p.xpos_gamma) +
+                          std::log(p.inverse ? 1.0 / attention_factor : attention_factor);
+    if (!(growth < std::log(static_cast<double>(std::numeric_limits<float>::max()))))
+      return Status::range("scaleBase", "is too small for the distance between a position and the xPos centre: "
+                                        "zeta^(distance / scaleBase) overflows float32 (keep it below about 70 * scaleBase)");
   }
   return Status::success();
 }
 
 double rope_xpos_center(const RopeApplyParams& p, std::span<const std::int32_t> positions) {
   if (is_set(p.xpos_center)) return p.xpos_center;
-  std::int64_t count = p.offset + static_cast<std::int64_t>(p.seq);  // torchscale: ceil(count / 2)
-  if (!positions.empty()) count = *std::max_element(positions.begin(), positions.end()) + 1;
-  return static_cast<double>((count + 1) / 2);
+  // torchscale: ceil(count / 2), count = the largest position + 1 (saturated: no signed overflow for
+  // any offset and seq; rope_apply_check limits both to 2^24).
+  const std::int64_t room = std::numeric_limits<std::int64_t>::max() - std::max<std::int64_t>(p.offset, 0);
+  std::int64_t count = static_cast<std::uint64_t>(room) < p.seq ? std::numeric_limits<std::int64_t>::max()
+                                                                 : p.offset + static_cast<std::int64_t>(p.seq);
+  if (!positions.empty()) count = std::int64_t{*std::max_element(positions.begin(), positions.end())} + 1;
+  return static_cast<double>(count / 2 + count % 2);
 }
 
 void rope_rows(const RopeApplyParams& p, std::span<const double> inv_freq, double attention_factor,
