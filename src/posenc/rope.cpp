@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numbers>
 
+#include "posenc/finite.hpp"
 #include "posenc/simd.hpp"
 #include "posenc/sincos.hpp"
 
@@ -428,7 +429,14 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
     const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
-    rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args);
+    float* block = x.data() + t0 * p.heads * p.head_dim;
+    rope_rotate_fast(block, args);
+    // Finite x times cos/sin can still leave float32 (|x| near FLT_MAX, or an attention factor or xPos
+    // scale above 1): checked on the block just written, while it is in cache.
+    if (!all_finite({block, n * p.heads * p.head_dim})) {
+      std::fill(x.begin(), x.end(), 0.0f);
+      return Status::range("x", "is too large: a rotated value overflows float32 (x is zeroed)");
+    }
   }
   return Status::success();
 }

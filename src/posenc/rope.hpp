@@ -109,7 +109,9 @@ struct RopeApplyParams {
 
 // Rotate x ([seq][heads][head_dim], row-major) in place. inv_freq has rotary_dim/2 entries
 // (rotary_dim <= head_dim, even); positions is empty (rows are offset, offset+1, ...) or has seq
-// entries. Validates everything; nothing is written on error.
+// entries. Validates everything; nothing is written on error, except when a rotated value overflows
+// float32 (|x| near FLT_MAX, times the attention factor or xPos scale), found block by block as x is
+// rotated: x is then zeroed and a RangeError names x.
 Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
                   double attention_factor, std::span<const std::int32_t> positions);
 
