@@ -238,7 +238,14 @@ void rope_rotate_reference(float* x, const RopeRotateArgs& a) {
   }
 }
 
-void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
+bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
+  // Finiteness: the outputs of each row are summed on the way (one addition per batch), a sum that
+  // stays finite once it is not; only then is the row scanned exactly (it may be a finite sum that
+  // overflowed).
+  bool finite = true;
+  auto check_row = [&](std::size_t t, float sum) {
+    if (!std::isfinite(sum)) finite = finite && all_finite({x + t * a.heads * a.head_dim, a.heads * a.head_dim});
+  };
 #if POSENC_HAVE_SIMD
   using B = simd::batch_f32;
   constexpr std::size_t W = B::size;
@@ -249,6 +256,8 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
   for (std::size_t t = 0; t < a.seq; ++t) {
     const float* c = a.cos + t * a.cs_stride;
     const float* s = a.sin + t * a.cs_stride;
+    B acc(0.0f);
+    float tail = 0.0f;
     if (a.layout == RopeLayout::half) {
       const std::size_t nvec = h / W * W;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
@@ -257,13 +266,16 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
         for (std::size_t i = 0; i < nvec; i += W) {
           const B xa = B::load_unaligned(v + i), xb = B::load_unaligned(v + h + i);
           const B ci = B::load_unaligned(c + i), si = k * B::load_unaligned(s + i);
-          (xa * ci - xb * si).store_unaligned(v + i);
-          (xa * si + xb * ci).store_unaligned(v + h + i);
+          const B oa = xa * ci - xb * si, ob = xa * si + xb * ci;
+          oa.store_unaligned(v + i);
+          ob.store_unaligned(v + h + i);
+          acc += oa + ob;
         }
         for (std::size_t i = nvec; i < h; ++i) {
           const float si = sign * s[i], xa = v[i], xb = v[h + i];
           v[i] = xa * c[i] - xb * si;
           v[h + i] = xa * si + xb * c[i];
+          tail += v[i] + v[h + i];
         }
       }
     } else {
@@ -280,19 +292,26 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
         for (std::size_t j = 0; j < nvec; j += W) {
           const B xv = B::load_unaligned(v + j);
           const B sw = xsimd::swizzle(xv, swap_pairs());
-          (xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j)).store_unaligned(v + j);
+          const B o = xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j);
+          o.store_unaligned(v + j);
+          acc += o;
         }
         for (std::size_t j = nvec; j < a.rotary_dim; j += 2) {
           const float xa = v[j], xb = v[j + 1];
           v[j] = xa * ce[j] + xb * se[j];
           v[j + 1] = xb * ce[j + 1] + xa * se[j + 1];
+          tail += v[j] + v[j + 1];
         }
       }
     }
+    check_row(t, simd::reduce_add(acc) + tail);
   }
 #else
   rope_rotate_reference(x, a);
+  finite = all_finite({x, a.seq * a.heads * a.head_dim});
+  (void)check_row;
 #endif
+  return finite;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,12 +447,10 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
   for (std::size_t t0 = 0; t0 < p.seq; t0 += block) {
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
-    const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
-    float* block = x.data() + t0 * p.heads * p.head_dim;
-    rope_rotate_fast(block, args);
     // Finite x times cos/sin can still leave float32 (|x| near FLT_MAX, or an attention factor or xPos
-    // scale above 1): checked on the block just written, while it is in cache.
-    if (!all_finite({block, n * p.heads * p.head_dim})) {
+    // scale above 1): the kernel reports it.
+    const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
+    if (!rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args)) {
       std::fill(x.begin(), x.end(), 0.0f);
       return Status::range("x", "is too large: a rotated value overflows float32 (x is zeroed)");
     }

@@ -143,7 +143,10 @@ struct RopeRotateArgs {
   std::size_t cs_stride;
 };
 void rope_rotate_reference(float* x, const RopeRotateArgs& a);
-void rope_rotate_fast(float* x, const RopeRotateArgs& a);
+// rope_rotate_fast also tells whether every value it wrote is finite (the rotated rows of a finite x
+// can still overflow float32; it sums each row's outputs on the way and scans a row only when that
+// sum is not finite).
+bool rope_rotate_fast(float* x, const RopeRotateArgs& a);
 
 // Wavelength (positions per full turn) of each frequency: 2 pi / w_i.
 void rope_wavelengths(std::span<const double> inv_freq, std::span<double> out);

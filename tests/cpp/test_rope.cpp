@@ -226,7 +226,7 @@ TEST_CASE("rope: the xsimd rotation equals the scalar reference at awkward sizes
             auto a = random_vector(seq * heads * d, 13), b = a;
             const posenc::RopeRotateArgs args{seq, heads, d, r, layout, inverse, c.data(), s.data(), h};
             posenc::rope_rotate_reference(a.data(), args);
-            posenc::rope_rotate_fast(b.data(), args);
+            CHECK(posenc::rope_rotate_fast(b.data(), args));  // finite outputs reported as such
             CAPTURE(d);
             CAPTURE(r);
             CAPTURE(seq);
@@ -376,4 +376,29 @@ TEST_CASE("rope: rotary_dim of huge head_dim * factor, and the xPos centre of th
   CHECK(posenc::rope_xpos_center({.seq = 5, .offset = 0}, {}) == 3.0);  // ceil(5 / 2)
   std::vector<float> x(24, 1.0f);
   CHECK(std::string(posenc::rope_apply(x, p, std::vector<double>(4, 0.1), 1.0, {}).param) == "offset");
+}
+
+TEST_CASE("rope: rotated values beyond float32 are refused naming x (zeroed), at every layout and slice") {
+  const std::size_t d = 16;
+  for (RopeLayout layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (std::size_t seq : {1u, 5u, 70u}) {
+      CAPTURE(seq);
+      // The pair (3e38, -3e38) of the last row, rotated by 45 degrees: 4.2e38.
+      std::vector<float> x = random_vector(seq * 2 * d, 20);
+      const std::size_t last = (seq - 1) * 2 * d + d;  // head 1 of the last row
+      const std::size_t a = layout == RopeLayout::half ? 3 : 6, b = layout == RopeLayout::half ? 3 + d / 2 : 7;
+      x[last + a] = 3e38f;
+      x[last + b] = -3e38f;
+      const std::vector<double> w(d / 2, std::numbers::pi / 4);
+      const RopeApplyParams p{.seq = seq, .heads = 2, .head_dim = d, .layout = layout, .offset = 1};
+      const posenc::Status s = posenc::rope_apply(x, p, w, 1.0, {});
+      CHECK(std::string(s.param) == "x");
+      for (float y : x) CHECK(y == 0.0f);
+      // Without the huge pair: finite, accepted.
+      x = random_vector(seq * 2 * d, 20);
+      for (float& y : x) y *= 1e38f;  // |x| < 1e38: rotated values stay below 1.5e38
+      REQUIRE(posenc::rope_apply(x, p, w, 1.0, {}).ok());
+      for (float y : x) CHECK(std::isfinite(y));
+    }
+  }
 }

@@ -168,7 +168,8 @@ bool all_finite(const std::vector<T>& x) { return all_finite(std::span<const T>(
 template <class... V>
 void check_result(const Status& s, const V&... outputs) {
   check_status(s);
-  if (s.ok()) (POSENC_FUZZ_CHECK(all_finite(outputs)), ...);
+  const bool finite = (all_finite(outputs) && ...);
+  if (s.ok()) POSENC_FUZZ_CHECK(finite);
 }
 
 // Nothing written on error: every element still holds the sentinel it was filled with.
