@@ -154,7 +154,9 @@ std::size_t rope_rotary_dim(const RopeConfig& c) {
   return std::isfinite(r) && r >= 0 && r < 4294967296.0 ? static_cast<std::size_t>(r) : 0;
 }
 
-Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
+namespace {
+
+Status frequencies_unchecked(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
   if (c.head_dim < 2 || c.head_dim > max_head_dim) return Status::range("head_dim", "must be an integer in [2, 8192]");
   if (!(std::isfinite(c.rope_theta) && c.rope_theta > 1.0)) return Status::range("rope_theta", "must be a finite number > 1");
   if (!(std::isfinite(c.partial_rotary_factor) && c.partial_rotary_factor > 0 && c.partial_rotary_factor <= 1))
@@ -207,6 +209,24 @@ Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<dou
       return frequencies_longrope(c, seq_len, inv, af);
   }
   return Status::type("rope_type", "must be one of default, linear, ntk, dynamic, yarn, longrope, llama3");
+}
+
+}  // namespace
+
+Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
+  if (Status s = frequencies_unchecked(c, seq_len, inv, af); !s.ok()) return s;
+  // Extreme but finite settings (a longrope factor of 1e-320, an original length of 1 under the
+  // default longrope attention factor, ...) can still give values rope_apply would refuse: named here.
+  const bool longrope = c.rope_type == RopeType::longrope;
+  for (double w : inv)
+    if (!(std::isfinite(w) && w >= 0 && w <= max_inv_freq))
+      return Status::range(longrope ? "short_factor" : "factor",
+                           "gives an inverse frequency that is not finite or above 1e300 (short_factor / long_factor "
+                           "entries too small?)");
+  if (!(std::isfinite(af) && af > 0 && af <= std::numeric_limits<float>::max()))
+    return Status::range(longrope ? "original_max_position_embeddings" : "factor",
+                         "gives an attention factor that is not a finite float32 > 0");
+  return Status::success();
 }
 
 void rope_wavelengths(std::span<const double> inv_freq, std::span<double> out) {

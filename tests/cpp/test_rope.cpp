@@ -402,3 +402,17 @@ TEST_CASE("rope: rotated values beyond float32 are refused naming x (zeroed), at
     }
   }
 }
+
+TEST_CASE("rope: longrope settings that give infinite frequencies or attention factors are refused (found by fuzzing)") {
+  std::vector<double> inv(4);
+  double af = 0;
+  const std::vector<double> tiny(4, 1e-320), ones(4, 1.0);
+  RopeConfig c{.head_dim = 8, .max_position_embeddings = 64, .rope_type = RopeType::longrope,
+               .original_max_position_embeddings = 32, .short_factor = tiny, .long_factor = ones};
+  CHECK(std::string(posenc::rope_frequencies(c, 16, inv, af).param) == "short_factor");  // 1 / (1e-320 * 1) = inf
+  CHECK(posenc::rope_frequencies(c, 64, inv, af).ok());                                   // long factors: fine
+  // original 1: the default factor sqrt(1 + ln(factor) / ln(1)) is infinite.
+  c = {.head_dim = 8, .max_position_embeddings = 64, .rope_type = RopeType::longrope, .original_max_position_embeddings = 1,
+       .short_factor = ones, .long_factor = ones};
+  CHECK(std::string(posenc::rope_frequencies(c, 16, inv, af).param) == "original_max_position_embeddings");
+}

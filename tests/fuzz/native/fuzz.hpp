@@ -172,6 +172,11 @@ void check_result(const Status& s, const V&... outputs) {
   if (s.ok()) POSENC_FUZZ_CHECK(finite);
 }
 
+// The same floats bit for bit (NaN payloads too).
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
 // Nothing written on error: every element still holds the sentinel it was filled with.
 template <class T>
 bool untouched(const std::vector<T>& x, T sentinel) {
