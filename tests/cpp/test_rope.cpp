@@ -383,13 +383,13 @@ TEST_CASE("rope: rotated values beyond float32 are refused naming x (zeroed), at
   for (RopeLayout layout : {RopeLayout::half, RopeLayout::interleaved}) {
     for (std::size_t seq : {1u, 5u, 70u}) {
       CAPTURE(seq);
-      // The pair (3e38, -3e38) of the last row, rotated by 45 degrees: 4.2e38.
+      // The pair (3e38, -3e38) of the last row (position seq), rotated by 45 degrees: 4.2e38.
       std::vector<float> x = random_vector(seq * 2 * d, 20);
       const std::size_t last = (seq - 1) * 2 * d + d;  // head 1 of the last row
       const std::size_t a = layout == RopeLayout::half ? 3 : 6, b = layout == RopeLayout::half ? 3 + d / 2 : 7;
       x[last + a] = 3e38f;
       x[last + b] = -3e38f;
-      const std::vector<double> w(d / 2, std::numbers::pi / 4);
+      const std::vector<double> w(d / 2, std::numbers::pi / (4.0 * double(seq)));  // 45 degrees at the last row
       const RopeApplyParams p{.seq = seq, .heads = 2, .head_dim = d, .layout = layout, .offset = 1};
       const posenc::Status s = posenc::rope_apply(x, p, w, 1.0, {});
       CHECK(std::string(s.param) == "x");
