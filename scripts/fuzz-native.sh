@@ -54,7 +54,7 @@ run_libfuzzer() {
     echo "fuzz-native: $t ($(basename "$dir")) for ${SECONDS_PER_TARGET}s"
     "$dir/$t" "${LIBFUZZER_FLAGS[@]}" -artifact_prefix="build/fuzz/artifacts/$t-" "build/fuzz/corpus/$t" 2>build/fuzz/$t.log \
       || { tail -n 60 build/fuzz/$t.log; echo "fuzz-native: $t failed (input in build/fuzz/artifacts/)" >&2; exit 1; }
-    grep -E '^#[0-9]+ *DONE' build/fuzz/$t.log | tail -n 1 || true
+    grep -E '^Done [0-9]+ runs' build/fuzz/$t.log | tail -n 1 || true
   done
 }
 

@@ -30,7 +30,7 @@ for (const [name, pe] of builds) {
     const k = randomVector(n(6), 2).map((x) => Math.sign(x) * 1e19);
     const v = randomVector(n(6), 3);
     for (const streaming of [false, true]) {
-      for (const position of [undefined, 'alibi', 'rope']) {
+      for (const position of [undefined, 'alibi', 'sinusoidal']) {
         refused(() => pe.attention({ q, k, v, shape, streaming, position }), 'posenc.attention', /q /);
       }
     }
