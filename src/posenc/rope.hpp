@@ -45,6 +45,9 @@
 // RoPE whose pair i is also scaled by zeta_i^(n / scale_base) for queries and zeta_i^(-n / scale_base)
 // for keys, zeta_i = (2i + gamma r) / ((1 + gamma) r), so q.k decays as zeta^((m - n)/scale_base).
 // torchscale centres n: n = position - ceil(count / 2), count = the number of positions it covers.
+// The scale grows on one side of the centre (zeta < 1); where it would leave float32 (about
+// 70 * scale_base positions from the centre with gamma 0.4, the point where torchscale's float32
+// scale becomes infinite) rope_apply refuses with a RangeError naming scaleBase.
 #pragma once
 
 #include <cmath>
