@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(cmake g++ make python3 emscripten libxsimd-dev doctest-dev nlohmann-json3-dev wabt chromium fonts-ipafont-gothic)
+APT_PACKAGES=(cmake g++ make python3 emscripten libxsimd-dev doctest-dev nlohmann-json3-dev wabt chromium fonts-ipafont-gothic
+  # native fuzzing and sanitizers (scripts/fuzz-native.sh): clang with libFuzzer, ASan and UBSan
+  # runtimes (also i386), and the 32-bit C/C++ libraries for -m32
+  clang libclang-rt-14-dev g++-multilib)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

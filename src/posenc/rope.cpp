@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numbers>
 
+#include "posenc/finite.hpp"
 #include "posenc/simd.hpp"
 #include "posenc/sincos.hpp"
 
@@ -16,6 +17,8 @@ constexpr double two_pi = 2.0 * std::numbers::pi;
 constexpr std::size_t max_head_dim = 8192;
 // Rows of cos/sin computed at a time: at most this many floats per table (stack buffers).
 constexpr std::size_t cache_block_floats = 4096;
+// Largest inverse frequency: position * w (position <= 2^24) stays finite in float64.
+constexpr double max_inv_freq = 1e300;
 
 bool is_set(double x) { return !std::isnan(x); }
 bool finite_at_least(double x, double lo) { return std::isfinite(x) && x >= lo; }
@@ -146,10 +149,14 @@ Status frequencies_longrope(const RopeConfig& c, std::int64_t seq_len, std::span
 
 std::size_t rope_rotary_dim(const RopeConfig& c) {
   const double r = static_cast<double>(c.head_dim) * c.partial_rotary_factor;
-  return std::isfinite(r) && r >= 0 ? static_cast<std::size_t>(r) : 0;
+  // Converted only below 2^32 (any larger product would not fit size_t in WebAssembly; a float
+  // beyond the integer type is undefined behaviour): such configs are refused, as 0.
+  return std::isfinite(r) && r >= 0 && r < 4294967296.0 ? static_cast<std::size_t>(r) : 0;
 }
 
-Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
+namespace {
+
+Status frequencies_unchecked(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
   if (c.head_dim < 2 || c.head_dim > max_head_dim) return Status::range("head_dim", "must be an integer in [2, 8192]");
   if (!(std::isfinite(c.rope_theta) && c.rope_theta > 1.0)) return Status::range("rope_theta", "must be a finite number > 1");
   if (!(std::isfinite(c.partial_rotary_factor) && c.partial_rotary_factor > 0 && c.partial_rotary_factor <= 1))
@@ -204,6 +211,24 @@ Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<dou
   return Status::type("rope_type", "must be one of default, linear, ntk, dynamic, yarn, longrope, llama3");
 }
 
+}  // namespace
+
+Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
+  if (Status s = frequencies_unchecked(c, seq_len, inv, af); !s.ok()) return s;
+  // Extreme but finite settings (a longrope factor of 1e-320, an original length of 1 under the
+  // default longrope attention factor, ...) can still give values rope_apply would refuse: named here.
+  const bool longrope = c.rope_type == RopeType::longrope;
+  for (double w : inv)
+    if (!(std::isfinite(w) && w >= 0 && w <= max_inv_freq))
+      return Status::range(longrope ? "short_factor" : "factor",
+                           "gives an inverse frequency that is not finite or above 1e300 (short_factor / long_factor "
+                           "entries too small?)");
+  if (!(std::isfinite(af) && af > 0 && af <= std::numeric_limits<float>::max()))
+    return Status::range(longrope ? "original_max_position_embeddings" : "factor",
+                         "gives an attention factor that is not a finite float32 > 0");
+  return Status::success();
+}
+
 void rope_wavelengths(std::span<const double> inv_freq, std::span<double> out) {
   for (std::size_t i = 0; i < inv_freq.size() && i < out.size(); ++i) out[i] = two_pi / inv_freq[i];
 }
@@ -233,7 +258,14 @@ void rope_rotate_reference(float* x, const RopeRotateArgs& a) {
   }
 }
 
-void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
+bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
+  // Finiteness: the outputs of each row are summed on the way (one addition per batch), a sum that
+  // stays finite once it is not; only then is the row scanned exactly (it may be a finite sum that
+  // overflowed).
+  bool finite = true;
+  auto check_row = [&](std::size_t t, float sum) {
+    if (!std::isfinite(sum)) finite = finite && all_finite({x + t * a.heads * a.head_dim, a.heads * a.head_dim});
+  };
 #if POSENC_HAVE_SIMD
   using B = simd::batch_f32;
   constexpr std::size_t W = B::size;
@@ -244,6 +276,8 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
   for (std::size_t t = 0; t < a.seq; ++t) {
     const float* c = a.cos + t * a.cs_stride;
     const float* s = a.sin + t * a.cs_stride;
+    B acc(0.0f);
+    float tail = 0.0f;
     if (a.layout == RopeLayout::half) {
       const std::size_t nvec = h / W * W;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
@@ -252,13 +286,16 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
         for (std::size_t i = 0; i < nvec; i += W) {
           const B xa = B::load_unaligned(v + i), xb = B::load_unaligned(v + h + i);
           const B ci = B::load_unaligned(c + i), si = k * B::load_unaligned(s + i);
-          (xa * ci - xb * si).store_unaligned(v + i);
-          (xa * si + xb * ci).store_unaligned(v + h + i);
+          const B oa = xa * ci - xb * si, ob = xa * si + xb * ci;
+          oa.store_unaligned(v + i);
+          ob.store_unaligned(v + h + i);
+          acc += oa + ob;
         }
         for (std::size_t i = nvec; i < h; ++i) {
           const float si = sign * s[i], xa = v[i], xb = v[h + i];
           v[i] = xa * c[i] - xb * si;
           v[h + i] = xa * si + xb * c[i];
+          tail += v[i] + v[h + i];
         }
       }
     } else {
@@ -275,19 +312,26 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
         for (std::size_t j = 0; j < nvec; j += W) {
           const B xv = B::load_unaligned(v + j);
           const B sw = xsimd::swizzle(xv, swap_pairs());
-          (xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j)).store_unaligned(v + j);
+          const B o = xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j);
+          o.store_unaligned(v + j);
+          acc += o;
         }
         for (std::size_t j = nvec; j < a.rotary_dim; j += 2) {
           const float xa = v[j], xb = v[j + 1];
           v[j] = xa * ce[j] + xb * se[j];
           v[j + 1] = xb * ce[j + 1] + xa * se[j + 1];
+          tail += v[j] + v[j + 1];
         }
       }
     }
+    check_row(t, simd::reduce_add(acc) + tail);
   }
 #else
   rope_rotate_reference(x, a);
+  finite = all_finite({x, a.seq * a.heads * a.head_dim});
+  (void)check_row;
 #endif
+  return finite;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,9 +342,11 @@ namespace {
 Status check_frequencies(std::span<const double> inv_freq, double attention_factor) {
   if (inv_freq.empty() || inv_freq.size() > max_head_dim / 2) return Status::range("frequencies", "must have 1 to 4096 entries");
   for (double w : inv_freq)
-    if (!(std::isfinite(w) && w >= 0)) return Status::range("frequencies", "invFreq entries must be finite and >= 0");
-  if (!(std::isfinite(attention_factor) && attention_factor > 0))
-    return Status::range("frequencies", "attentionFactor must be a finite number > 0");
+    if (!(std::isfinite(w) && w >= 0 && w <= max_inv_freq))
+      return Status::range("frequencies", "invFreq entries must be finite, >= 0 and at most 1e300 (angles position * "
+                                          "invFreq must stay finite)");
+  if (!(std::isfinite(attention_factor) && attention_factor > 0 && attention_factor <= std::numeric_limits<float>::max()))
+    return Status::range("frequencies", "attentionFactor must be a number > 0 within float32's range");
   return Status::success();
 }
 
@@ -359,15 +405,35 @@ Status rope_apply_check(std::size_t x_size, const RopeApplyParams& p, std::span<
     if (!(std::isfinite(p.xpos_scale_base) && p.xpos_scale_base > 0))
       return Status::range("scaleBase", "must be a finite number > 0");
     if (is_set(p.xpos_center) && !std::isfinite(p.xpos_center)) return Status::range("center", "must be finite");
+    // The scale zeta_i^(direction * (pos - centre) / scaleBase), zeta_i in [gamma / (1 + gamma), 1), grows
+    // on one side of the centre only; there it must stay within float32 (with the attention factor).
+    const double c = rope_xpos_center(p, positions);
+    double lo = static_cast<double>(p.offset), hi = static_cast<double>(p.offset) + static_cast<double>(p.seq - 1);
+    if (!positions.empty()) {
+      const auto [mn, mx] = std::minmax_element(positions.begin(), positions.end());
+      lo = *mn;
+      hi = *mx;
+    }
+    const bool grows_below = p.xpos_key == p.inverse;  // queries forward: zeta^((pos - c)/sb) grows for pos < c
+    const double distance = std::max(0.0, grows_below ? c - lo : hi - c);
+    const double growth = distance / p.xpos_scale_base * std::log((1.0 + p.xpos_gamma) / p.xpos_gamma) +
+                          std::log(p.inverse ? 1.0 / attention_factor : attention_factor);
+    if (!(growth < std::log(static_cast<double>(std::numeric_limits<float>::max()))))
+      return Status::range("scaleBase", "is too small for the distance between a position and the xPos centre: "
+                                        "zeta^(distance / scaleBase) overflows float32 (keep it below about 70 * scaleBase)");
   }
   return Status::success();
 }
 
 double rope_xpos_center(const RopeApplyParams& p, std::span<const std::int32_t> positions) {
   if (is_set(p.xpos_center)) return p.xpos_center;
-  std::int64_t count = p.offset + static_cast<std::int64_t>(p.seq);  // torchscale: ceil(count / 2)
-  if (!positions.empty()) count = *std::max_element(positions.begin(), positions.end()) + 1;
-  return static_cast<double>((count + 1) / 2);
+  // torchscale: ceil(count / 2), count = the largest position + 1 (saturated: no signed overflow for
+  // any offset and seq; rope_apply_check limits both to 2^24).
+  const std::int64_t room = std::numeric_limits<std::int64_t>::max() - std::max<std::int64_t>(p.offset, 0);
+  std::int64_t count = static_cast<std::uint64_t>(room) < p.seq ? std::numeric_limits<std::int64_t>::max()
+                                                                 : p.offset + static_cast<std::int64_t>(p.seq);
+  if (!positions.empty()) count = std::int64_t{*std::max_element(positions.begin(), positions.end())} + 1;
+  return static_cast<double>(count / 2 + count % 2);
 }
 
 void rope_rows(const RopeApplyParams& p, std::span<const double> inv_freq, double attention_factor,
@@ -401,8 +467,13 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
   for (std::size_t t0 = 0; t0 < p.seq; t0 += block) {
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
+    // Finite x times cos/sin can still leave float32 (|x| near FLT_MAX, or an attention factor or xPos
+    // scale above 1): the kernel reports it.
     const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
-    rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args);
+    if (!rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args)) {
+      std::fill(x.begin(), x.end(), 0.0f);
+      return Status::range("x", "is too large: a rotated value overflows float32 (x is zeroed)");
+    }
   }
   return Status::success();
 }
