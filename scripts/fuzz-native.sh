@@ -5,8 +5,9 @@
 #   scripts/fuzz-native.sh [--seconds N] [STAGE...]      stages (default: all four, in this order)
 #     doctest  the doctest suite built with clang -fsanitize=address,undefined (build/asan)
 #     fuzz     each libFuzzer target (same build, ASan + UBSan) for N seconds from its seed corpus
-#     m32      the targets built -m32 (size_t of 32 bits) with libFuzzer; run where the kernel runs
-#              i386 programs, otherwise built only (and the wasm stage does the 32-bit runs)
+#     m32      the targets built -m32 (size_t of 32 bits) with libFuzzer (needs g++-multilib); run
+#              where the kernel runs i386 programs, otherwise built only (the wasm stage, which
+#              scripts/test.sh runs, does the 32-bit runs)
 #     wasm     the targets built for WebAssembly (wasm32, Emscripten, ASan + UBSan) with the
 #              standalone driver (driver.cpp), run under node for N seconds each
 #
