@@ -4,6 +4,7 @@
 #   doctest suites (native, WebAssembly SIMD, WebAssembly baseline) incl. golden parity;
 #   the Embind boundary and the instructions in the .wasm files;
 #   the packed npm package installed by name into an empty folder: node:test suites + tsc on the .d.ts;
+#   the same tarball in real apps (tests/bundlers: each bundler from its lockfile, pages in chromium);
 #   the examples (C++ and Node); the demo site (every widget, embed snippets, screenshots) in Debian's
 #   chromium under a strict CSP;
 #   a smoke run of the benchmark (its numbers are not checked; speed is not a test).
@@ -43,6 +44,9 @@ cp tests/package/*.mjs tests/types/*.ts tests/types/tsconfig.json build/consumer
   "$ROOT/node_modules/.bin/tsc" -p tsconfig.json
   echo "tsc: ok"
 )
+
+step "package in real apps: Vite 6/7/8, webpack 5, esbuild, Rollup, import map, CDN, Node, TypeScript 5 (chromium)"
+node tests/bundlers/run.mjs
 
 step "examples"
 ./build/native/examples/cpp/sinusoidal_rows 4 10

@@ -33,6 +33,19 @@ export type * from './lib/t5.js';
 /** Version of the package. */
 export declare const version: string;
 
+/**
+ * Where a build's .wasm comes from: its URL (a relative string resolves against the page, as fetch()
+ * does), its bytes, a Response (e.g. `fetch(url)`), a Promise of one of these, or a compiled module.
+ */
+export type WasmSource =
+  | string
+  | URL
+  | ArrayBuffer
+  | ArrayBufferView
+  | Response
+  | WebAssembly.Module
+  | PromiseLike<string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module>;
+
 export interface InitOptions {
   /**
    * Which WebAssembly build to load. `'auto'` (default): the SIMD build when the runtime supports
@@ -40,11 +53,21 @@ export interface InitOptions {
    * where SIMD is unsupported). `false`: the baseline build (no SIMD instruction).
    */
   simd?: boolean | 'auto';
+  /**
+   * Where the .wasm comes from, when not from the package's own `dist/` (found through
+   * `new URL(..., import.meta.url)`, which some bundlers do not follow; see "Using posenc with your
+   * bundler" in the README). One source for the build that `simd: true` or `simd: false` selects;
+   * with `simd: 'auto'`, `{ simd, base }` (the files `posenc/dist/posenc_simd.wasm` and
+   * `posenc/dist/posenc_base.wasm`). Used the first time a build is loaded.
+   */
+  wasm?: WasmSource | { simd: WasmSource; base: WasmSource };
 }
 
 /**
  * Load posenc. Resolves to the functions of the library, bound to a WebAssembly instance. Each build
- * is instantiated once per page or process; later calls resolve to the same object.
+ * is instantiated once per page or process; later calls resolve to the same object. Rejects with a
+ * TypeError/RangeError for wrong options, and with an Error naming the URL, the HTTP status and
+ * content type when the .wasm cannot be loaded (a failed load may be retried).
  *
  * @example
  * const pe = await init();
