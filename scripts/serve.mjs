@@ -77,7 +77,11 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp 
       const { port: actual } = server.address();
       resolvePromise({
         url: `http://${host}:${actual}/`,
-        close: () => new Promise((done) => server.close(done)),
+        // Keep-alive connections would hold close() open until they time out: end them too.
+        close: () => new Promise((done) => {
+          server.close(done);
+          server.closeAllConnections();
+        }),
       });
     });
   });

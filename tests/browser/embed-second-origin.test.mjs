@@ -60,9 +60,9 @@ before(async () => {
   }
 });
 after(async () => {
+  await env?.close();
   await blog?.strict.close();
   await blog?.cors.close();
-  await env?.close();
   if (blogRoot) await rm(blogRoot, { recursive: true, force: true });
 });
 
