@@ -141,6 +141,12 @@ for (const width of [375, 1280]) {
         assert.ok(fit.inner[1] > 900, `the frame grew past its snippet's height: ${fit.inner[1]} px`);
         for (const f of await measureCanvases(frame, ID)) assert.ok(f.colours >= 8, `iframe: ${f.name} drew (${f.colours} colours)`);
         assert.equal(await frame.evaluate(() => document.documentElement.lang), lang);
+        const embedLines = await frame.evaluate(() => {
+          const range = document.createRange();
+          range.selectNodeContents(document.querySelector('.widget-foot button'));
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        });
+        assert.equal(embedLines, 1, 'the Embed button\'s label fits on one line');
         assert.equal(await surface(frame), scheme === 'dark' ? DARK_SURFACE : LIGHT_SURFACE, 'the frame follows the colour scheme');
 
         // The custom element: drawn, in the page's language and colour scheme.
