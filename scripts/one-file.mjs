@@ -30,18 +30,17 @@ export function wasmFiles({ base = 'inline' } = {}) {
         args.resolveDir === join(PACKAGE, 'lib') ? { path: 'files.js', namespace: 'posenc-inline-wasm' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'posenc-inline-wasm' }, () => {
         const base64 = (build) => readFileSync(join(PACKAGE, `dist/posenc_${build}.wasm`)).toString('base64');
-        const baseFile = base === 'beside'
-          ? "() => new URL('posenc_base.wasm', import.meta.url)"
-          : `() => bytes('${base64('base')}')`;
+        const beside = base === 'beside';
         return {
-          contents: `// The .wasm files, inlined by scripts/one-file.mjs.
-function bytes(text) {
+          contents: `// The .wasm of ${beside ? 'the SIMD build' : 'both builds'}, inlined by scripts/one-file.mjs.
+const SIMD = '${base64('simd')}';
+${beside ? '' : `const BASE = '${base64('base')}';\n`}function bytes(text) {
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
-export const wasmFiles = { simd: () => bytes('${base64('simd')}'), base: ${baseFile} };
+export const wasmFiles = { simd: () => bytes(SIMD), base: ${beside ? "() => new URL('posenc_base.wasm', import.meta.url)" : '() => bytes(BASE)'} };
 `,
           loader: 'js',
         };
