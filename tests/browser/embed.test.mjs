@@ -37,9 +37,12 @@ test('the bundle is one file with the SIMD build inlined; the baseline is fetche
   const text = await ctx.response.text();
   await ctx.page.close();
   assert.ok(text.length > 100_000);
-  // "\0asm" in base64: one WebAssembly module inlined, not two.
-  assert.equal(text.match(/AGFzbQ/g)?.length, 1, 'one .wasm inlined');
+  // "\0asm" in base64: one WebAssembly module inlined (the SIMD build), not two.
+  assert.equal(text.match(/AGFzbQEAAAA/g)?.length, 1, 'one .wasm inlined');
   assert.match(text, /new URL\("posenc_base\.wasm",import\.meta\.url\)/, 'the baseline build is the file beside the bundle');
+  // The only other .wasm name is the default of Emscripten's glue, which the package never uses
+  // (it hands the glue the compiled module).
+  assert.doesNotMatch(text.replaceAll('"posenc_simd.wasm"', '').replaceAll('"posenc_base.wasm"', ''), /\w\.wasm["'`]/, 'no other .wasm file name');
   assert.doesNotMatch(text, /\beval\(|new Function\(/, 'no eval');
 });
 

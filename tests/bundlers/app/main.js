@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The app that Vite and webpack build: posenc on the page and in a module worker, with no option.
+// (inline.js, for esbuild and Rollup, imports the one-file build instead.)
 import { init } from 'posenc';
 import { results, show } from './report.js';
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Rollup does not copy files named by `new URL(..., import.meta.url)`: use the one-file build.
+// The one-file build (.wasm inlined): what esbuild and Rollup build without any setting.
 import { init } from 'posenc/inline';
 import { results, show } from './report.js';
 
