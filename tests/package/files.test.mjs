@@ -28,13 +28,12 @@ test('third-party notices name each component compiled into the builds, with its
   assert.ok(pkg.files.includes('THIRD-PARTY-NOTICES.md'));
 });
 
-test('a changelog, the project links, and the worker entry points', () => {
+test('a changelog, no placeholder links, and the worker entry points', () => {
   assert.match(text('CHANGELOG.md'), /^## 0\.1\.0$/m);
   assert.match(text('CHANGELOG.md'), /^## Unreleased$/m);
-  assert.equal(typeof pkg.homepage, 'string');
-  assert.equal(pkg.repository.type, 'git');
-  assert.equal(pkg.repository.directory, 'web/package');
-  assert.equal(typeof pkg.bugs.url, 'string');
+  // The project has no public address yet: no homepage/repository/bugs until it has one, never a
+  // placeholder host that would send users nowhere.
+  assert.doesNotMatch(JSON.stringify(pkg), /example\.(com|org|net)/);
   const worker = pkg.exports['./worker'];
   for (const file of [worker.types, worker.browser, worker.node, worker.default, './worker-thread.js', './worker-thread-node.js']) {
     assert.ok(statSync(join(ROOT, file)).isFile(), file);

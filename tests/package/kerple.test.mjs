@@ -118,7 +118,7 @@ const bad = [
   [{ ...ok, r1: 1e-50 }, RangeError, 'r1 must be finite and > 0 (as a float32), got 1e-50'],
   [{ ...ok, r1: 1e39 }, RangeError, 'r1 must be finite and > 0'],
   [{ ...ok, r1: [1, 1, 1] }, RangeError, 'r1 must have one value per head (2), got 3'],
-  [{ ...ok, r1: [1, 'a'] }, TypeError, 'r1 must be a Float32Array'],
+  [{ ...ok, r1: [1, 'a'] }, TypeError, 'r1[1] must be a number, got "a"'],
   [{ ...ok, r2: [1, 0] }, RangeError, 'r2[1] must be finite and > 0'],
   [{ ...ok, r2: new Float32Array([1, Infinity]) }, RangeError, 'r2[1] must be finite and > 0'],
   [{ ...ok, r2: 2.5, variant: 'power' }, RangeError, "r2 must be <= 2 for the 'power' variant"],

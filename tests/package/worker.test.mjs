@@ -4,6 +4,7 @@
 // moved, cancel and terminate ending the thread, the LM trainer through a handle.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
 import { init } from 'posenc';
@@ -112,6 +113,21 @@ test('errors: the same class and message as on the page, and the worker keeps wo
   } finally {
     pw.terminate();
   }
+});
+
+test('initWorker({ wasm }): bytes or a URL reach the worker; a Response is refused by name', async () => {
+  const url = new URL(import.meta.resolve('posenc/dist/posenc_base.wasm'));
+  for (const wasm of [await readFile(url), url]) {
+    const pw = await initWorker({ simd: false, wasm });
+    try {
+      assert.equal(pw.simd, false);
+      assert.deepEqual(await pw.t5.bucket([-300, -1, 0, 5]), pe.t5.bucket([-300, -1, 0, 5]));
+    } finally {
+      pw.terminate();
+    }
+  }
+  await assert.rejects(initWorker({ simd: false, wasm: new Response(new Uint8Array(8)) }),
+    (e) => e instanceof TypeError && /^posenc\.initWorker: wasm cannot be a Response/.test(e.message));
 });
 
 test('arguments are copied unless marked with transfer(); results move to the caller', async () => {

@@ -147,6 +147,7 @@ export interface AnalysisApi {
     relativeCheck(options: RelativeCheckOptions): RelativeCheck;
     /**
      * Wavelengths 2 pi / w_i of a config's RoPE without its scaling (before) and with it (after).
+     * A scaling that drives a frequency to 0 (or so close that 2 pi / w_i overflows) gives Infinity.
      * @example
      * const { before, after } = pe.analysis.wavelengths({ head_dim: 128, rope_theta: 500000,
      *   rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4,

@@ -6,7 +6,7 @@
 // irrelevant to positions (with the reason), or, when its name suggests positions and posenc does not
 // understand it, a RangeError naming it. Nothing here computes: pe.rope / pe.alibi do (lib/rope.js,
 // lib/models.js).
-import { describe as show, integer, number } from './args.js';
+import { describe as show, integer, number, own } from './args.js';
 
 export const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -110,7 +110,8 @@ class Reader {
     return { value, key: from };
   }
 
-  int(keys, { min = 1, max = 2 ** 40, fallback = null } = {}) {
+  int(keys, limits) {
+    const { min = 1, max = 2 ** 40, fallback = null } = own(limits);
     const { value, key } = this.pick(keys);
     return value === undefined ? fallback : integer(this.where, this.name(key), value, { min, max });
   }
@@ -377,7 +378,7 @@ function ropeSections(r, spec, layerTypes) {
   const originalTop = r.pick(['original_max_position_embeddings']);
   let originalUsed = false;
   const fill = (name, section, thetaFallback) => {
-    const s = { ...section };
+    const s = own(section);  // a key absent here reads as undefined whatever Object.prototype holds
     if (s.type !== undefined && s.rope_type === undefined) s.rope_type = s.type;
     delete s.type;
     if (section.type !== undefined && section.rope_type !== undefined && section.type !== section.rope_type) {
@@ -473,7 +474,7 @@ export function readConfig(where, config) {
   }
   r.read.add('model_type');
   const key = innerType ?? modelType;
-  let spec = key === null ? undefined : FAMILIES[key];
+  let spec = key === null || !Object.hasOwn(FAMILIES, key) ? undefined : own(FAMILIES[key]);
   const family = key === null ? 'generic' : spec ? familyName(key) : 'generic';
   const notes = [];
   if (key !== null && !spec) {
@@ -482,8 +483,8 @@ export function readConfig(where, config) {
         why: `'${key}' is not a family posenc knows: read with the generic (Llama) conventions of transformers' modeling_rope_utils.py` });
     }
   }
-  spec ??= { ...LLAMA, source: 'modeling_rope_utils.py (generic)' };
-  const defaults = spec.defaults ?? {};
+  spec ??= own({ ...LLAMA, source: 'modeling_rope_utils.py (generic)' });
+  const defaults = own(spec.defaults);
 
   // Layer lists are built per layer: the count is bounded far above any model's.
   const layers = r.int(['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers'], { max: 100000, fallback: defaults.num_hidden_layers ?? null });
@@ -517,7 +518,11 @@ function headDimOf(r, spec, hidden, heads) {
   // Gemma's configuration classes default head_dim to 256 whatever hidden_size / heads is.
   const given = r.int(['head_dim'], { min: 2, max: 8192, fallback: spec.headDimDefault ?? null });
   if (given !== null) return given;
-  if (hidden !== null && heads !== null) return Math.floor(hidden / heads);
+  if (hidden !== null && heads !== null) {
+    const d = Math.floor(hidden / heads);
+    if (d > 8192) throw new RangeError(`${r.where}: hidden_size / num_attention_heads gives a head dimension of ${d}; it must be at most 8192 (or give head_dim)`);
+    return d;
+  }
   throw new RangeError(`${r.where}: config needs head_dim, or hidden_size and num_attention_heads`);
 }
 

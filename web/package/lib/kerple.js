@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // pe.kerple.bias(): KERPLE log and power biases (C++: src/posenc/kerple.hpp).
-import { bool, describe, floats, oneOf, options } from './args.js';
+import { bool, describe, floats, isList, oneOf, options } from './args.js';
 import { call } from './runtime.js';
 import { SHAPE_KEYS, attentionShape } from './nope.js';
 
@@ -19,7 +19,7 @@ function perHead(where, name, value, heads, max) {
   let v;
   if (single) {
     v = new Float32Array(heads).fill(value);
-  } else if (Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array) {
+  } else if (isList(value)) {
     v = floats(where, name, value, { finite: false });
     if (v.length !== heads) throw new RangeError(`${where}: ${name} must have one value per head (${heads}), got ${v.length}`);
   } else {

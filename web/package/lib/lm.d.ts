@@ -37,6 +37,7 @@ export interface LmSettings {
   /** Output layer tied to the token embedding. Default true. */
   tied?: boolean;
   ropeTheta?: number;
+  /** T5 buckets, in [2, 65536]; t5MaxDistance must exceed half of them. Default 32. */
   t5Buckets?: number;
   /** At most the training context (longer distances would never be trained). Default 64. */
   t5MaxDistance?: number;
@@ -87,11 +88,14 @@ export interface LmApi {
     /** The defaults (the project's toy-scale study settings). */
     readonly defaults: Readonly<Required<LmSettings>>;
     /**
-     * A trainer for a tiny decoder-only transformer (train short, test long).
+     * A trainer for a tiny decoder-only transformer (train short, test long). At most `maxTrainers`
+     * (64) trainers are live at once: dispose() the ones you are done with.
      * @example const trainer = pe.lm.create({ corpus: { seed: 1 }, position: 'alibi', steps: 1000 });
      */
     create(options: LmOptions): LmTrainer;
     /** Trainers not yet disposed in this instance. */
     liveTrainers(): number;
+    /** How many trainers can be live at once (64). */
+    readonly maxTrainers: number;
   };
 }

@@ -2,7 +2,7 @@
 // pe.models: how a model encodes positions, read from its config.json (lib/families.js reads the
 // keys as transformers' configuration classes do; the numbers come from the core through pe.rope and
 // the ALiBi slopes).
-import { integer, options } from './args.js';
+import { data, integer, options } from './args.js';
 import { GALLERY } from './gallery.js';
 import { KNOWN_MODEL_TYPES, readConfig } from './families.js';
 import { frequencies } from './rope.js';
@@ -40,7 +40,7 @@ function describe(mod, config, opts = {}) {
   const where = 'posenc.models.describe';
   const o = options(where, opts, ['seqLen']);
   const seqLen = integer(where, 'seqLen', o.seqLen, { min: 0, max: MAX_POSITION + 1, fallback: 0 });
-  const info = readConfig(where, config);
+  const info = readConfig(where, data(where, 'config', config));  // own properties only, read once
   const out = {
     modelType: info.modelType,
     family: info.family,

@@ -176,7 +176,8 @@ export interface RopeApi {
      */
     inverse(x: FloatInput, options: RopeApplyOptions): Float32Result;
     /**
-     * Wavelength of each frequency, 2 pi / w_i, in positions.
+     * Wavelength of each frequency, 2 pi / w_i, in positions. A frequency of 0 (a pair that never
+     * turns), or one so small that 2 pi / w_i overflows, gives Infinity; negative ones are refused.
      * @example pe.rope.wavelengths(f)  // Float64Array(rotaryDim / 2)
      */
     wavelengths(frequencies: RopeFrequencyInput): Float64Result;

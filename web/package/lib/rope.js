@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
 // frequencies, caches and rotations are computed by the core.
-import { bool, describe, doubles, floats, integer, ints, number, oneOf, options } from './args.js';
+import { bool, data as configData, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
-import { isObject, readConfig } from './families.js';
+import { readConfig } from './families.js';
 
 const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
 const LAYOUTS = ['half', 'interleaved'];
@@ -78,7 +78,7 @@ function pickSection(where, info, layerType) {
 }
 
 function parseConfig(where, config, layerType) {
-  const info = readConfig(where, config);
+  const info = readConfig(where, configData(where, 'config', config));  // own properties only, read once
   if (info.method !== 'rope') {
     throw new RangeError(`${where}: config.model_type ${describe(info.modelType)} encodes positions with ${info.method}, not RoPE (pe.models.describe reads it)`);
   }
@@ -176,12 +176,22 @@ export function frequencies(mod, config, opts = {}) {
 // Using frequencies.
 
 /** A frequencies object (as returned by frequencies()), checked. */
-export function checkFrequencies(where, f) {
-  if (!isObject(f)) throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(f)}`);
+export function checkFrequencies(where, frequenciesObject) {
+  if (!isRecord(frequenciesObject)) {
+    throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(frequenciesObject)}`);
+  }
+  const f = record(where, frequenciesObject, 'frequencies');
   const invFreq = doubles(where, 'frequencies.invFreq', f.invFreq);
   if (invFreq.length < 1 || invFreq.length > 4096) throw new RangeError(`${where}: frequencies.invFreq must have 1 to 4096 entries`);
-  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0 });
-  return { invFreq, attentionFactor, headDim: f.headDim };
+  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0, max: 1000 });
+  const headDim = f.headDim === undefined ? undefined : integer(where, 'frequencies.headDim', f.headDim, { min: 2, max: 8192 });
+  return { invFreq, attentionFactor, headDim };
+}
+
+/** Default RoPE frequencies for `headDim` (xPos without frequencies); `name` is the caller's parameter for headDim. */
+export function defaultFrequencies(mod, where, name, headDim, theta) {
+  if (headDim % 2 !== 0) throw new RangeError(`${where}: ${name} must be even for rotary frequencies made from theta, got ${headDim}`);
+  return checkFrequencies(where, relabel(where, 'posenc.rope.frequencies', () => frequencies(mod, { head_dim: headDim, rope_theta: theta })));
 }
 
 function positionsOf(where, o, count) {
@@ -199,7 +209,7 @@ function cache(mod, opts) {
   const o = options(where, opts, ['frequencies', 'length', 'offset', 'positions']);
   const f = checkFrequencies(where, o.frequencies);
   const length = o.positions !== undefined && o.length === undefined
-    ? (Array.isArray(o.positions) || ArrayBuffer.isView(o.positions) ? o.positions.length : 0)
+    ? ints(where, 'positions', o.positions, { maxLength: MAX_POSITION + 1 }).length
     : integer(where, 'length', o.length, { min: 1, max: MAX_POSITION + 1 });
   if (length < 1) throw new RangeError(`${where}: positions must not be empty`);
   const h = f.invFreq.length;
@@ -211,10 +221,8 @@ function cache(mod, opts) {
 }
 
 function checkShape(where, shape) {
-  if (!Array.isArray(shape) || shape.length !== 3) {
-    throw new TypeError(`${where}: shape must be [seq, heads, headDim], got ${describe(shape)}`);
-  }
-  const [seq, heads, headDim] = shape.map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
+  const [seq, heads, headDim] = tuple(where, 'shape', shape, 3, '[seq, heads, headDim]')
+    .map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
   if (headDim < 2 || headDim > 8192) throw new RangeError(`${where}: shape[2] (headDim) must be in [2, 8192], got ${headDim}`);
   if (seq * heads * headDim * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: shape exceeds the 256 MiB limit`);
   return [seq, heads, headDim];
@@ -229,7 +237,7 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   let f;
   if (xpos && o.frequencies === undefined) {
     const theta = number(where, 'theta', o.theta, { above: 1, fallback: 10000 });
-    f = checkFrequencies(where, frequencies(mod, { head_dim: headDim, rope_theta: theta }));
+    f = defaultFrequencies(mod, where, 'shape[2] (headDim)', headDim, theta);
   } else {
     if (xpos && o.theta !== undefined) throw new RangeError(`${where}: give frequencies or theta, not both`);
     f = checkFrequencies(where, o.frequencies);
@@ -237,7 +245,9 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   if (f.headDim !== undefined && f.headDim !== headDim) {
     throw new RangeError(`${where}: shape[2] (${headDim}) differs from frequencies.headDim (${f.headDim})`);
   }
-  if (2 * f.invFreq.length > headDim) throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds shape[2] (${headDim})`);
+  if (2 * f.invFreq.length > headDim) {
+    throw new RangeError(`${where}: frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than shape[2] (${headDim})`);
+  }
   const layout = oneOf(where, 'layout', o.layout, LAYOUTS, xpos ? 'interleaved' : 'half');
   const inverse = xpos ? bool(where, 'inverse', o.inverse, false) : inverseRope;
   const { positions, offset } = positionsOf(where, o, seq);
@@ -257,5 +267,7 @@ function wavelengths(mod, freqs) {
   const where = 'posenc.rope.wavelengths';
   const f = checkFrequencies(where, freqs);
   const h = f.invFreq.length;
+  const bad = f.invFreq.findIndex((w) => !(w >= 0) || Object.is(w, -0));
+  if (bad >= 0) throw new RangeError(`${where}: frequencies.invFreq[${bad}] must be >= 0 (a wavelength is 2 pi / invFreq), got ${describe(f.invFreq[bad])}`);
   return call(mod, where, [f.invFreq], [[Float64Array, h]], (inv, out) => mod.ropeWavelengths(inv, h, out))[0];
 }

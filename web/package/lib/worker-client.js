@@ -58,9 +58,62 @@ export function reviveArgs(value) {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveArgs(v)]));
 }
 
+// The parameter names of the functions whose first argument is not `options` (index.d.ts), for
+// naming an argument that cannot be sent.
+const PARAMETERS = Object.assign(Object.create(null), {
+  'rope.frequencies': ['config', 'options'], 'analysis.wavelengths': ['config', 'options'], 'models.describe': ['config', 'options'],
+  'rope.apply': ['x', 'options'], 'rope.inverse': ['x', 'options'], 'xpos.apply': ['x', 'options'], 'rope.wavelengths': ['frequencies'],
+  'alibi.slopes': ['heads', 'options'], 't5.bucket': ['relativePositions', 'options'], 'corpus.encode': ['text'],
+  'corpus.decode': ['ids'], train: ['steps'],
+});
+
+/** The name of the first argument of `job` that cannot be prepared for sending. */
+function unsendable(job) {
+  const names = PARAMETERS[job.path.join('.')] ?? PARAMETERS[job.path.at(-1)] ?? ['options'];
+  const i = job.args.findIndex((arg) => {
+    try {
+      sanitizeArgs(arg);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return names[Math.max(i, 0)] ?? `argument ${i + 1}`;
+}
+
 const ERRORS = { TypeError, RangeError };
 const errorOf = ({ name, message }) => new (ERRORS[name] ?? Error)(message);
 const lostHandle = (where) => new Error(`${where}: this object lived in a worker that was terminated (a running call was cancelled); create it again`);
+
+/**
+ * init()'s `wasm` option in a form that can be posted to the worker: URLs become absolute strings
+ * (resolved against the page, not the worker script); bytes and compiled modules are cloned; a
+ * Response (or a Promise) cannot cross, so it is refused here by name. init() in the worker checks
+ * the rest exactly as on the page.
+ */
+function sendableWasm(where, name, w) {
+  if (w === undefined || w === null || typeof w !== 'object') {
+    if (typeof w !== 'string') return w;
+    const base = globalThis.location?.href;
+    try {
+      return base ? new URL(w, base).href : w;
+    } catch {
+      return w;
+    }
+  }
+  if (w instanceof URL) return w.href;
+  if (ArrayBuffer.isView(w) || w instanceof ArrayBuffer) return w;
+  if (typeof WebAssembly === 'object' && w instanceof WebAssembly.Module) return w;
+  if ((typeof Response === 'function' && w instanceof Response) || typeof w.then === 'function') {
+    throw new TypeError(`${where}: ${name} cannot be a Response or a Promise in the worker form (pass its URL or its bytes)`);
+  }
+  if (Object.getPrototypeOf(w) === Object.prototype) {
+    const out = {};
+    for (const key of Object.keys(w)) out[key] = sendableWasm(where, `${name}.${key}`, w[key]);
+    return out;
+  }
+  return w;
+}
 
 /**
  * Start a worker through `spawn(onMessage, onError)` (which returns { post(message, transfer),
@@ -69,7 +122,8 @@ const lostHandle = (where) => new Error(`${where}: this object lived in a worker
 export function connect(where, opts, spawn) {
   let o;
   try {
-    o = options(where, opts ?? {}, ['simd']);
+    o = options(where, opts ?? {}, ['simd', 'wasm']);
+    o = { simd: o.simd, wasm: sendableWasm(where, 'wasm', o.wasm) };
   } catch (e) {
     return Promise.reject(e);
   }
@@ -83,7 +137,7 @@ export function connect(where, opts, spawn) {
     state.worker = spawn((message) => generation === state.generation && reply(message),
       (error) => generation === state.generation && fail(error));
     // The first job of every worker loads the module (queued ahead of everything else).
-    state.queue.unshift({ init: { simd: o.simd }, resolve: () => {}, reject: (e) => failAll(e) });
+    state.queue.unshift({ init: o.wasm === undefined ? { simd: o.simd } : o, resolve: () => {}, reject: (e) => failAll(e) });
   }
 
   function pump() {
@@ -115,7 +169,7 @@ export function connect(where, opts, spawn) {
         state.worker.post({ ...message, args: sanitizeArgs(job.args), sanitized: true }, []);
       } catch (e) {
         state.running = null;
-        settle(job, false, new TypeError(`${job.where}: an argument cannot be sent to the worker (${e?.message ?? e})`));
+        settle(job, false, new TypeError(`${job.where}: ${unsendable(job)} cannot be sent to the worker (a getter or Proxy trap threw, or a Proxy was revoked)`, { cause: e }));
         pump();
       }
     }
