@@ -12,9 +12,9 @@ export function tr(lang, strings) {
 export const COMMON = {
   en: {
     png: 'PNG', csv: 'CSV', embed: 'Embed', close: 'Close', copy: 'Copy', copied: 'Copied',
-    embedTitle: 'Embed this widget',
-    embedIframe: 'As an iframe (the view as it is now):',
-    embedElement: 'As a custom element: one script, one file (WebAssembly included); copy posenc-widgets.js to your own site if its Content-Security-Policy allows only \'self\':',
+    embedTitle: 'Embed this widget', embedFallback: 'open it on the posenc site', loadingPosenc: 'Loading posenc…',
+    embedIframe: 'As an iframe (the view as it is now; embed.js makes it as tall as its content):',
+    embedElement: 'As a custom element: one script, one file (WebAssembly included); copy posenc-widgets.js (and posenc_base.wasm, for browsers without WebAssembly SIMD) to your own site if its Content-Security-Policy allows only \'self\':',
     downloadPng: (what) => `Download ${what} as PNG`,
     downloadCsv: (what) => `Download the data of ${what} as CSV`,
     settings: 'Settings',
@@ -25,10 +25,10 @@ export const COMMON = {
     computed: (ms) => `computed and drawn in ${ms} ms`,
   },
   ja: {
-    png: 'PNG', csv: 'CSV', embed: '埋め込み', close: '閉じる', copy: 'コピー', copied: 'コピーしました',
-    embedTitle: 'このウィジェットを埋め込む',
-    embedIframe: 'iframe として（いまの表示のまま）：',
-    embedElement: 'カスタム要素として：スクリプト 1 本、ファイル 1 つ（WebAssembly 込み）。Content-Security-Policy が \'self\' だけを許すサイトでは posenc-widgets.js を自分のサイトに置いてください：',
+    png: 'PNG', csv: 'CSV', embed: '埋め込みコード', close: '閉じる', copy: 'コピー', copied: 'コピーしました',
+    embedTitle: 'このウィジェットを埋め込む', embedFallback: 'posenc のサイトで開く', loadingPosenc: 'posenc を読み込み中…',
+    embedIframe: 'iframe として（いまの表示のまま。embed.js が高さを中身に合わせます）：',
+    embedElement: 'カスタム要素として：スクリプト 1 本、ファイル 1 つ（WebAssembly 込み）。Content-Security-Policy が \'self\' だけを許すサイトでは posenc-widgets.js（と、WebAssembly SIMD のないブラウザー用の posenc_base.wasm）を自分のサイトに置いてください：',
     downloadPng: (what) => `${what}を PNG で保存`,
     downloadCsv: (what) => `${what}のデータを CSV で保存`,
     settings: '設定',

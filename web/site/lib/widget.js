@@ -141,7 +141,7 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
   }
 
   function fillEmbed() {
-    const { iframe, element } = snippets({ id, title: t.title, schema, state: current, lang, theme: themeOf(root), height: embedHeight });
+    const { iframe, element } = snippets({ id, title: t.title, schema, state: current, lang, theme: themeOf(root), height: embedHeight, fallback: common.embedFallback });
     const block = (label, code, kind) => {
       const pre = h('pre', { class: 'snippet', tabindex: '0', dataset: { snippet: kind } }, h('code', {}, code));
       const copy = button(common.copy, async () => {
