@@ -45,7 +45,8 @@ Status check_shape(const LearnedParams& p) {
   if (static_cast<std::uint64_t>(p.max_positions) > static_cast<std::uint64_t>(max_position) + 1)
     return Status::range("maxPositions", "must be at most 2^24 + 1 (positions are in [0, 2^24])");
   if (p.dim == 0) return Status::range("dim", "must be at least 1");
-  if (static_cast<std::uint64_t>(p.max_positions) * p.dim > max_output_floats)
+  // Divided, not multiplied: maxPositions * dim wraps 64 bits for a dim near 2^63 (found by fuzz_bias).
+  if (p.dim > max_output_floats / p.max_positions)
     return Status::range("maxPositions", "maxPositions * dim exceeds the 256 MiB table limit");
   return Status::success();
 }

@@ -47,6 +47,11 @@ Status sinusoidal_check(const SinusoidalParams& p, std::size_t out_size) {
   if (p.length > max_output_floats / p.dim)
     return Status::range("length", "length * dim exceeds the 256 MiB output limit");
   if (!std::isfinite(p.base) || !(p.base > 0.0)) return Status::range("base", "must be a finite number > 0");
+  // The fastest frequency is at most 1 / base (bases below 1 give frequencies above 1); with positions
+  // up to 2^24 + 1 its angles must stay finite (a base of 5e-324 gave infinite angles and NaN rows:
+  // found by fuzz_bias).
+  if (!std::isfinite(static_cast<double>(max_position + 1) / p.base))
+    return Status::range("base", "is too small: 2^24 / base overflows float64 (base must be at least about 1e-300)");
   if (p.offset < 0) return Status::range("offset", "must be >= 0");
   if (p.offset > max_position - static_cast<std::int64_t>(p.length - 1))
     return Status::range("offset", "offset + length - 1 exceeds the largest position, 2^24");

@@ -224,6 +224,8 @@ TEST_CASE("learned: bad parameters are refused, and nothing is written") {
       {{.max_positions = 4, .dim = 0}, {}, 0, "dim"},
       {{.max_positions = (1u << 24) + 2, .dim = 1}, {}, 0, "maxPositions"},
       {{.max_positions = 1u << 20, .dim = 65}, {}, 0, "maxPositions"},  // 260 MiB
+      // fuzz_bias: maxPositions * dim wrapped 64 bits to 0, and an empty table was accepted.
+      {{.max_positions = 2, .dim = std::size_t(1) << (sizeof(std::size_t) * 8 - 1)}, {}, 0, "maxPositions"},
       {{.max_positions = 4, .dim = 4}, {}, 15, "table"},
       {{.max_positions = 4, .dim = 4}, {.std = -0.1}, 16, "std"},
       {{.max_positions = 4, .dim = 4}, {.std = std::nan("")}, 16, "std"},

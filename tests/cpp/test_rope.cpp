@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -236,6 +237,14 @@ TEST_CASE("rope: the xsimd rotation equals the scalar reference at awkward sizes
       }
     }
   }
+}
+
+TEST_CASE("rope: a row count near 2^63 is refused without signed overflow (found by fuzz_rope)") {
+  const auto w = freqs({.head_dim = 16});
+  std::vector<float> c(8), s(8);
+  const std::size_t huge = std::numeric_limits<std::size_t>::max() / 2 + 2;
+  CHECK(std::string(posenc::rope_cache(w, 1.0, {}, 0, huge, c, s).param) == "offset");
+  CHECK(std::string(posenc::rope_cache(w, 1.0, {}, 0, (std::size_t(1) << 24) + 2, c, s).param) == "offset");
 }
 
 TEST_CASE("rope: cache rows equal attention_factor * cos/sin(p w), for runs and scattered positions") {

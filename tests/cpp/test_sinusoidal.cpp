@@ -160,6 +160,7 @@ TEST_CASE("sinusoidal: bad parameters are refused, and nothing is written") {
       {{.length = 4, .dim = 8, .base = 0.0}, 32, Errc::range_error, "base"},
       {{.length = 4, .dim = 8, .base = std::nan("")}, 32, Errc::range_error, "base"},
       {{.length = 4, .dim = 8, .base = INFINITY}, 32, Errc::range_error, "base"},
+      {{.length = 4, .dim = 8, .base = 4.9406564584124654e-324}, 32, Errc::range_error, "base"},  // fuzz_bias: NaN rows
       {{.length = 4, .dim = 8, .layout = SinusoidalLayout(7)}, 32, Errc::type_error, "layout"},
       {{.length = 4, .dim = 8, .offset = -1}, 32, Errc::range_error, "offset"},
       {{.length = 4, .dim = 8, .offset = posenc::max_position - 2}, 32, Errc::range_error, "offset"},
