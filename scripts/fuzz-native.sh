@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Native fuzzing and sanitizer runs of the core (tests/fuzz/native):
 #
-#   scripts/fuzz-native.sh [--seconds N] [STAGE...]      stages (default: all four, in this order)
+#   scripts/fuzz-native.sh [--seconds N | --runs N] [STAGE...]   stages (default: all four, in this order)
 #     doctest  the doctest suite built with clang -fsanitize=address,undefined (build/asan)
 #     fuzz     each libFuzzer target (same build, ASan + UBSan) for N seconds from its seed corpus
 #     m32      the targets built -m32 (size_t of 32 bits) with libFuzzer (needs g++-multilib); run
@@ -11,7 +11,9 @@
 #     wasm     the targets built for WebAssembly (wasm32, Emscripten, ASan + UBSan) with the
 #              standalone driver (driver.cpp), run under node for N seconds each
 #
-# N defaults to 10. The seed corpus (tests/fuzz/native/corpus/<target>/) is copied to
+# --runs N instead of --seconds: exactly N mutated inputs per target from a fixed seed (1), so a run is
+# reproducible (scripts/test.sh uses this: CI never fails on an input nobody can replay). N defaults
+# to 10 seconds. The seed corpus (tests/fuzz/native/corpus/<target>/) is copied to
 # build/fuzz/corpus/ first, so new inputs never land in the repository; a failing input is
 # saved under build/fuzz/artifacts/. Any sanitizer report or broken property fails the script.
 set -euo pipefail
@@ -19,10 +21,12 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SRC=tests/fuzz/native
 SECONDS_PER_TARGET=10
+RUNS=0
 STAGES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER_TARGET=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
     doctest|fuzz|m32|wasm) STAGES+=("$1"); shift ;;
     *) echo "fuzz-native: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -33,7 +37,12 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 TARGETS=$(cd $SRC && ls fuzz_*.cpp | sed 's/\.cpp$//')
-LIBFUZZER_FLAGS=(-max_total_time="$SECONDS_PER_TARGET" -max_len=4096 -timeout=20 -rss_limit_mb=2560
+if [ "$RUNS" -gt 0 ]; then
+  BUDGET=(-runs="$RUNS" -seed=1); DRIVER_BUDGET=(-runs="$RUNS" -seed=1); BUDGET_TEXT="$RUNS runs, seed 1"
+else
+  BUDGET=(-max_total_time="$SECONDS_PER_TARGET"); DRIVER_BUDGET=(-seconds="$SECONDS_PER_TARGET"); BUDGET_TEXT="${SECONDS_PER_TARGET}s"
+fi
+LIBFUZZER_FLAGS=("${BUDGET[@]}" -max_len=4096 -timeout=20 -rss_limit_mb=2560
                  -malloc_limit_mb=1024 -print_final_stats=0)
 
 # build DIR EXTRA_FLAGS CMAKE_ARGS...: configure and build the fuzz project with clang.
@@ -52,7 +61,7 @@ run_libfuzzer() {
   for t in $TARGETS; do
     rm -rf "build/fuzz/corpus/$t" && mkdir -p "build/fuzz/corpus/$t"
     cp $SRC/corpus/"$t"/* "build/fuzz/corpus/$t/" 2>/dev/null || true
-    echo "fuzz-native: $t ($(basename "$dir")) for ${SECONDS_PER_TARGET}s"
+    echo "fuzz-native: $t ($(basename "$dir")), $BUDGET_TEXT"
     "$dir/$t" "${LIBFUZZER_FLAGS[@]}" -artifact_prefix="build/fuzz/artifacts/$t-" "build/fuzz/corpus/$t" 2>build/fuzz/$t.log \
       || { tail -n 60 build/fuzz/$t.log; echo "fuzz-native: $t failed (input in build/fuzz/artifacts/)" >&2; exit 1; }
     grep -E '^Done [0-9]+ runs' build/fuzz/$t.log | tail -n 1 || true
@@ -85,8 +94,8 @@ for stage in "${STAGES[@]}"; do
         -DPOSENC_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -msimd128 -msse2" >/dev/null
       cmake --build build/fuzz-wasm -j "$JOBS"
       for t in $TARGETS; do
-        echo "fuzz-native: $t (wasm32) for ${SECONDS_PER_TARGET}s"
-        (cd build/fuzz-wasm && node "$t.js" -seconds="$SECONDS_PER_TARGET" "$ROOT/$SRC/corpus/$t") \
+        echo "fuzz-native: $t (wasm32), $BUDGET_TEXT"
+        (cd build/fuzz-wasm && node "$t.js" "${DRIVER_BUDGET[@]}" "$ROOT/$SRC/corpus/$t") \
           || { echo "fuzz-native: $t (wasm32) failed (input in build/fuzz-wasm/crash-standalone)" >&2; exit 1; }
       done
       ;;

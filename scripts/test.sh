@@ -32,10 +32,10 @@ ctest --test-dir build/wasm-base --output-on-failure
 
 step "doctest: native, clang with AddressSanitizer + UndefinedBehaviorSanitizer"
 bash scripts/fuzz-native.sh doctest
-step "native fuzzing: each libFuzzer target (ASan + UBSan) from its seed corpus"
-bash scripts/fuzz-native.sh --seconds "${POSENC_FUZZ_SECONDS:-10}" fuzz
+step "native fuzzing: each libFuzzer target (ASan + UBSan) from its seed corpus, a fixed seed and run count"
+bash scripts/fuzz-native.sh --runs "${POSENC_FUZZ_RUNS:-5000}" fuzz
 step "native fuzzing, 32-bit: wasm32 (Emscripten ASan + UBSan, standalone driver; size_t of 32 bits as in the package)"
-bash scripts/fuzz-native.sh --seconds "${POSENC_FUZZ_SECONDS_32:-5}" wasm
+bash scripts/fuzz-native.sh --runs "${POSENC_FUZZ_RUNS_32:-2000}" wasm
 
 step "Embind boundary and .wasm instructions"
 node --test tests/wasm/

@@ -3,7 +3,7 @@
 // 32-bit build on a kernel without libFuzzer's runtime): replays every file of the corpus folders
 // given, then feeds mutated corpus entries and random inputs for the given number of seconds.
 //
-//   target [-seconds=N] [-seed=S] DIR_OR_FILE...
+//   target [-seconds=N | -runs=N] [-seed=S] DIR_OR_FILE...
 //
 // Mutations: byte flips, random bytes, truncation, insertion and splicing of two entries, from a
 // SplitMix64 stream (the same inputs for the same seed). The first failing input is written to
@@ -79,12 +79,14 @@ Bytes mutate(const std::vector<Bytes>& corpus, std::uint64_t& s) {
 
 int main(int argc, char** argv) {
   double seconds = 0;
-  std::uint64_t seed = 1;
+  std::uint64_t seed = 1, max_runs = 0;  // -runs=N: exactly N mutated inputs (reproducible), not a time
   std::vector<Bytes> corpus;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("-seconds=", 0) == 0) {
       seconds = std::atof(a.c_str() + 9);
+    } else if (a.rfind("-runs=", 0) == 0) {
+      max_runs = std::strtoull(a.c_str() + 6, nullptr, 10);
     } else if (a.rfind("-seed=", 0) == 0) {
       seed = std::strtoull(a.c_str() + 6, nullptr, 10);
     } else if (std::filesystem::is_directory(a)) {
@@ -98,11 +100,17 @@ int main(int argc, char** argv) {
   std::printf("standalone: replayed %zu corpus inputs\n", corpus.size());
   const auto start = std::chrono::steady_clock::now();
   std::uint64_t s = seed, runs = 0;
-  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+  const auto more = [&] {
+    return max_runs ? runs < max_runs
+                    : std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds;
+  };
+  while (more()) {
     run(mutate(corpus, s));
     ++runs;
   }
   std::remove("crash-standalone");
-  std::printf("standalone: %llu mutated inputs in %.0f s, no failure\n", static_cast<unsigned long long>(runs), seconds);
+  std::printf("standalone: %llu mutated inputs (seed %llu) in %.1f s, no failure\n", static_cast<unsigned long long>(runs),
+              static_cast<unsigned long long>(seed),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return 0;
 }
