@@ -2,6 +2,7 @@
 // Argument checking for every public function. Each failure throws a TypeError (wrong kind of
 // value) or a RangeError (right kind, outside its domain) whose message starts with the function's
 // name and names the parameter, e.g. "posenc.sinusoidal: length must be an integer >= 1, got -3".
+import { Tensor, firstNonFinite } from './tensor.js';
 
 /** A short, safe description of a value for an error message (never the value's own toString). */
 export function describe(value) {
@@ -16,6 +17,7 @@ export function describe(value) {
     default:
       if (Array.isArray(value)) return 'an array';
       if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+      if (value instanceof Tensor) return `a ${value.dtype} tensor`;
       return 'an object';
   }
 }
@@ -67,7 +69,7 @@ export function oneOf(where, name, value, choices, fallback) {
   return value;
 }
 
-const FLOAT_SOURCES = 'a Float32Array, Float64Array or array of numbers';
+const FLOAT_SOURCES = 'a Float32Array, Float64Array or array of numbers (or a tensor)';
 
 function checkLength(where, name, array, length) {
   if (length !== undefined && array.length !== length) {
@@ -78,7 +80,9 @@ function checkLength(where, name, array, length) {
 /**
  * Numeric data as a Float32Array (a Float32Array is used as is, a Float64Array or plain array of
  * numbers is converted). `length`: required element count. `finite` (default true): NaN or
- * infinite elements are a RangeError naming the first one.
+ * infinite elements are a RangeError naming the first one. A tensor is copied out, unless
+ * `resident` (the caller hands the result to call() of lib/runtime.js, which reads the tensor where
+ * it lives): then a float32 tensor is returned as is (finite: scanned inside the module).
  */
 export function floats(where, name, value, opts) {
   return typed(Float32Array, Float64Array, where, name, value, opts);
@@ -89,9 +93,31 @@ export function doubles(where, name, value, opts) {
   return typed(Float64Array, Float32Array, where, name, value, opts);
 }
 
-function typed(Type, Other, where, name, value, { length, finite = true } = {}) {
+const DTYPE = new Map([[Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [Uint8Array, 'uint8']]);
+
+/** A tensor's values as a new array: its own dtype's array, or as `Type` when `Other` is its dtype. */
+function unpack(where, name, value, Type, Other) {
+  if (value.disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+  const dtype = DTYPE.get(Type);
+  if (value.dtype !== dtype && value.dtype !== DTYPE.get(Other)) {
+    throw new TypeError(`${where}: ${name} must be a ${dtype} tensor, got a ${value.dtype} tensor`);
+  }
+  return value.dtype === dtype ? value.toArray() : Type.from(value.data);
+}
+
+function typed(Type, Other, where, name, value, { length, finite = true, resident = false } = {}) {
   let out;
-  if (value instanceof Type) out = value;
+  if (value instanceof Tensor && resident && value.dtype === DTYPE.get(Type)) {
+    if (value.disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+    checkLength(where, name, value, length);
+    if (finite) {
+      const i = firstNonFinite(value);
+      if (i >= 0) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${describe(value.data[i])}`);
+    }
+    return value;
+  }
+  if (value instanceof Tensor) out = unpack(where, name, value, Type, Other);
+  else if (value instanceof Type) out = value;
   else if (value instanceof Other || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) {
     out = Type.from(value);
   } else {
@@ -107,12 +133,31 @@ function typed(Type, Other, where, name, value, { length, finite = true } = {}) 
 }
 
 /**
+ * Where a function writes its result: undefined (a new array), a typed array of `Type` with `count`
+ * elements (filled and returned), or a tensor of that dtype and length (written where it lives).
+ * The tensor's instance is checked by call() in lib/runtime.js.
+ */
+export function outTarget(where, value, Type, count) {
+  if (value === undefined) return undefined;
+  const dtype = DTYPE.get(Type);
+  if (value instanceof Tensor) {
+    if (value.disposed) throw new TypeError(`${where}: out is a disposed tensor`);
+    if (value.dtype !== dtype) throw new TypeError(`${where}: out must be a ${dtype} tensor, got a ${value.dtype} tensor`);
+  } else if (!(value instanceof Type)) {
+    throw new TypeError(`${where}: out must be a ${Type.name} or a ${dtype} tensor, got ${describe(value)}`);
+  }
+  if (value.length !== count) throw new RangeError(`${where}: out must have ${count} elements, got ${value.length}`);
+  return value;
+}
+
+/**
  * Integers as an Int32Array (an Int32Array is used as is; a plain array of integers is converted),
  * each within [min, max] when given.
  */
 export function ints(where, name, value, { length, min, max } = {}) {
   let out;
   if (value instanceof Int32Array) out = value;
+  else if (value instanceof Tensor) out = unpack(where, name, value, Int32Array, Int32Array);
   else if (Array.isArray(value)) {
     value.forEach((x, i) => {
       if (typeof x !== 'number') throw new TypeError(`${where}: ${name}[${i}] must be a number, got ${describe(x)}`);
@@ -122,7 +167,7 @@ export function ints(where, name, value, { length, min, max } = {}) {
     });
     out = Int32Array.from(value);
   } else {
-    throw new TypeError(`${where}: ${name} must be an Int32Array or array of integers, got ${describe(value)}`);
+    throw new TypeError(`${where}: ${name} must be an Int32Array or array of integers (or an int32 tensor), got ${describe(value)}`);
   }
   checkLength(where, name, out, length);
   for (let i = 0; i < out.length; i++) {
