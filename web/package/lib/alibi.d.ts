@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.alibi (lib/alibi.js).
+import type { Float32Out } from './tensor.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 /**
@@ -65,7 +66,7 @@ export interface AlibiNamespace {
    * pe.alibi.bias({ heads: 8, queries: 1, keys: 100 })              // one decoding step, cached keys
    * pe.alibi.bias({ heads: 12, queries: 64, causal: false })        // encoder
    */
-  bias(options: AlibiBiasOptions): Float32Array;
+  bias<O extends Float32Out = Float32Array>(options: AlibiBiasOptions & { out?: O }): O;
 }
 
 export interface AlibiApi {

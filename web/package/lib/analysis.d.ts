@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.analysis (lib/analysis.js).
+import type { Float32Out, FloatData } from './tensor.js';
 import type { AttentionPosition } from './attention.js';
 import type { RopeFrequencyInput, RopeFrequencyOptions, RopeLayout, RopeModelConfig, RopeType } from './rope.js';
 
@@ -8,7 +9,7 @@ export type SimilarityMetric = 'dot' | 'cosine';
 
 export interface SimilarityOptions {
   /** An absolute position table [rows][dim], row-major (e.g. pe.sinusoidal() or a learned table). */
-  table: Float32Array | Float64Array | number[];
+  table: FloatData;
   /** Entries per row. */
   dim: number;
   /** Rows; default table.length / dim. */
@@ -91,9 +92,9 @@ export interface ScalingWavelengths {
 
 export interface PermutationOptions {
   /** [seq][heads][headDim], row-major; k and v alike. */
-  q: Float32Array | number[];
-  k: Float32Array | number[];
-  v: Float32Array | number[];
+  q: FloatData;
+  k: FloatData;
+  v: FloatData;
   /** [seq, heads, headDim]: self-attention, token i at position i. */
   shape: [number, number, number];
   /** As pe.attention. Default 'none'. */
@@ -126,7 +127,7 @@ export interface AnalysisApi {
      * const table = pe.sinusoidal({ length: 128, dim: 64 });
      * const sim = pe.analysis.similarity({ table, dim: 64, metric: 'cosine' }); // Float32Array(128 * 128)
      */
-    similarity(options: SimilarityOptions): Float32Array;
+    similarity<O extends Float32Out = Float32Array>(options: SimilarityOptions & { out?: O }): O;
     /**
      * Score (rope) or logit bias (alibi, t5, kerple) as a function of the distance d = m - n.
      * RoPE rotates q to position n + d and k to n with the core's kernel (n = max(0, -min d)).

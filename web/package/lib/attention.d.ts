@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.attention() (lib/attention.js).
+import type { Float32Out, FloatData } from './tensor.js';
 import type { RopeFrequencyInput, RopeLayout } from './rope.js';
 import type { SinusoidalLayout } from './sinusoidal.js';
 
@@ -30,11 +31,11 @@ export type AttentionShape = [number, number, number] | { queries: number; keys?
 
 export interface AttentionOptions {
   /** [queries][heads][headDim], row-major. */
-  q: Float32Array | number[];
+  q: FloatData;
   /** [keys][heads][headDim]. */
-  k: Float32Array | number[];
+  k: FloatData;
   /** [keys][heads][headDim]. */
-  v: Float32Array | number[];
+  v: FloatData;
   shape: AttentionShape;
   /** Default 'none'. */
   position?: AttentionPosition;
@@ -51,11 +52,16 @@ export interface AttentionOptions {
   queryOffset?: number;
   /** Logit scale. Default 1 / sqrt(headDim). */
   scale?: number;
+  /**
+   * Write the output here: a Float32Array of queries * heads * headDim values, or a float32 tensor
+   * (not one of q, k, v). Default: a new Float32Array.
+   */
+  out?: Float32Out;
 }
 
-export interface AttentionResult {
-  /** [queries][heads][headDim]. */
-  output: Float32Array;
+export interface AttentionResult<O extends Float32Out = Float32Array> {
+  /** [queries][heads][headDim]: a new Float32Array, or `out` when given. */
+  output: O;
   /** [heads][queries][keys], when returnWeights was true. */
   weights?: Float32Array;
 }
@@ -69,6 +75,6 @@ export interface AttentionApi {
    * const { output, weights } = pe.attention({ q, k, v, shape: [128, 8, 64], position: 'alibi',
    *   causal: true, returnWeights: true });
    */
-  attention(options: AttentionOptions & { returnWeights: true }): Required<AttentionResult>;
-  attention(options: AttentionOptions): AttentionResult;
+  attention<O extends Float32Out = Float32Array>(options: AttentionOptions & { returnWeights: true; out?: O }): Required<AttentionResult<O>>;
+  attention<O extends Float32Out = Float32Array>(options: AttentionOptions & { out?: O }): AttentionResult<O>;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.learned (lib/learned.js).
+import type { Float32Out, FloatData, IntData } from './tensor.js';
 
 /** Shape of a learned table. */
 export interface LearnedShape {
@@ -38,13 +39,13 @@ export interface LearnedLookupOptions extends LearnedShape {
    * number array is converted to float32.
    * @example pe.learned.table({ maxPositions: 512, dim: 768 })
    */
-  table: Float32Array | Float64Array | readonly number[];
+  table: FloatData;
   /**
    * Positions to read, each an integer in [0, maxPositions). A position the table has no row for
    * (negative, or >= maxPositions) is a RangeError naming its index and value.
    * @example new Int32Array([0, 1, 2, 3])
    */
-  positions: Int32Array | readonly number[];
+  positions: IntData;
 }
 
 /** A preset shape. */
@@ -69,7 +70,7 @@ export interface Learned {
    * `[maxPositions][dim]`; a larger maxPositions with the same dim and seed starts with the same rows.
    * @example pe.learned.table({ maxPositions: 512, dim: 768, seed: 1 }) // Float32Array(393216)
    */
-  table(options: LearnedTableOptions): Float32Array;
+  table<O extends Float32Out = Float32Array>(options: LearnedTableOptions & { out?: O }): O;
   /**
    * Rows of a table for the given positions: `[positions.length][dim]`, row n = table row
    * positions[n]. A learned table has no row beyond maxPositions - 1 (BERT cannot read position 512).
@@ -77,7 +78,7 @@ export interface Learned {
    * const table = pe.learned.table(pe.learned.presets.bert);
    * pe.learned.lookup({ ...pe.learned.presets.bert, table, positions: [0, 1, 2] }) // Float32Array(2304)
    */
-  lookup(options: LearnedLookupOptions): Float32Array;
+  lookup<O extends Float32Out = Float32Array>(options: LearnedLookupOptions & { out?: O }): O;
   /**
    * Shapes of well-known tables (frozen data): BERT-base (`BertEmbeddings.position_embeddings`,
    * 512 x 768) and GPT-2 small (`wpe`, 1024 x 768). Both are initialised with std 0.02, the default.

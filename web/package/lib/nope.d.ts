@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.nope (lib/nope.js), and the attention-bias geometry shared by alibi, t5 and kerple.
+import type { Float32Out } from './tensor.js';
 
 /**
  * The geometry of an attention bias: a Float32Array of `heads * queries * keys` values, row-major
@@ -36,7 +37,7 @@ export interface NopeNamespace {
    * pe.nope.bias({ queries: 3 })
    * // Float32Array [0, -Inf, -Inf,  0, 0, -Inf,  0, 0, 0]
    */
-  bias(options: NopeBiasOptions): Float32Array;
+  bias<O extends Float32Out = Float32Array>(options: NopeBiasOptions & { out?: O }): O;
 }
 
 export interface NopeApi {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.rope and pe.xpos (lib/rope.js).
+import type { Float32Out, FloatData, IntData } from './tensor.js';
 
 /** Hugging Face `rope_type` values posenc computes. */
 export type RopeType = 'default' | 'linear' | 'ntk' | 'dynamic' | 'yarn' | 'longrope' | 'llama3';
@@ -87,11 +88,17 @@ export interface RopeApplyOptions {
   shape: [number, number, number];
   frequencies: RopeFrequencyInput;
   /** Position of each of the seq rows (integers in [0, 2^24]); or give offset. */
-  positions?: Int32Array | number[];
+  positions?: IntData;
   /** Position of row 0 when positions are not given (e.g. the length of a KV cache). Default 0. */
   offset?: number;
   /** Default 'half'. */
   layout?: RopeLayout;
+  /**
+   * Write the result here: a Float32Array of x's length or a float32 tensor. `out: x` rotates x in
+   * place (with a tensor: no copy at all). Default: a new Float32Array. If x holds a NaN or an
+   * infinity the call throws a RangeError and `out` is left unspecified.
+   */
+  out?: Float32Out;
 }
 
 export interface RopeCacheOptions {
@@ -142,12 +149,12 @@ export interface RopeApi {
      * the rotary dimension pass through.
      * @example const qRot = pe.rope.apply(q, { shape: [seq, 32, 128], frequencies: f, offset: cacheLength });
      */
-    apply(x: Float32Array | number[], options: RopeApplyOptions): Float32Array;
+    apply<O extends Float32Out = Float32Array>(x: FloatData, options: RopeApplyOptions & { out?: O }): O;
     /**
      * Undo apply() with the same options (rotation by -angle, divided by the attention factor).
      * @example const q = pe.rope.inverse(qRot, { shape: [seq, 32, 128], frequencies: f });
      */
-    inverse(x: Float32Array | number[], options: RopeApplyOptions): Float32Array;
+    inverse<O extends Float32Out = Float32Array>(x: FloatData, options: RopeApplyOptions & { out?: O }): O;
     /**
      * Wavelength of each frequency, 2 pi / w_i, in positions.
      * @example pe.rope.wavelengths(f)  // Float64Array(rotaryDim / 2)
@@ -165,6 +172,6 @@ export interface RopeApi {
      * with role 'key'.
      * @example const k = pe.xpos.apply(keys, { shape: [seq, 8, 64], role: 'key' });
      */
-    apply(x: Float32Array | number[], options: XposApplyOptions): Float32Array;
+    apply<O extends Float32Out = Float32Array>(x: FloatData, options: XposApplyOptions & { out?: O }): O;
   };
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.t5 (lib/t5.js).
+import type { Float32Out, FloatData, Int32Out, IntData } from './tensor.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 export interface T5BucketOptions {
@@ -27,7 +28,7 @@ export interface T5BiasOptions extends AttentionShapeOptions, T5BucketOptions {
    * The learned bias table, `[numBuckets][heads]` row-major (Hugging Face's
    * `relative_attention_bias.weight`), `numBuckets * heads` finite values.
    */
-  table: Float32Array | Float64Array | readonly number[];
+  table: FloatData;
 }
 
 export interface T5Namespace {
@@ -39,7 +40,7 @@ export interface T5Namespace {
    * pe.t5.bucket([-1, 0, 1, 16, -200])                          // Int32Array [1, 0, 17, 26, 15]
    * pe.t5.bucket(new Int32Array([-3, 3]), { bidirectional: false })  // Int32Array [3, 0]
    */
-  bucket(relativePositions: Int32Array | readonly number[], options?: T5BucketOptions): Int32Array;
+  bucket<O extends Int32Out = Int32Array>(relativePositions: IntData, options?: T5BucketOptions & { out?: O }): O;
 
   /**
    * T5 attention bias, row-major `[heads][queries][keys]`:
@@ -50,7 +51,7 @@ export interface T5Namespace {
    * pe.t5.bias({ table, heads: 8, queries: 16 })                // Float32Array(8 * 16 * 16)
    * pe.t5.bias({ table, heads: 8, queries: 1, keys: 50, bidirectional: false })
    */
-  bias(options: T5BiasOptions): Float32Array;
+  bias<O extends Float32Out = Float32Array>(options: T5BiasOptions & { out?: O }): O;
 }
 
 export interface T5Api {
