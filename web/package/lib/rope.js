@@ -3,6 +3,7 @@
 // frequencies, caches and rotations are computed by the core.
 import { bool, describe, doubles, floats, integer, ints, number, oneOf, options, outTarget } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
+import { Tensor } from './tensor.js';
 
 const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
 const LAYOUTS = ['half', 'interleaved'];
@@ -210,7 +211,7 @@ function cache(mod, opts) {
   const o = options(where, opts, ['frequencies', 'length', 'offset', 'positions']);
   const f = checkFrequencies(where, o.frequencies);
   const length = o.positions !== undefined && o.length === undefined
-    ? (Array.isArray(o.positions) || ArrayBuffer.isView(o.positions) ? o.positions.length : 0)
+    ? (Array.isArray(o.positions) || ArrayBuffer.isView(o.positions) || o.positions instanceof Tensor ? o.positions.length : 0)
     : integer(where, 'length', o.length, { min: 1, max: MAX_POSITION + 1 });
   if (length < 1) throw new RangeError(`${where}: positions must not be empty`);
   const h = f.invFreq.length;
