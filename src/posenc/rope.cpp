@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numbers>
 
+#include "posenc/finite.hpp"
 #include "posenc/simd.hpp"
 #include "posenc/sincos.hpp"
 
@@ -401,8 +402,21 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
   for (std::size_t t0 = 0; t0 < p.seq; t0 += block) {
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
-    const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
-    rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args);
+    float* rows = x.data() + t0 * p.heads * p.head_dim;
+    if (p.first_non_finite == nullptr) {
+      rope_rotate_fast(rows, {n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h});
+      continue;
+    }
+    // Checked: each row is scanned just before it is rotated, while it sits in the L1 cache.
+    const std::size_t row = p.heads * p.head_dim;
+    for (std::size_t t = 0; t < n; ++t) {
+      const std::size_t i = first_non_finite(std::span<const float>(rows + t * row, row));
+      if (i != row) {
+        *p.first_non_finite = (t0 + t) * row + i;
+        return Status::range("x", "must be finite");
+      }
+      rope_rotate_fast(rows + t * row, {1, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb + t * h, sb + t * h, h});
+    }
   }
   return Status::success();
 }

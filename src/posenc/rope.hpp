@@ -105,11 +105,16 @@ struct RopeApplyParams {
   double xpos_gamma = 0.4;
   double xpos_scale_base = 512.0;
   double xpos_center = rope_unset;  // unset: ceil(count/2), count = largest position + 1
+  // Set: x is also checked for NaN/infinity as it is rotated, one row (position) at a time, so the
+  // check costs no second pass over memory: the first one found stops the call with a range error
+  // on "x" before its row is written (earlier rows are already rotated) and its flat index is
+  // stored here. Null (default): x is not checked.
+  std::size_t* first_non_finite = nullptr;
 };
 
 // Rotate x ([seq][heads][head_dim], row-major) in place. inv_freq has rotary_dim/2 entries
 // (rotary_dim <= head_dim, even); positions is empty (rows are offset, offset+1, ...) or has seq
-// entries. Validates everything; nothing is written on error.
+// entries. Validates everything; nothing is written on error (except with p.first_non_finite: see there).
 Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
                   double attention_factor, std::span<const std::int32_t> positions);
 

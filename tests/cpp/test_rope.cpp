@@ -192,6 +192,37 @@ TEST_CASE("rope: the inverse undoes the rotation, attention factor and xPos scal
   }
 }
 
+TEST_CASE("rope: the checked apply (first_non_finite) rotates as the unchecked one and stops at the first NaN/infinity") {
+  const auto w = freqs({.head_dim = 12});
+  const std::size_t seq = 70, heads = 3, row = heads * 12;  // 70 rows: more than one block of cos/sin rows
+  const auto x = random_vector(seq * row, 9);
+  for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (bool xpos : {false, true}) {
+      RopeApplyParams p{.seq = seq, .heads = heads, .head_dim = 12, .layout = layout, .offset = 3, .xpos = xpos};
+      auto plain = x, checked = x;
+      REQUIRE(posenc::rope_apply(plain, p, w, 1.0, {}).ok());
+      std::size_t bad = 12345;
+      p.first_non_finite = &bad;
+      REQUIRE(posenc::rope_apply(checked, p, w, 1.0, {}).ok());
+      CHECK(bad == 12345);  // untouched when every value is finite
+      CHECK(checked == plain);
+      for (float poison : {std::nanf(""), -INFINITY}) {
+        auto y = x;
+        const std::size_t at = 66 * row + 7;
+        y[at] = poison;
+        const posenc::Status s = posenc::rope_apply(y, p, w, 1.0, {});
+        CHECK(std::string(s.param) == "x");
+        CHECK(bad == at);
+        // Rows before the bad one are rotated; its row and the rows after it are not written.
+        CHECK(std::equal(y.begin(), y.begin() + 66 * row, plain.begin()));
+        for (std::size_t i = 66 * row; i < y.size(); ++i) {
+          if (i != at) CHECK(y[i] == x[i]);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("rope: xPos scales q.k by zeta^((m - n) / scale_base)") {
   const std::size_t d = 8;
   const auto w = freqs({.head_dim = d});

@@ -12,9 +12,16 @@ import { Tensor, residentOf } from './tensor.js';
 export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 export const MAX_POSITION = 2 ** 24;
 
-/** The error a failed status stands for. */
-function statusError(mod, where, status) {
-  const text = `${where}: ${mod.errorParam()} ${mod.errorMessage()}`;
+/**
+ * The error a failed status stands for. When the core names the offending element (errorIndex()
+ * >= 0), `valueAt(param, index)` may give its value for the message.
+ */
+function statusError(mod, where, status, valueAt = () => undefined) {
+  const param = mod.errorParam(), index = mod.errorIndex();
+  const value = index >= 0 ? valueAt(param, index) : undefined;
+  const text = index >= 0
+    ? `${where}: ${param}[${index}] ${mod.errorMessage()}${value === undefined ? '' : `, got ${value}`}`
+    : `${where}: ${param} ${mod.errorMessage()}`;
   return status === 1 ? new TypeError(text) : new RangeError(text);
 }
 
@@ -27,13 +34,6 @@ export function float32Result(mod, where, count, invoke, out) {
   return call(mod, where, [], [[Float32Array, count, undefined, undefined, out]], invoke)[0];
 }
 
-const HEAP_OF = new Map([
-  [Float32Array, 'HEAPF32'],
-  [Float64Array, 'HEAPF64'],
-  [Int32Array, 'HEAP32'],
-  [Uint8Array, 'HEAPU8'],
-]);
-
 /**
  * Run one core function over buffers in the module's heap.
  *   inputs:  typed arrays (Float32Array, Float64Array, Int32Array, Uint8Array), copied in, or tensors
@@ -42,7 +42,8 @@ const HEAP_OF = new Map([
  *            `name[i]` otherwise; cheaper than a JavaScript loop; `finite: false` skips the scan);
  *   outputs: [Type, count] pairs, allocated zeroed, or [Type, count, init, name?] started as a copy
  *            of `init` (an in-place kernel's input, array or tensor; with `name`, scanned for
- *            NaN/infinity like an input); a fifth entry `out` (checked by outTarget() of
+ *            NaN/infinity like an input; with `{ kernel: name }`, the kernel checks it as it goes,
+ *            saving a pass over memory, and names the element); a fifth entry `out` (checked by outTarget() of
  *            lib/args.js) receives the result: a tensor is written where it lives (in place when it
  *            is `init` itself), a typed array is filled;
  *   invoke(...inputAddresses, ...outputAddresses) returns the core's status.
@@ -80,16 +81,22 @@ export function call(mod, where, inputs, outputs, invoke) {
       addresses.push(plain ? load(input) : load(input.data, input.name, input.finite ?? true));
     }
     for (const [Type, count, init, name, out] of outputs) {
+      const scanned = typeof name === 'string' ? name : undefined;
       const bytes = count * Type.BYTES_PER_ELEMENT;
       const target = residentOf(mod, where, 'out', out);
       if (target && residents.includes(out)) throw new RangeError(`${where}: out must not be one of the inputs`);
       const address = target ? target.address : place(bytes);
       addresses.push(address);
-      if (init) load(init, name, true, address);
+      if (init) load(init, scanned, true, address);
       else mod.HEAPU8.fill(0, address, address + bytes);
     }
     const status = invoke(...addresses);
-    if (status !== 0) throw statusError(mod, where, status);
+    if (status !== 0) {
+      // A kernel that checks an input names the element; its row is unwritten, so it is still there.
+      const k = outputs.findIndex((o) => o[3]?.kernel === mod.errorParam());
+      throw statusError(mod, where, status, (_, i) => (k < 0 ? undefined
+        : new outputs[k][0](mod.HEAPU8.buffer, addresses[inputs.length + k], outputs[k][1])[i]));
+    }
     // Views of the heap are taken after every call: memory growth detaches older ones.
     return outputs.map(([Type, count, , , out], k) => {
       if (out instanceof Tensor) return out;
