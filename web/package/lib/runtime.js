@@ -81,13 +81,13 @@ export function call(mod, where, inputs, outputs, invoke) {
       addresses.push(plain ? load(input) : load(input.data, input.name, input.finite ?? true));
     }
     for (const [Type, count, init, name, out] of outputs) {
-      const scanned = typeof name === 'string' ? name : undefined;
+      const scan = typeof name === 'string';  // else { kernel: name }: the kernel checks it
       const bytes = count * Type.BYTES_PER_ELEMENT;
       const target = residentOf(mod, where, 'out', out);
       if (target && residents.includes(out)) throw new RangeError(`${where}: out must not be one of the inputs`);
       const address = target ? target.address : place(bytes);
       addresses.push(address);
-      if (init) load(init, scanned, true, address);
+      if (init) load(init, scan ? name : name?.kernel, scan, address);
       else mod.HEAPU8.fill(0, address, address + bytes);
     }
     const status = invoke(...addresses);
