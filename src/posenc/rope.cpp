@@ -3,6 +3,8 @@
 #include "posenc/rope.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include "posenc/finite.hpp"
@@ -234,13 +236,43 @@ void rope_rotate_reference(float* x, const RopeRotateArgs& a) {
   }
 }
 
-void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
+namespace {
+
+constexpr std::size_t all_finite_here = SIZE_MAX;
+
+// Checked rotation, on finding a NaN/infinity in the pair(s) about to be written at offset i of a
+// head v: the index in v of the first non-finite value. Every value before i was checked and its
+// pair written; [skip, skip + i) (the half layout's written second halves) is skipped, the rest of
+// the head is still as given.
+std::size_t first_bad(const float* v, std::size_t head_dim, std::size_t i, std::size_t skip) {
+  for (std::size_t j = i; j < head_dim; ++j) {
+    if (j == skip) j += i;
+    if (j < head_dim && !std::isfinite(v[j])) return j;
+  }
+  return head_dim;  // not reached: the caller saw one
+}
+
+// The rotation of rope_rotate_fast. With Checked, each pair is checked for NaN/infinity in the same
+// loop, just before it is written (the rotation's own loads: no second pass over memory); the first
+// one stops the rotation, leaving its pair and everything after it as given, and its index in x is
+// returned. Otherwise (and when all are finite) returns all_finite_here.
+template <bool Checked>
+std::size_t rotate(float* x, const RopeRotateArgs& a) {
 #if POSENC_HAVE_SIMD
   using B = simd::batch_f32;
   constexpr std::size_t W = B::size;
   static_assert(W == 4, "the interleaved swap below is written for 4 lanes");
   const std::size_t h = a.rotary_dim / 2;
   const float sign = a.inverse ? -1.0f : 1.0f;
+  // x - x is 0 for finite x, NaN for NaN and infinity.
+  const auto bad = [](B u, B w) { return xsimd::any(((u - u) + (w - w)) != B(0.0f)); };
+  const auto bad1 = [](float u, float w) { return !(std::isfinite(u) && std::isfinite(w)); };
+  // The values after the rotary dimensions are not rotated, only checked.
+  const auto rest = [&](const float* v) {
+    for (std::size_t j = a.rotary_dim; j < a.head_dim; ++j)
+      if (!std::isfinite(v[j])) return j;
+    return a.head_dim;
+  };
   alignas(64) float ce[max_head_dim], se[max_head_dim];  // interleaved: expanded cos, signed sin
   for (std::size_t t = 0; t < a.seq; ++t) {
     const float* c = a.cos + t * a.cs_stride;
@@ -249,18 +281,25 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
       const std::size_t nvec = h / W * W;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
         float* v = x + (t * a.heads + hd) * a.head_dim;
+        const std::size_t at = (t * a.heads + hd) * a.head_dim;
         const B k(sign);
         for (std::size_t i = 0; i < nvec; i += W) {
           const B xa = B::load_unaligned(v + i), xb = B::load_unaligned(v + h + i);
+          if constexpr (Checked)
+            if (bad(xa, xb)) return at + first_bad(v, a.head_dim, i, h);
           const B ci = B::load_unaligned(c + i), si = k * B::load_unaligned(s + i);
           (xa * ci - xb * si).store_unaligned(v + i);
           (xa * si + xb * ci).store_unaligned(v + h + i);
         }
         for (std::size_t i = nvec; i < h; ++i) {
           const float si = sign * s[i], xa = v[i], xb = v[h + i];
+          if constexpr (Checked)
+            if (bad1(xa, xb)) return at + first_bad(v, a.head_dim, i, h);
           v[i] = xa * c[i] - xb * si;
           v[h + i] = xa * si + xb * c[i];
         }
+        if constexpr (Checked)
+          if (const std::size_t j = rest(v); j < a.head_dim) return at + j;
       }
     } else {
       // out[2i] = x[2i] c - x[2i+1] s,  out[2i+1] = x[2i+1] c + x[2i] s:  out = x * ce + swap(x) * se
@@ -273,23 +312,49 @@ void rope_rotate_fast(float* x, const RopeRotateArgs& a) {
       using swap_pairs = xsimd::batch_constant<xsimd::batch<std::uint32_t>, 1, 0, 3, 2>;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
         float* v = x + (t * a.heads + hd) * a.head_dim;
+        const std::size_t at = (t * a.heads + hd) * a.head_dim;
         for (std::size_t j = 0; j < nvec; j += W) {
           const B xv = B::load_unaligned(v + j);
+          if constexpr (Checked)
+            if (bad(xv, xv)) return at + first_bad(v, a.head_dim, j, a.head_dim);
           const B sw = xsimd::swizzle(xv, swap_pairs());
           (xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j)).store_unaligned(v + j);
         }
         for (std::size_t j = nvec; j < a.rotary_dim; j += 2) {
           const float xa = v[j], xb = v[j + 1];
+          if constexpr (Checked)
+            if (bad1(xa, xb)) return at + first_bad(v, a.head_dim, j, a.head_dim);
           v[j] = xa * ce[j] + xb * se[j];
           v[j + 1] = xb * ce[j + 1] + xa * se[j + 1];
         }
+        if constexpr (Checked)
+          if (const std::size_t j = rest(v); j < a.head_dim) return at + j;
       }
     }
   }
 #else
-  rope_rotate_reference(x, a);
+  if constexpr (Checked) {
+    // Scalar build: each row is scanned just before it is rotated.
+    const std::size_t row = a.heads * a.head_dim;
+    for (std::size_t t = 0; t < a.seq; ++t) {
+      float* r = x + t * row;
+      if (const std::size_t i = first_non_finite(std::span<const float>(r, row)); i != row) return t * row + i;
+      RopeRotateArgs one = a;
+      one.seq = 1;
+      one.cos = a.cos + t * a.cs_stride;
+      one.sin = a.sin + t * a.cs_stride;
+      rope_rotate_reference(r, one);
+    }
+  } else {
+    rope_rotate_reference(x, a);
+  }
 #endif
+  return all_finite_here;
 }
+
+}  // namespace
+
+void rope_rotate_fast(float* x, const RopeRotateArgs& a) { rotate<false>(x, a); }
 
 // ---------------------------------------------------------------------------------------------
 // Cache and apply.
@@ -403,19 +468,12 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
     float* rows = x.data() + t0 * p.heads * p.head_dim;
+    const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
     if (p.first_non_finite == nullptr) {
-      rope_rotate_fast(rows, {n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h});
-      continue;
-    }
-    // Checked: each row is scanned just before it is rotated, while it sits in the L1 cache.
-    const std::size_t row = p.heads * p.head_dim;
-    for (std::size_t t = 0; t < n; ++t) {
-      const std::size_t i = first_non_finite(std::span<const float>(rows + t * row, row));
-      if (i != row) {
-        *p.first_non_finite = (t0 + t) * row + i;
-        return Status::range("x", "must be finite");
-      }
-      rope_rotate_fast(rows + t * row, {1, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb + t * h, sb + t * h, h});
+      rope_rotate_fast(rows, args);
+    } else if (const std::size_t i = rotate<true>(rows, args); i != all_finite_here) {
+      *p.first_non_finite = t0 * p.heads * p.head_dim + i;
+      return Status::range("x", "must be finite");
     }
   }
   return Status::success();

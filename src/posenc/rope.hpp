@@ -105,10 +105,10 @@ struct RopeApplyParams {
   double xpos_gamma = 0.4;
   double xpos_scale_base = 512.0;
   double xpos_center = rope_unset;  // unset: ceil(count/2), count = largest position + 1
-  // Set: x is also checked for NaN/infinity as it is rotated, one row (position) at a time, so the
-  // check costs no second pass over memory: the first one found stops the call with a range error
-  // on "x" before its row is written (earlier rows are already rotated) and its flat index is
-  // stored here. Null (default): x is not checked.
+  // Set: x is also checked for NaN/infinity as it is rotated (in the rotation's own loop, so the
+  // check costs no second pass over memory): the first one found stops the call with a range error
+  // on "x" before the pair holding it is written (the values before it may already be rotated) and
+  // its flat index is stored here. Null (default): x is not checked.
   std::size_t* first_non_finite = nullptr;
 };
 

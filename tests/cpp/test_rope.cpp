@@ -193,12 +193,14 @@ TEST_CASE("rope: the inverse undoes the rotation, attention factor and xPos scal
 }
 
 TEST_CASE("rope: the checked apply (first_non_finite) rotates as the unchecked one and stops at the first NaN/infinity") {
-  const auto w = freqs({.head_dim = 12});
-  const std::size_t seq = 70, heads = 3, row = heads * 12;  // 70 rows: more than one block of cos/sin rows
+  const auto w = freqs({.head_dim = 20, .partial_rotary_factor = 0.5});
+  // 70 rows: more than one block of cos/sin rows; head_dim 20 with 10 rotary dimensions: SIMD and
+  // scalar parts in both layouts, and values that are only checked, not rotated.
+  const std::size_t seq = 70, heads = 3, row = heads * 20;
   const auto x = random_vector(seq * row, 9);
   for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
     for (bool xpos : {false, true}) {
-      RopeApplyParams p{.seq = seq, .heads = heads, .head_dim = 12, .layout = layout, .offset = 3, .xpos = xpos};
+      RopeApplyParams p{.seq = seq, .heads = heads, .head_dim = 20, .layout = layout, .offset = 3, .xpos = xpos};
       auto plain = x, checked = x;
       REQUIRE(posenc::rope_apply(plain, p, w, 1.0, {}).ok());
       std::size_t bad = 12345;
@@ -206,19 +208,29 @@ TEST_CASE("rope: the checked apply (first_non_finite) rotates as the unchecked o
       REQUIRE(posenc::rope_apply(checked, p, w, 1.0, {}).ok());
       CHECK(bad == 12345);  // untouched when every value is finite
       CHECK(checked == plain);
-      for (float poison : {std::nanf(""), -INFINITY}) {
+      for (auto [poison, at] : {std::pair{std::nanf(""), 66 * row + 7}, std::pair{-INFINITY, 66 * row + 15},
+                                std::pair{INFINITY, 66 * row + 29}, std::pair{std::nanf(""), 66 * row + 44}}) {
         auto y = x;
-        const std::size_t at = 66 * row + 7;
         y[at] = poison;
         const posenc::Status s = posenc::rope_apply(y, p, w, 1.0, {});
         CHECK(std::string(s.param) == "x");
         CHECK(bad == at);
-        // Rows before the bad one are rotated; its row and the rows after it are not written.
+        // Rows before the bad one are rotated, the rows after it untouched; in its row each value is
+        // either rotated or as given (the stop is at the pair or row holding the bad value).
         CHECK(std::equal(y.begin(), y.begin() + 66 * row, plain.begin()));
-        for (std::size_t i = 66 * row; i < y.size(); ++i) {
-          if (i != at) CHECK(y[i] == x[i]);
+        CHECK(std::equal(y.begin() + 67 * row, y.end(), x.begin() + 67 * row));
+        for (std::size_t i = 66 * row; i < 67 * row; ++i) {
+          if (i != at) CHECK((y[i] == x[i] || y[i] == plain[i]));
         }
+        CHECK(std::isnan(y[at]) == std::isnan(poison));
       }
+      // Two bad values: the first in memory order is named, even when its pair comes later (half
+      // layout: index 4 is pair 4, a scalar tail; index 6 is pair 1's second half).
+      auto y = x;
+      y[66 * row + 6] = INFINITY;
+      y[66 * row + 4] = std::nanf("");
+      CHECK(!posenc::rope_apply(y, p, w, 1.0, {}).ok());
+      CHECK(bad == 66 * row + 4);
     }
   }
 }
