@@ -106,14 +106,14 @@ function ropePlainJs(x, { seq, heads, dim }, w) {
 
 function w1Contenders({ x, w, pe, raw, tfjs, ort }) {
   const { seq, heads, dim } = W1, n = x.length, h = dim / 2;
-  const posencResident = (id, label, mod) => ({
+  const posencResident = (id, label, mod, checked = false) => ({
     id, label,
-    note: 'x stays in posenc\'s heap and is rotated in place (the cos/sin cache is computed inside every call)',
+    note: `x stays in posenc's heap and is rotated in place (the cos/sin cache is computed inside every call)${checked ? '; NaN/infinity check on' : ''}`,
     setup: async () => {
       const buf = heapArray(mod, Float32Array, n), inv = heapArray(mod, Float64Array, h);
       buf.set(x);
       inv.set(w);
-      const apply = () => check(mod, mod.ropeApply(buf.address, n, seq, heads, dim, 0, false, 0, inv.address, h, 1, 0, 0, false, false, 0.4, 512, NaN, false), 'ropeApply');
+      const apply = () => check(mod, mod.ropeApply(buf.address, n, seq, heads, dim, 0, false, 0, inv.address, h, 1, 0, 0, false, false, 0.4, 512, NaN, checked), 'ropeApply');
       return {
         run: apply,
         output: () => { buf.set(x); apply(); return buf.view().slice(); },
@@ -124,6 +124,7 @@ function w1Contenders({ x, w, pe, raw, tfjs, ort }) {
   const f = { invFreq: w, attentionFactor: 1, headDim: dim };
   const list = [
     posencResident('posenc-simd', 'posenc SIMD kernel, resident (raw module)', raw.simd),
+    posencResident('posenc-checked', 'posenc SIMD kernel + NaN check, resident (raw module)', raw.simd, true),
     {
       id: 'posenc-tensor', label: 'posenc public API, tensor in place',
       note: 'pe.rope.apply(t, { ..., out: t }) on a pe.tensor: argument checks, the NaN/infinity check fused into the kernel, no copy',
@@ -545,6 +546,7 @@ async function main() {
       // loop with tensors; >= 1.5x the careful loop with plain arrays and out).
       publicTensorFractionOfInPlace: inPlaceMs / ms('posenc-tensor'),
       publicTensorVsKernel: ms('posenc-simd') / ms('posenc-tensor'),
+      checkedKernelVsKernel: ms('posenc-simd') / ms('posenc-checked'),
       publicTensorVsCarefulJs: ms('js-tables') / ms('posenc-tensor'),
       publicOutVsCarefulJs: ms('js-tables') / ms('posenc-out'),
       publicNewArrayVsCarefulJs: ms('js-tables') / ms('posenc-pkg'),
@@ -554,7 +556,8 @@ async function main() {
       `  kernel (raw module): ${ms('posenc-simd').toFixed(2)} ms = ${pct(derived.fractionOfInPlace)} of the in-place stream; ${fmt.ratio(derived.vsCarefulJs)} the careful JS loop, ` +
       `${fmt.ratio(derived.vsNaiveJs)} the naive one, ${fmt.ratio(derived.vsTfjs)} tfjs, ${fmt.ratio(derived.vsOrt)} ORT\n` +
       `  public API, tensor in place: ${ms('posenc-tensor').toFixed(2)} ms = ${pct(derived.publicTensorFractionOfInPlace)} of the in-place stream (target 80%), ` +
-      `${pct(derived.publicTensorVsKernel)} of the kernel's speed, ${fmt.ratio(derived.publicTensorVsCarefulJs)} the careful JS loop (target 3x)\n` +
+      `${pct(derived.publicTensorVsKernel)} of the kernel's speed, ${fmt.ratio(derived.publicTensorVsCarefulJs)} the careful JS loop (target 3x); ` +
+      `the kernel with its NaN check: ${pct(derived.checkedKernelVsKernel)} of the kernel's speed\n` +
       `  public API, plain arrays + out: ${fmt.ratio(derived.publicOutVsCarefulJs)} the careful JS loop (target 1.5x); new array out: ${fmt.ratio(derived.publicNewArrayVsCarefulJs)}\n`);
     cases.push({ workload: 'W1', ...W1, ...result, derived });
   }
