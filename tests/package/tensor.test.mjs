@@ -206,6 +206,23 @@ test('out and tensor arguments are checked: TypeError/RangeError naming the para
   assert.equal(base.diagnostics().tensors, 0);
 });
 
+test('RoPE names the first NaN/infinity in memory order, in both builds, rotated dimensions or not', () => {
+  // Partial rotary (4 of 8 dimensions): values 4..7 of each head are only checked.
+  const f = { invFreq: [1, 0.1] };
+  for (const inst of [pe, base]) {
+    for (const [at, value, also] of [[0, NaN], [45, Infinity], [6, -Infinity], [7, NaN, 2], [41, NaN, 44], [n - 1, NaN]]) {
+      const y = x.slice();
+      y[at] = value;
+      if (also !== undefined) y[also] = Infinity;
+      const first = Math.min(at, also ?? at);
+      const t = inst.tensor(y, { shape });
+      expectErrors(() => inst.rope.apply(t, { shape, frequencies: f, out: t }), 'posenc.rope.apply',
+        [[0, RangeError, `x[${first}] must be finite, got ${y[first]}`]]);
+      t.dispose();
+    }
+  }
+});
+
 test('data stays right while memory grows; dispose twice is harmless; use after dispose is a named TypeError', () => {
   const t = pe.tensor(x, { shape });
   const before = t.data;
