@@ -43,9 +43,9 @@ export function float32Result(mod, where, count, invoke, out) {
  *   outputs: [Type, count] pairs, allocated zeroed, or [Type, count, init, name?] started as a copy
  *            of `init` (an in-place kernel's input, array or tensor; with `name`, scanned for
  *            NaN/infinity like an input; with `{ kernel: name }`, the kernel checks it as it goes,
- *            saving a pass over memory, and names the element); a fifth entry `out` (checked by outTarget() of
- *            lib/args.js) receives the result: a tensor is written where it lives (in place when it
- *            is `init` itself), a typed array is filled;
+ *            saving a pass over memory, and reports the element through errorIndex()); a fifth
+ *            entry `out` (checked by outTarget() of lib/args.js) receives the result: a tensor is
+ *            written where it lives (in place when it is `init` itself), a typed array is filled;
  *   invoke(...inputAddresses, ...outputAddresses) returns the core's status.
  * Returns the outputs: `out` where given, else new arrays the caller owns. Scratch buffers are freed
  * whatever happens (so the heap's free space is reused by the next call), and a failed status
@@ -92,7 +92,7 @@ export function call(mod, where, inputs, outputs, invoke) {
     }
     const status = invoke(...addresses);
     if (status !== 0) {
-      // A kernel that checks an input names the element; its row is unwritten, so it is still there.
+      // A kernel that checks its input names the element, which it left unwritten: read it there.
       const k = outputs.findIndex((o) => o[3]?.kernel === mod.errorParam());
       throw statusError(mod, where, status, (_, i) => (k < 0 ? undefined
         : new outputs[k][0](mod.HEAPU8.buffer, addresses[inputs.length + k], outputs[k][1])[i]));
