@@ -201,6 +201,12 @@ test('out and tensor arguments are checked: TypeError/RangeError naming the para
     [[[2 ** 27]], RangeError, 'the tensor would exceed 256 MiB'],
   ]);
   assert.throws(() => new Tensor(), TypeError);
+  const fake = Object.create(Tensor.prototype);  // claims to be a tensor, holds no memory
+  expectErrors((o) => pe.rope.apply(o.x ?? x, { ...opts, ...o.opts }), 'posenc.rope.apply', [
+    [{ x: fake }, TypeError, 'x is not a tensor made by pe.tensor() or pe.zeros()'],
+    [{ opts: { out: fake } }, TypeError, 'out is not a tensor made by pe.tensor() or pe.zeros()'],
+  ]);
+  expectErrors(() => fake.data, 'posenc.tensor.data', [[0, TypeError, 'not a tensor made by pe.tensor() or pe.zeros()']]);
   for (const tt of [t, f64, other, ints, bad, badQ, qt]) tt.dispose();
   assert.equal(pe.diagnostics().tensors, 0);
   assert.equal(base.diagnostics().tensors, 0);

@@ -2,7 +2,7 @@
 // Argument checking for every public function. Each failure throws a TypeError (wrong kind of
 // value) or a RangeError (right kind, outside its domain) whose message starts with the function's
 // name and names the parameter, e.g. "posenc.sinusoidal: length must be an integer >= 1, got -3".
-import { Tensor, firstNonFinite } from './tensor.js';
+import { Tensor, firstNonFinite, usable } from './tensor.js';
 
 /** A short, safe description of a value for an error message (never the value's own toString). */
 export function describe(value) {
@@ -97,7 +97,7 @@ const DTYPE = new Map([[Float32Array, 'float32'], [Float64Array, 'float64'], [In
 
 /** A tensor's values as a new array: its own dtype's array, or as `Type` when `Other` is its dtype. */
 function unpack(where, name, value, Type, Other) {
-  if (value.disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+  usable(where, name, value);
   const dtype = DTYPE.get(Type);
   if (value.dtype !== dtype && value.dtype !== DTYPE.get(Other)) {
     throw new TypeError(`${where}: ${name} must be a ${dtype} tensor, got a ${value.dtype} tensor`);
@@ -107,8 +107,7 @@ function unpack(where, name, value, Type, Other) {
 
 function typed(Type, Other, where, name, value, { length, finite = true, resident = false } = {}) {
   let out;
-  if (value instanceof Tensor && resident && value.dtype === DTYPE.get(Type)) {
-    if (value.disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+  if (value instanceof Tensor && resident && usable(where, name, value).dtype === DTYPE.get(Type)) {
     checkLength(where, name, value, length);
     if (finite) {
       const i = firstNonFinite(value);
@@ -141,7 +140,7 @@ export function outTarget(where, value, Type, count) {
   if (value === undefined) return undefined;
   const dtype = DTYPE.get(Type);
   if (value instanceof Tensor) {
-    if (value.disposed) throw new TypeError(`${where}: out is a disposed tensor`);
+    usable(where, 'out', value);
     if (value.dtype !== dtype) throw new TypeError(`${where}: out must be a ${dtype} tensor, got a ${value.dtype} tensor`);
   } else if (!(value instanceof Type)) {
     throw new TypeError(`${where}: out must be a ${Type.name} or a ${dtype} tensor, got ${describe(value)}`);

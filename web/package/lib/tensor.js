@@ -51,8 +51,16 @@ export function tensorTotals(mod) {
   return { count: pool.count, bytes: pool.bytes };
 }
 
-function live(tensor, where) {
+// The state of a tensor (an object that only claims to be one, e.g. Object.create(Tensor.prototype),
+// is a TypeError).
+function stateOf(tensor, where = 'posenc.tensor') {
   const s = states.get(tensor);
+  if (!s) throw new TypeError(`${where}: not a tensor made by pe.tensor() or pe.zeros()`);
+  return s;
+}
+
+function live(tensor, where) {
+  const s = stateOf(tensor, where);
   if (s.disposed) throw new TypeError(`${where}: the tensor has been disposed`);
   return s;
 }
@@ -70,10 +78,10 @@ export class Tensor {
   }
 
   /** Bytes of WebAssembly memory the tensor holds. */
-  get byteLength() { return this.length * states.get(this).Type.BYTES_PER_ELEMENT; }
+  get byteLength() { return this.length * stateOf(this).Type.BYTES_PER_ELEMENT; }
 
   /** Whether dispose() has been called. */
-  get disposed() { return states.get(this).disposed; }
+  get disposed() { return stateOf(this).disposed; }
 
   /**
    * A typed-array view of the tensor's memory (reading and writing it reads and writes the
@@ -94,7 +102,7 @@ export class Tensor {
 
   /** Free the memory now. Later uses throw a TypeError; a second dispose() does nothing. */
   dispose() {
-    const s = states.get(this);
+    const s = stateOf(this, 'posenc.tensor.dispose');
     if (s.disposed) return;
     s.pool.registry?.unregister(this);
     release(s);
@@ -109,16 +117,22 @@ if (typeof Symbol.dispose === 'symbol') Tensor.prototype[Symbol.dispose] = Tenso
  */
 export function residentOf(mod, where, name, value, dtype) {
   if (!(value instanceof Tensor)) return undefined;
-  const s = states.get(value);
-  if (s.disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+  const s = states.get(usable(where, name, value));
   if (s.mod !== mod) throw new TypeError(`${where}: ${name} is a tensor of another posenc instance (tensors belong to the pe that made them)`);
   if (dtype !== undefined && s.dtype !== dtype) throw new TypeError(`${where}: ${name} must be a ${dtype} tensor, got a ${s.dtype} tensor`);
   return s;
 }
 
+/** Check that a tensor given as parameter `name` of `where` is real and not disposed; returns it. */
+export function usable(where, name, tensor) {
+  if (!states.has(tensor)) throw new TypeError(`${where}: ${name} is not a tensor made by pe.tensor() or pe.zeros()`);
+  if (states.get(tensor).disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+  return tensor;
+}
+
 /** Index of the first NaN or infinity of a float tensor (a SIMD scan in its module), or -1. */
 export function firstNonFinite(tensor) {
-  const s = states.get(tensor);
+  const s = stateOf(tensor);
   if (s.dtype === 'float32') return s.mod.firstNonFiniteF32(s.address, s.length);
   if (s.dtype === 'float64') return s.mod.firstNonFiniteF64(s.address, s.length);
   return -1;
