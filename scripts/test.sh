@@ -4,6 +4,8 @@
 #   doctest suites (native, WebAssembly SIMD, WebAssembly baseline) incl. golden parity;
 #   the Embind boundary and the instructions in the .wasm files;
 #   the packed npm package installed by name into an empty folder: node:test suites + tsc on the .d.ts;
+#   a short seeded fuzz run over the package's public functions (tests/fuzz/js.mjs);
+#   the same tarball in real apps (tests/bundlers: each bundler from its lockfile, pages in chromium);
 #   the examples (C++ and Node); the demo site (every widget, embed snippets, screenshots) in Debian's
 #   chromium under a strict CSP;
 #   a smoke run of the benchmark (its numbers are not checked; speed is not a test).
@@ -43,6 +45,13 @@ cp tests/package/*.mjs tests/types/*.ts tests/types/tsconfig.json build/consumer
   "$ROOT/node_modules/.bin/tsc" -p tsconfig.json
   echo "tsc: ok"
 )
+
+step "fuzz: every public function under hostile arguments, both builds (a short seed range; README: Limits and errors)"
+mkdir -p build/consumer/fuzz && cp tests/fuzz/*.mjs build/consumer/fuzz/
+(cd build/consumer/fuzz && node --test js.test.mjs)
+
+step "package in real apps: Vite 6/7/8, webpack 5, esbuild, Rollup, import map, CDN, Node, TypeScript 5 (chromium)"
+node tests/bundlers/run.mjs
 
 step "examples"
 ./build/native/examples/cpp/sinusoidal_rows 4 10

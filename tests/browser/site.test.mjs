@@ -137,6 +137,7 @@ test('hostile URL values are clamped or ignored and never reach the page as HTML
     'rope.dim': '7', 'rope.pos': '1e309', 'rope.theta': '-5', 'rope.play': 'NaN', 'rope.span': evil,
     'scaling.preset': 'custom', 'scaling.config': '{"head_dim":"<img src=x onerror=alert(1)>","__proto__":{"polluted":1}}', 'scaling.seqlen': '1e20',
     'alibi.heads': '1e400', 'alibi.head': '-1', 'alibi.length': evil,
+    'models.model': img, 'models.plot': evil, 'models.seqlen': '-1',
     'attention.method': 'constructor', 'attention.length': 'NaN', 'attention.heads': '99', 'attention.head': '1e9',
     __proto__: 'x',
   };
@@ -174,9 +175,11 @@ test('hostile URL values are clamped or ignored and never reach the page as HTML
   const scalingError = await widgetError(page, 'scaling');
   assert.match(scalingError, /posenc\.analysis\.wavelengths: /, 'the package error, as text');
   assert.match(scalingError, /<img src=x onerror=alert\(1\)>/, 'the hostile value appears as text in the message');
+  assert.equal(await widgetError(page, 'models'), `No model "${img}" in the gallery.`, 'an unknown model id, as text');
+  assert.equal(await field('models', 'Plot'), 'wavelength');
   for (const id of IDS) {
     const error = await widgetError(page, id);
-    if (id !== 'scaling' && !/has no pe\./.test(error)) assert.equal(error, '', `${id}: no error`);
+    if (id !== 'scaling' && id !== 'models' && !/has no pe\./.test(error)) assert.equal(error, '', `${id}: no error`);
   }
   // The hash is rewritten in canonical form: only known keys, valid values.
   const canonical = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));

@@ -71,6 +71,11 @@ const CASES = {
     keys: [['alibi.heads', '12']], shows: [['Heads n', '12']],
     timing: { label: 'Length', values: ['11', '12'] },
   },
+  models: {
+    change: async (p) => { await input(p, 'models', 'Plot').selectOption('frequency'); },
+    keys: [['models.plot', 'frequency']], shows: [['Plot', 'frequency']],
+    timing: { label: 'Plot', values: ['wavelength', 'frequency'], select: true },
+  },
   attention: {
     change: async (p) => { await input(p, 'attention', 'Position method').selectOption('rope'); },
     keys: [['attention.method', 'rope']], shows: [['Position method', 'rope']],

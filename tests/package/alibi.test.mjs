@@ -43,7 +43,7 @@ for (const [name, inst] of builds) {
     const c = expected.causal_bias_8_heads_6_positions;
     const { n_heads: heads, seq_len: n } = c.params;
     for (const [form, expect] of [['reference', c.bias_reference_form], ['relative', c.bias_relative_form_equivalent]]) {
-      const b = inst.alibi.bias({ heads, queries: n, form });
+      const b = inst.alibi.bias({ heads, queries: n, causal: true, form });
       assert.equal(b.length, heads * n * n);
       for (let h = 0; h < heads; h++) {
         for (let i = 0; i < n; i++) {
@@ -82,7 +82,7 @@ test('every value is the float32 product of the float32 slope and the distance; 
 
 test("the paper's form and the reference code's form give the same softmax rows", () => {
   for (const [heads, tol] of [[8, 1e-15], [12, 2e-6]]) {
-    const shape = { heads, queries: 9, keys: 40, queryOffset: 5 };
+    const shape = { heads, queries: 9, keys: 40, queryOffset: 5, causal: true };
     const rel = pe.alibi.bias(shape);
     const ref = pe.alibi.bias({ ...shape, form: 'reference' });
     assert.notDeepEqual(rel, ref);
@@ -124,13 +124,13 @@ test('SIMD and baseline builds agree bit for bit at awkward sizes', () => {
 
 test('results are new arrays the caller owns', () => {
   const s = pe.alibi.slopes(8);
-  const b = pe.alibi.bias({ heads: 2, queries: 3 });
+  const b = pe.alibi.bias({ heads: 2, queries: 3, causal: true });
   assert.equal(s.buffer.byteLength, s.byteLength);
   assert.equal(b.buffer.byteLength, b.byteLength);
   s.fill(9);
   b.fill(9);
   assert.equal(pe.alibi.slopes(8)[0], 0.5);
-  assert.equal(pe.alibi.bias({ heads: 2, queries: 3 })[1], -Infinity);
+  assert.equal(pe.alibi.bias({ heads: 2, queries: 3, causal: true })[1], -Infinity);
 });
 
 const badSlopes = [
@@ -177,13 +177,13 @@ test('bad arguments give a TypeError/RangeError that names the parameter', () =>
 
 test('many bad calls leave the module unchanged, and a good call still works', () => {
   for (const [, inst] of builds) {
-    const good = inst.alibi.bias({ heads: 12, queries: 20 });
+    const good = inst.alibi.bias({ heads: 12, queries: 20, causal: true });
     const before = inst.diagnostics();
     for (let round = 0; round < 300; round++) {
       for (const [args] of badSlopes) assert.throws(() => inst.alibi.slopes(...args));
       for (const [args] of badBias) assert.throws(() => inst.alibi.bias(args));
     }
     assert.deepEqual(inst.diagnostics(), before);
-    assert.deepEqual(inst.alibi.bias({ heads: 12, queries: 20 }), good);
+    assert.deepEqual(inst.alibi.bias({ heads: 12, queries: 20, causal: true }), good);
   }
 });

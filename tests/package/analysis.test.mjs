@@ -264,7 +264,7 @@ const bad = [
   ['relativeScores', { method: 'alibi', heads: 2, range: [0, 1], table: [] }, TypeError, 'unknown option "table"'],
   ['relativeScores', { method: 'rope', range: [0, 1] }, TypeError, 'frequencies must be the object'],
   ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], heads: 2 }, TypeError, 'unknown option "heads"'],
-  ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], q: [1, 1] }, RangeError, 'rotary dimension (8) exceeds the length of q and k (2)'],
+  ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], q: [1, 1] }, RangeError, 'gives a rotary dimension of 8, more than the length of q and k (2)'],
   ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], q: Array(8).fill(1), k: [1] }, RangeError, 'k must have 8 elements'],
   ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], layout: 'neox' }, RangeError, "layout must be one of 'half', 'interleaved'"],
   ['relativeScores', { method: 'rope', frequencies: { invFreq: [NaN] }, range: [0, 1] }, RangeError, 'frequencies.invFreq[0] must be finite'],

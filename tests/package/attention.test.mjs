@@ -123,7 +123,11 @@ const bad = [
   [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'alibi', slope: 1 } }, TypeError, 'unknown option "slope"'],
   [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: 42 }, TypeError, 'position must be'],
   [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'learned', table: new Float32Array(4) } }, RangeError, 'a learned table has a hard length'],
-  [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'rope' } }, TypeError, 'frequencies must be the object'],
+  [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'rope' } }, TypeError, "position 'rope' needs frequencies: pass position: { method: 'rope', frequencies } (frequencies: pe.rope.frequencies(config))"],
+  [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: 'rope' }, TypeError, "position 'rope' needs frequencies: pass position: { method: 'rope', frequencies }"],
+  [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'rope', frequencies: 3 } }, TypeError, 'frequencies must be the object'],
+  [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: 'shaw' }, TypeError, "position 'shaw' needs tableK, tableV, maxDistance"],
+  [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'kerple', r1: 1 } }, TypeError, "position 'kerple' needs r2"],
   [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 't5', table: [1, 2] } }, RangeError, 'position.table must have 32 elements'],
   [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'kerple', r1: -1, r2: 1 } }, RangeError, 'position.r1 must be > 0'],
   [{ q: q4, k: q4, v: q4, shape: [2, 1, 4], position: { method: 'shaw', tableK: [], tableV: [], maxDistance: 1 } }, RangeError, 'position.tableK must have 12 elements'],
@@ -171,4 +175,21 @@ test('shaw through the engine equals pe.shaw.attention (one head), maxDistance 0
   }
   assert.throws(() => pe.attention({ q, k, v, shape: [L, 1, dim],
     position: { method: 'shaw', tableK: [], tableV: [], maxDistance: -1 } }), RangeError);
+});
+
+test('causal defaults to false everywhere: attention and the alibi, kerple and nope biases are unmasked', () => {
+  const [L, H, D] = [6, 2, 4];
+  const q = randomVector(L * H * D, 41), k = randomVector(L * H * D, 42), v = randomVector(L * H * D, 43);
+  for (const position of ['none', 'alibi']) {
+    const unmasked = pe.attention({ q, k, v, shape: [L, H, D], position, causal: false }).output;
+    assert.deepEqual(pe.attention({ q, k, v, shape: [L, H, D], position }).output, unmasked, position);
+    assert.notDeepEqual(pe.attention({ q, k, v, shape: [L, H, D], position, causal: true }).output, unmasked, position);
+  }
+  // One head: slope 2^-8; query 0 sees key 3 at distance 3 (no -Infinity anywhere).
+  const alibi = pe.alibi.bias({ heads: 1, queries: 4 });
+  assert.equal(alibi[3], -3 / 256);
+  assert.ok(alibi.every(Number.isFinite));
+  const kerple = pe.kerple.bias({ heads: 1, queries: 4, r1: 1, r2: 1, variant: 'power' });
+  assert.equal(kerple[3], -3);
+  assert.ok(pe.nope.bias({ queries: 4 }).every((x) => Object.is(x, 0)));
 });

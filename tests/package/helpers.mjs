@@ -47,3 +47,8 @@ export function expectErrors(fn, where, cases) {
     });
   }
 }
+
+const FIXTURES = process.env.POSENC_FIXTURES_DIR ?? new URL('../../tests/fixtures/', import.meta.url).pathname;
+
+/** A file of tests/fixtures (e.g. 'configs/pythia-6.9b.json'), parsed. */
+export const fixture = (name) => JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8'));

@@ -19,7 +19,7 @@ const kernels = {
 
 test('hand-computed values', () => {
   // log, r1 = 2, r2 = 1: the last row of 3 is (-2 ln 3, -2 ln 2, 0).
-  const l = pe.kerple.bias({ heads: 1, queries: 3, r1: 2, r2: 1 });
+  const l = pe.kerple.bias({ heads: 1, queries: 3, r1: 2, r2: 1, causal: true });
   assert.deepEqual(Array.from(l.subarray(0, 3)), [0, -Infinity, -Infinity]);
   const near = (x, y) => Math.abs(x - y) <= 2.4e-7;  // one float32 ulp at magnitude 2
   assert.ok(near(l[6], -2 * 1.0986122886681098) && near(l[7], -2 * 0.6931471805599453) && l[8] === 0, `${l.subarray(6)}`);
@@ -84,7 +84,7 @@ test('properties: decreasing with distance, symmetric without the mask, mask exa
         assert.ok(row[150 + d] < row[150 + d - 1]);
       }
     }
-    const c = pe.kerple.bias({ heads: 2, queries: 9, keys: 12, r1: 1, r2: 1, variant });
+    const c = pe.kerple.bias({ heads: 2, queries: 9, keys: 12, r1: 1, r2: 1, variant, causal: true });
     for (let i = 0; i < 9; i++) {
       for (let j = 0; j < 12; j++) assert.equal(c[i * 12 + j] === -Infinity, j > 3 + i);
     }
@@ -118,7 +118,7 @@ const bad = [
   [{ ...ok, r1: 1e-50 }, RangeError, 'r1 must be finite and > 0 (as a float32), got 1e-50'],
   [{ ...ok, r1: 1e39 }, RangeError, 'r1 must be finite and > 0'],
   [{ ...ok, r1: [1, 1, 1] }, RangeError, 'r1 must have one value per head (2), got 3'],
-  [{ ...ok, r1: [1, 'a'] }, TypeError, 'r1 must be a Float32Array'],
+  [{ ...ok, r1: [1, 'a'] }, TypeError, 'r1[1] must be a number, got "a"'],
   [{ ...ok, r2: [1, 0] }, RangeError, 'r2[1] must be finite and > 0'],
   [{ ...ok, r2: new Float32Array([1, Infinity]) }, RangeError, 'r2[1] must be finite and > 0'],
   [{ ...ok, r2: 2.5, variant: 'power' }, RangeError, "r2 must be <= 2 for the 'power' variant"],

@@ -12,17 +12,17 @@ const base = await init({ simd: false });
 const builds = [['simd', pe], ['baseline', base]];
 
 test('the causal mask, written out', () => {
-  assert.deepEqual(Array.from(pe.nope.bias({ queries: 3 })), [0, -Infinity, -Infinity, 0, 0, -Infinity, 0, 0, 0]);
+  assert.deepEqual(Array.from(pe.nope.bias({ queries: 3, causal: true })), [0, -Infinity, -Infinity, 0, 0, -Infinity, 0, 0, 0]);
   // Two queries after three cached keys (positions 3 and 4), and the same queries placed at 0 and 1.
-  assert.deepEqual(Array.from(pe.nope.bias({ queries: 2, keys: 5 })), [0, 0, 0, 0, -Infinity, 0, 0, 0, 0, 0]);
-  assert.deepEqual(Array.from(pe.nope.bias({ queries: 2, keys: 5, queryOffset: 0 })),
+  assert.deepEqual(Array.from(pe.nope.bias({ queries: 2, keys: 5, causal: true })), [0, 0, 0, 0, -Infinity, 0, 0, 0, 0, 0]);
+  assert.deepEqual(Array.from(pe.nope.bias({ queries: 2, keys: 5, queryOffset: 0, causal: true })),
     [0, -Infinity, -Infinity, -Infinity, -Infinity, 0, 0, -Infinity, -Infinity, -Infinity]);
 });
 
 for (const [name, inst] of builds) {
   test(`every element is 0 exactly where key <= query position (${name} build)`, () => {
     for (const [heads, queries, keys, queryOffset] of [[1, 1, 1, undefined], [3, 7, 130, undefined], [2, 17, 33, 4], [5, 5, 9, 100]]) {
-      const m = inst.nope.bias({ heads, queries, keys, queryOffset });
+      const m = inst.nope.bias({ heads, queries, keys, queryOffset, causal: true });
       const p0 = queryOffset ?? keys - queries;
       assert.equal(m.length, heads * queries * keys);
       m.forEach((x, k) => {
@@ -42,7 +42,7 @@ test('without the causal mask every value is +0: no position information at all'
 
 test('under softmax the mask gives query i a uniform weight 1 / (p + 1) over the keys it sees', () => {
   // Equal scores: the weights themselves carry the position (Kazemnejad et al. 2023, Theorem 1).
-  const m = pe.nope.bias({ queries: 8 });
+  const m = pe.nope.bias({ queries: 8, causal: true });
   for (let i = 0; i < 8; i++) {
     const row = Array.from(m.subarray(i * 8, i * 8 + 8), Math.exp);
     const sum = row.reduce((a, b) => a + b, 0);
@@ -93,12 +93,12 @@ test('bad arguments give a TypeError/RangeError that names the parameter', () =>
 
 test('many bad calls leave the module unchanged, and a good call still works', () => {
   for (const [, inst] of builds) {
-    const good = inst.nope.bias({ heads: 2, queries: 50 });
+    const good = inst.nope.bias({ heads: 2, queries: 50, causal: true });
     const before = inst.diagnostics();
     for (let round = 0; round < 300; round++) {
       for (const [args] of bad) assert.throws(() => inst.nope.bias(args));
     }
     assert.deepEqual(inst.diagnostics(), before);
-    assert.deepEqual(inst.nope.bias({ heads: 2, queries: 50 }), good);
+    assert.deepEqual(inst.nope.bias({ heads: 2, queries: 50, causal: true }), good);
   }
 });

@@ -205,7 +205,7 @@ const bad = [
   ['apply', [new Float32Array(8), { shape: [2, 1, 4], frequencies: f64, positions: [0] }], RangeError, 'positions must have 2 elements'],
   ['apply', [new Float32Array(8), { shape: [2, 1, 4], frequencies: f64, offset: 2 ** 24 }], RangeError, 'exceeds the largest position'],
   ['apply', [new Float32Array(8), { shape: [2, 1, 4], frequencies: f64, offset: 1, positions: [0, 1] }], RangeError, 'positions or offset'],
-  ['apply', [new Float32Array(2), { shape: [1, 1, 2], frequencies: f64 }], RangeError, 'rotary dimension (4) exceeds shape[2]'],
+  ['apply', [new Float32Array(2), { shape: [1, 1, 2], frequencies: f64 }], RangeError, 'gives a rotary dimension of 4, more than shape[2]'],
   ['apply', [new Float32Array(4), { shape: [1, 1, 4], frequencies: { invFreq: [1, 0.1], attentionFactor: 0 } }], RangeError, 'attentionFactor must be > 0'],
   ['apply', [new Float32Array(4), { shape: [1, 1, 4], frequencies: f64, inverse: true }], TypeError, 'unknown option "inverse"'],
   ['apply', [new Float32Array(4), { shape: [1e9, 1e9, 4], frequencies: f64 }], RangeError, 'shape exceeds the 256 MiB limit'],

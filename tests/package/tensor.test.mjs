@@ -128,7 +128,7 @@ test('out on every function with one main result: same values as without, indepe
     }
   }
   // ALiBi (causal, relative form): -m_h (i - j) up to the query, -Infinity after; m_h = 2^(-8(h+1)/H).
-  const alibi = withOut('alibi.bias', (out) => pe.alibi.bias({ heads: 2, queries: 3, out }), Float32Array, 18);
+  const alibi = withOut('alibi.bias', (out) => pe.alibi.bias({ heads: 2, queries: 3, causal: true, out }), Float32Array, 18);
   for (let h = 0; h < 2; h++) {
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
@@ -136,7 +136,7 @@ test('out on every function with one main result: same values as without, indepe
       }
     }
   }
-  const nope = withOut('nope.bias', (out) => pe.nope.bias({ queries: 2, out }), Float32Array, 4);
+  const nope = withOut('nope.bias', (out) => pe.nope.bias({ queries: 2, causal: true, out }), Float32Array, 4);
   assert.deepEqual([...nope], [0, -Infinity, 0, 0]);
   withOut('t5.bias', (out) => pe.t5.bias({ table: randomVector(64, 1), heads: 2, queries: 3, out }), Float32Array, 18);
   withOut('t5.bucket', (out) => pe.t5.bucket([-3, 0, 3], { out }), Int32Array, 3);
@@ -201,10 +201,15 @@ test('out and tensor arguments are checked: TypeError/RangeError naming the para
     [[[2 ** 27]], RangeError, 'the tensor would exceed 256 MiB'],
   ]);
   assert.throws(() => new Tensor(), TypeError);
+  // Objects that only claim to be tensors: recognised by the private brand alone (none of their
+  // properties or prototype is consulted), so they are plain objects, refused by name.
   const fake = Object.create(Tensor.prototype);  // claims to be a tensor, holds no memory
+  const lookalike = { dtype: 'float32', length: t.length, shape: t.shape, data: t.data, byteLength: t.byteLength };
   expectErrors((o) => pe.rope.apply(o.x ?? x, { ...opts, ...o.opts }), 'posenc.rope.apply', [
-    [{ x: fake }, TypeError, 'x is not a tensor made by pe.tensor() or pe.zeros()'],
-    [{ opts: { out: fake } }, TypeError, 'out is not a tensor made by pe.tensor() or pe.zeros()'],
+    [{ x: fake }, TypeError, 'x must be a Float32Array, Float64Array or array of numbers (or a tensor), got an object'],
+    [{ x: lookalike }, TypeError, 'x must be a Float32Array, Float64Array or array of numbers (or a tensor), got an object'],
+    [{ opts: { out: fake } }, TypeError, 'out must be a Float32Array or a float32 tensor, got an object'],
+    [{ opts: { out: lookalike } }, TypeError, 'out must be a Float32Array or a float32 tensor, got an object'],
   ]);
   expectErrors(() => fake.data, 'posenc.tensor.data', [[0, TypeError, 'not a tensor made by pe.tensor() or pe.zeros()']]);
   for (const tt of [t, f64, other, ints, bad, badQ, qt]) tt.dispose();

@@ -8,6 +8,7 @@ import type { CorpusApi } from './lib/corpus.js';
 import type { KerpleApi } from './lib/kerple.js';
 import type { LearnedApi } from './lib/learned.js';
 import type { LmApi } from './lib/lm.js';
+import type { ModelsApi } from './lib/models.js';
 import type { NopeApi } from './lib/nope.js';
 import type { RopeApi } from './lib/rope.js';
 import type { ShawApi } from './lib/shaw.js';
@@ -15,6 +16,7 @@ import type { SinusoidalApi } from './lib/sinusoidal.js';
 import type { T5Api } from './lib/t5.js';
 import type { TensorApi } from './lib/tensor.js';
 
+export type * from './lib/arrays.js';
 export type * from './lib/alibi.js';
 export type * from './lib/analysis.js';
 export type * from './lib/attention.js';
@@ -22,6 +24,7 @@ export type * from './lib/corpus.js';
 export type * from './lib/kerple.js';
 export type * from './lib/learned.js';
 export type * from './lib/lm.js';
+export type * from './lib/models.js';
 export type * from './lib/nope.js';
 export type * from './lib/rope.js';
 export type * from './lib/shaw.js';
@@ -33,6 +36,19 @@ export { Tensor } from './lib/tensor.js';
 /** Version of the package. */
 export declare const version: string;
 
+/**
+ * Where a build's .wasm comes from: its URL (a relative string resolves against the page, as fetch()
+ * does), its bytes, a Response (e.g. `fetch(url)`), a Promise of one of these, or a compiled module.
+ */
+export type WasmSource =
+  | string
+  | URL
+  | ArrayBuffer
+  | ArrayBufferView
+  | Response
+  | WebAssembly.Module
+  | PromiseLike<string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module>;
+
 export interface InitOptions {
   /**
    * Which WebAssembly build to load. `'auto'` (default): the SIMD build when the runtime supports
@@ -40,11 +56,21 @@ export interface InitOptions {
    * where SIMD is unsupported). `false`: the baseline build (no SIMD instruction).
    */
   simd?: boolean | 'auto';
+  /**
+   * Where the .wasm comes from, when not from the package's own `dist/` (found through
+   * `new URL(..., import.meta.url)`, which some bundlers do not follow; see "Using posenc with your
+   * bundler" in the README). One source for the build that `simd: true` or `simd: false` selects;
+   * with `simd: 'auto'`, `{ simd, base }` (the files `posenc/dist/posenc_simd.wasm` and
+   * `posenc/dist/posenc_base.wasm`). Used the first time a build is loaded.
+   */
+  wasm?: WasmSource | { simd: WasmSource; base: WasmSource };
 }
 
 /**
  * Load posenc. Resolves to the functions of the library, bound to a WebAssembly instance. Each build
- * is instantiated once per page or process; later calls resolve to the same object.
+ * is instantiated once per page or process; later calls resolve to the same object. Rejects with a
+ * TypeError/RangeError for wrong options, and with an Error naming the URL, the HTTP status and
+ * content type when the .wasm cannot be loaded (a failed load may be retried).
  *
  * @example
  * const pe = await init();
@@ -75,7 +101,7 @@ export interface Diagnostics {
  * frozen.
  */
 export interface PositionalEncodings
-  extends TensorApi, SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi {
+  extends TensorApi, SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi, ModelsApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.alibi (lib/alibi.js).
 import type { Float32Out } from './tensor.js';
+import type { Float32Result, Float64Result } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 /**
@@ -26,8 +27,9 @@ export interface AlibiBiasOptions extends AttentionShapeOptions {
   /** Number of heads, an integer in [1, 65536]; head h uses slope h of `slopes(heads)`. */
   heads: number;
   /**
-   * true (default): the decoder's bias, -Infinity for keys after the query. false: the symmetric
-   * encoder bias -m * |j - p| (attention_with_linear_biases issue #5), with no mask.
+   * true: the decoder's bias, -Infinity for keys after the query. false (default, as everywhere in
+   * posenc: no mask unless asked for): the symmetric encoder bias -m * |j - p|
+   * (attention_with_linear_biases issue #5).
    */
   causal?: boolean;
   /** The causal matrix: `'relative'` (default) or `'reference'` (needs `causal: true`). */
@@ -42,19 +44,19 @@ export interface AlibiNamespace {
    * @example
    * pe.alibi.slopes(3)  // Float32Array [0.0625, 0.00390625, 0.25]
    */
-  slopes(heads: number, options?: { dtype?: 'float32' }): Float32Array;
+  slopes(heads: number, options?: { dtype?: 'float32' }): Float32Result;
   /**
    * The slopes as get_slopes' float64 values.
    * @example
    * pe.alibi.slopes(16, { dtype: 'float64' })[1]  // 0.5000000000000001, as in Python
    */
-  slopes(heads: number, options: { dtype: 'float64' }): Float64Array;
+  slopes(heads: number, options: { dtype: 'float64' }): Float64Result;
   /**
    * The slopes in the requested element type.
    * @example
    * const s = pe.alibi.slopes(8, { dtype: wide ? 'float64' : 'float32' });
    */
-  slopes(heads: number, options?: AlibiSlopesOptions): Float32Array | Float64Array;
+  slopes(heads: number, options?: AlibiSlopesOptions): Float32Result | Float64Result;
 
   /**
    * ALiBi attention bias, row-major `[heads][queries][keys]`, for query position p = queryOffset + i
@@ -62,11 +64,12 @@ export interface AlibiNamespace {
    * where j > p. With `causal: false` the value is -m_h * |j - p| everywhere. Each value is the
    * float32 product of the float32 slope and the distance, rounded once. The zeros are +0.
    * @example
-   * pe.alibi.bias({ heads: 8, queries: 6 })                         // Float32Array(288)
-   * pe.alibi.bias({ heads: 8, queries: 1, keys: 100 })              // one decoding step, cached keys
-   * pe.alibi.bias({ heads: 12, queries: 64, causal: false })        // encoder
+   * pe.alibi.bias({ heads: 8, queries: 6, causal: true })           // Float32Array(288)
+   * pe.alibi.bias({ heads: 8, queries: 1, keys: 100, causal: true }) // one decoding step, cached keys
+   * pe.alibi.bias({ heads: 12, queries: 64 })                        // encoder (causal: false)
    */
-  bias<O extends Float32Out = Float32Array>(options: AlibiBiasOptions & { out?: O }): O;
+  bias<O extends Float32Out>(options: AlibiBiasOptions & { out: O }): O;
+  bias(options: AlibiBiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface AlibiApi {

@@ -31,7 +31,7 @@ function bias(mod, opts) {
   const where = 'posenc.alibi.bias';
   const o = options(where, opts, BIAS_KEYS);
   const s = attentionShape(where, o);
-  const causal = bool(where, 'causal', o.causal, true);
+  const causal = bool(where, 'causal', o.causal, false);
   const form = oneOf(where, 'form', o.form, FORMS, 'relative');
   if (form === 'reference' && !causal) {
     throw new RangeError(`${where}: form 'reference' needs causal: true (m * j equals the paper's bias only under the causal mask)`);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.analysis (lib/analysis.js).
-import type { Float32Out, FloatData } from './tensor.js';
+import type { Float32Out, FloatData, IntData } from './tensor.js';
+import type { Float32Result, Float64Result, Int32Result } from './arrays.js';
 import type { AttentionPosition } from './attention.js';
 import type { RopeFrequencyInput, RopeFrequencyOptions, RopeLayout, RopeModelConfig, RopeType } from './rope.js';
 
@@ -21,7 +22,7 @@ export interface SimilarityOptions {
 /** The distances d = m - n (query position minus key position; d > 0: the key comes first). */
 export type RelativeDistances =
   /** Any integers, in any order. */
-  | { distances: Int32Array | number[]; range?: never }
+  | { distances: IntData; range?: never }
   /** Every integer from first to last, inclusive. */
   | { range: [number, number]; distances?: never };
 
@@ -33,9 +34,9 @@ export interface RopeCurveOptions {
    * The query vector (headDim entries). Default: all ones of frequencies.headDim (else of the rotary
    * dimension), as RoFormer's long-term decay figure; pass-through coordinates add a constant.
    */
-  q?: Float32Array | Float64Array | number[];
+  q?: FloatData;
   /** The key vector (as many entries as q). Default: all ones. */
-  k?: Float32Array | Float64Array | number[];
+  k?: FloatData;
   /** Default 'half'. */
   layout?: RopeLayout;
 }
@@ -45,11 +46,11 @@ export type RelativeScoreOptions = RelativeDistances & (
   /** -m_h |d| with the slopes of `heads` heads. */
   | { method: 'alibi'; heads: number }
   /** table[bucket(-d)][h]; heads default table.length / numBuckets. */
-  | { method: 't5'; table: Float32Array | Float64Array | number[]; heads?: number; numBuckets?: number;
+  | { method: 't5'; table: FloatData; heads?: number; numBuckets?: number;
       maxDistance?: number; bidirectional?: boolean }
   /** -r1_h log(1 + r2_h |d|) or -r1_h |d|^r2_h; one value for every head or one per head. */
-  | { method: 'kerple'; r1: number | Float32Array | Float64Array | number[];
-      r2: number | Float32Array | Float64Array | number[]; heads?: number; variant?: 'log' | 'power' }
+  | { method: 'kerple'; r1: number | FloatData;
+      r2: number | FloatData; heads?: number; variant?: 'log' | 'power' }
 );
 
 export interface RelativeScores {
@@ -57,9 +58,9 @@ export interface RelativeScores {
   /** Curves: 1 for rope, one per head otherwise. */
   heads: number;
   /** The distances, in the order given. */
-  distances: Int32Array;
+  distances: Int32Result;
   /** [heads][distances.length]: the score (rope) or the bias added to the logit (the others). */
-  scores: Float32Array;
+  scores: Float32Result;
 }
 
 export type RelativeCheckOptions = RelativeDistances & RopeCurveOptions & {
@@ -83,9 +84,9 @@ export type WavelengthOptions = RopeFrequencyOptions;
 export interface ScalingWavelengths {
   ropeType: RopeType;
   /** 2 pi / w_i of default RoPE with the config's theta and rotary dimension (no scaling). */
-  before: Float64Array;
+  before: Float64Result;
   /** 2 pi / w_i with the config's scaling. */
-  after: Float64Array;
+  after: Float64Result;
   /** The scaling's attention factor (1 for most). */
   attentionFactor: number;
 }
@@ -102,7 +103,7 @@ export interface PermutationOptions {
   /** Default false. */
   causal?: boolean;
   /** Token permutation[i] moves to slot i. Give this or seed. */
-  permutation?: Int32Array | number[];
+  permutation?: IntData;
   /** Seed of a random permutation (never the identity when seq >= 2). Default 1. */
   seed?: number;
 }
@@ -111,11 +112,11 @@ export interface PermutationResult {
   /** max |permutedOutput_i - output_permutation[i]|: float32 rounding (about 1e-7) when attention is equivariant. */
   equivarianceError: number;
   /** Attention of the tokens as given, [seq][heads][headDim]. */
-  output: Float32Array;
+  output: Float32Result;
   /** Attention of the permuted tokens. */
-  permutedOutput: Float32Array;
+  permutedOutput: Float32Result;
   /** The permutation used. */
-  permutation: Int32Array;
+  permutation: Int32Result;
 }
 
 export interface AnalysisApi {
@@ -127,7 +128,8 @@ export interface AnalysisApi {
      * const table = pe.sinusoidal({ length: 128, dim: 64 });
      * const sim = pe.analysis.similarity({ table, dim: 64, metric: 'cosine' }); // Float32Array(128 * 128)
      */
-    similarity<O extends Float32Out = Float32Array>(options: SimilarityOptions & { out?: O }): O;
+    similarity<O extends Float32Out>(options: SimilarityOptions & { out: O }): O;
+    similarity(options: SimilarityOptions & { out?: undefined }): Float32Result;
     /**
      * Score (rope) or logit bias (alibi, t5, kerple) as a function of the distance d = m - n.
      * RoPE rotates q to position n + d and k to n with the core's kernel (n = max(0, -min d)).
@@ -147,6 +149,7 @@ export interface AnalysisApi {
     relativeCheck(options: RelativeCheckOptions): RelativeCheck;
     /**
      * Wavelengths 2 pi / w_i of a config's RoPE without its scaling (before) and with it (after).
+     * A scaling that drives a frequency to 0 (or so close that 2 pi / w_i overflows) gives Infinity.
      * @example
      * const { before, after } = pe.analysis.wavelengths({ head_dim: 128, rope_theta: 500000,
      *   rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4,

@@ -2,7 +2,7 @@
 // pe.analysis (C++: src/posenc/analysis.hpp): what the demo site draws. Similarity of position
 // vectors, relative score curves and RoPE's relative check, wavelengths before and after a scaling,
 // and the permutation test. Every number is computed by the core; this file checks arguments.
-import { bool, describe, floats, integer, ints, number, oneOf, options, outTarget } from './args.js';
+import { bool, describe, floats, integer, ints, isList, number, oneOf, options, outTarget, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 import { bind as bindAttention } from './attention.js';
 import { MAX_HEADS } from './nope.js';
@@ -40,18 +40,6 @@ export function bind(mod) {
   };
 }
 
-/** Run `fn`; an error of another posenc function is rethrown as this function's (same class and text). */
-function as(where, from, fn) {
-  try {
-    return fn();
-  } catch (e) {
-    if ((e instanceof TypeError || e instanceof RangeError) && e.message.startsWith(`${from}: `)) {
-      throw new e.constructor(`${where}: ${e.message.slice(from.length + 2)}`);
-    }
-    throw e;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Similarity.
 
@@ -85,10 +73,7 @@ function readDistances(where, o) {
     if (d.length === 0) throw new RangeError(`${where}: distances must not be empty`);
     d = d.slice();  // the result owns its copy
   } else if (o.range !== undefined) {
-    if (!Array.isArray(o.range) || o.range.length !== 2) {
-      throw new TypeError(`${where}: range must be [first, last], got ${describe(o.range)}`);
-    }
-    const [first, last] = o.range.map((x, i) => integer(where, `range[${i}]`, x, { min: -MAX_POSITION, max: MAX_POSITION }));
+    const [first, last] = tuple(where, 'range', o.range, 2, '[first, last]').map((x, i) => integer(where, `range[${i}]`, x, { min: -MAX_POSITION, max: MAX_POSITION }));
     if (last < first) throw new RangeError(`${where}: range [first, last] needs first <= last, got [${first}, ${last}]`);
     d = Int32Array.from({ length: last - first + 1 }, (_, i) => first + i);
   } else {
@@ -114,7 +99,7 @@ function readRope(where, o) {
     throw new RangeError(`${where}: q and k have ${headDim} entries but frequencies.headDim is ${f.headDim}`);
   }
   if (2 * f.invFreq.length > headDim) {
-    throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds the length of q and k (${headDim})`);
+    throw new RangeError(`${where}: frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than the length of q and k (${headDim})`);
   }
   const ones = () => new Float32Array(headDim).fill(1);
   const layout = oneOf(where, 'layout', o.layout, LAYOUTS, 'half');
@@ -163,8 +148,8 @@ function readRelative(where, o, method) {
       break;
     }
     case 'kerple': {
-      const listed = [o.r1, o.r2].find((x) => x !== undefined && typeof x !== 'number');
-      const n = heads ?? (listed !== undefined && typeof listed.length === 'number' ? listed.length : undefined);
+      const listed = ['r1', 'r2'].find((name) => isList(o[name]));
+      const n = heads ?? (listed !== undefined ? floats(where, listed, o[listed], { finite: false }).length : undefined);
       a.r1 = perHead(where, 'r1', o.r1, n);
       a.r2 = perHead(where, 'r2', o.r2, n ?? a.r1.length);
       if (a.r1.length !== a.r2.length) throw new RangeError(`${where}: r1 and r2 need one value per head each`);
@@ -180,11 +165,9 @@ function readRelative(where, o, method) {
 
 function relativeScores(mod, opts) {
   const where = 'posenc.analysis.relativeScores';
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || ArrayBuffer.isView(opts)) {
-    throw new TypeError(`${where}: options must be an object, got ${describe(opts)}`);
-  }
-  const method = oneOf(where, 'method', opts.method, METHODS);
-  const o = options(where, opts, ['method', ...DISTANCE_KEYS, ...METHOD_KEYS[method]]);
+  const given = record(where, opts, 'options', ['method', ...DISTANCE_KEYS, ...Object.values(METHOD_KEYS).flat()]);
+  const method = oneOf(where, 'method', given.method, METHODS);
+  const o = options(where, given, ['method', ...DISTANCE_KEYS, ...METHOD_KEYS[method]]);
   const distances = readDistances(where, o);
   const { settings, arrays: a, heads } = readRelative(where, o, method);
   if (heads * distances.length * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: heads * distances exceeds the 256 MiB output limit`);
@@ -214,7 +197,7 @@ function relativeCheck(mod, opts) {
 function wavelengths(mod, config, opts = {}) {
   const where = 'posenc.analysis.wavelengths';
   const o = options(where, opts, ['seqLen', 'layerType']);
-  const after = as(where, 'posenc.rope.frequencies', () => frequencies(mod, config, o));
+  const after = relabel(where, 'posenc.rope.frequencies', () => frequencies(mod, config, o));
   // Default RoPE's w_i = theta^(-2i/r) depends on theta and the rotary dimension r only.
   const before = frequencies(mod, { head_dim: after.rotaryDim, rope_theta: after.theta });
   const h = after.invFreq.length;
@@ -230,10 +213,7 @@ function wavelengths(mod, config, opts = {}) {
 function permutation(mod, attention, opts) {
   const where = 'posenc.analysis.permutation';
   const o = options(where, opts, ['q', 'k', 'v', 'shape', 'position', 'causal', 'permutation', 'seed']);
-  if (!Array.isArray(o.shape) || o.shape.length !== 3) {
-    throw new TypeError(`${where}: shape must be [seq, heads, headDim] (self-attention), got ${describe(o.shape)}`);
-  }
-  const [seq, heads, headDim] = o.shape.map((x, i) => integer(where, `shape[${i}]`, x, { min: 1 }));
+  const [seq, heads, headDim] = tuple(where, 'shape', o.shape, 3, '[seq, heads, headDim] (self-attention)').map((x, i) => integer(where, `shape[${i}]`, x, { min: 1 }));
   if (seq > MAX_POSITION + 1) throw new RangeError(`${where}: shape[0] (seq) must be at most 2^24 + 1`);
   const row = heads * headDim, n = seq * row;
   if (n * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: q, k and v are limited to 256 MiB each`);
@@ -250,7 +230,7 @@ function permutation(mod, attention, opts) {
   const [qy, ky, vy] = call(mod, where, [{ data: q, name: 'q' }, { data: k, name: 'k' }, { data: v, name: 'v' }, perm], [[Float32Array, n], [Float32Array, n], [Float32Array, n]],
     (qp, kp, vp, pp, qo, ko, vo) => mod.analysisPermuteRows(qp, n, row, pp, seq, qo) ||
       mod.analysisPermuteRows(kp, n, row, pp, seq, ko) || mod.analysisPermuteRows(vp, n, row, pp, seq, vo));
-  const run = (x) => as(where, 'posenc.attention', () =>
+  const run = (x) => relabel(where, 'posenc.attention', () =>
     attention({ q: x[0], k: x[1], v: x[2], shape: [seq, heads, headDim], position: o.position, causal: o.causal }).output);
   const output = run([q, k, v]);
   const permutedOutput = run([qy, ky, vy]);

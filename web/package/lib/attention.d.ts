@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.attention() (lib/attention.js).
 import type { Float32Out, FloatData } from './tensor.js';
+import type { Float32Result } from './arrays.js';
 import type { RopeFrequencyInput, RopeLayout } from './rope.js';
 import type { SinusoidalLayout } from './sinusoidal.js';
 
@@ -12,7 +13,7 @@ export type AttentionPosition =
   /** Sinusoidal table (vaswani layout by default) added to q, k and v at their positions. */
   | { method: 'sinusoidal'; base?: number; layout?: SinusoidalLayout }
   /** Learned absolute table [rows][headDim] added to q, k and v; every position needs a row. */
-  | { method: 'learned'; table: Float32Array | number[] }
+  | { method: 'learned'; table: FloatData }
   /** q and k rotated (frequencies from pe.rope.frequencies(), any scaling). */
   | { method: 'rope'; frequencies: RopeFrequencyInput; layout?: RopeLayout }
   /** xPos: q and k rotated and scaled; default frequencies: RoPE of headDim with `theta`. */
@@ -20,11 +21,11 @@ export type AttentionPosition =
   /** ALiBi: -m_h |p_i - j| added to the logits, slopes from the head count. */
   | { method: 'alibi' }
   /** T5: a learned scalar per (bucket of j - p_i, head); table [numBuckets][heads]. */
-  | { method: 't5'; table: Float32Array | number[]; numBuckets?: number; maxDistance?: number; bidirectional?: boolean }
+  | { method: 't5'; table: FloatData; numBuckets?: number; maxDistance?: number; bidirectional?: boolean }
   /** KERPLE: -r1 log(1 + r2 |p_i - j|) (or -r1 |p_i - j|^r2), one r1/r2 per head or one for all. */
-  | { method: 'kerple'; r1: number | Float32Array | number[]; r2: number | Float32Array | number[]; variant?: 'log' | 'power' }
+  | { method: 'kerple'; r1: number | FloatData; r2: number | FloatData; variant?: 'log' | 'power' }
   /** Shaw et al.: relative tables [2 maxDistance + 1][headDim] in the logits and the output. */
-  | { method: 'shaw'; tableK: Float32Array | number[]; tableV: Float32Array | number[]; maxDistance: number };
+  | { method: 'shaw'; tableK: FloatData; tableV: FloatData; maxDistance: number };
 
 /** [seq, heads, headDim] for self-attention, or separate query and key lengths. */
 export type AttentionShape = [number, number, number] | { queries: number; keys?: number; heads: number; headDim: number };
@@ -39,7 +40,7 @@ export interface AttentionOptions {
   shape: AttentionShape;
   /** Default 'none'. */
   position?: AttentionPosition;
-  /** Mask keys after each query's position. Default false. */
+  /** Mask keys after each query's position. Default false, as for every `causal` option of posenc. */
   causal?: boolean;
   /** Also return the attention weights [heads][queries][keys] (plain path only). Default false. */
   returnWeights?: boolean;
@@ -59,11 +60,11 @@ export interface AttentionOptions {
   out?: Float32Out;
 }
 
-export interface AttentionResult<O extends Float32Out = Float32Array> {
+export interface AttentionResult<O extends Float32Out = Float32Result> {
   /** [queries][heads][headDim]: a new Float32Array, or `out` when given. */
   output: O;
   /** [heads][queries][keys], when returnWeights was true. */
-  weights?: Float32Array;
+  weights?: Float32Result;
 }
 
 export interface AttentionApi {
@@ -75,6 +76,8 @@ export interface AttentionApi {
    * const { output, weights } = pe.attention({ q, k, v, shape: [128, 8, 64], position: 'alibi',
    *   causal: true, returnWeights: true });
    */
-  attention<O extends Float32Out = Float32Array>(options: AttentionOptions & { returnWeights: true; out?: O }): Required<AttentionResult<O>>;
-  attention<O extends Float32Out = Float32Array>(options: AttentionOptions & { out?: O }): AttentionResult<O>;
+  attention<O extends Float32Out>(options: AttentionOptions & { returnWeights: true; out: O }): Required<AttentionResult<O>>;
+  attention<O extends Float32Out>(options: AttentionOptions & { out: O }): AttentionResult<O>;
+  attention(options: AttentionOptions & { returnWeights: true; out?: undefined }): Required<AttentionResult>;
+  attention(options: AttentionOptions & { out?: undefined }): AttentionResult;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // pe.attention() (C++: src/posenc/attention.hpp): multi-head attention with any position method.
-import { bool, describe, floats, integer, number, oneOf, options, outTarget } from './args.js';
+import { bool, describe, floats, integer, isList, isRecord, number, oneOf, options, outTarget, own, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
-import { checkFrequencies, frequencies as ropeFrequencies } from './rope.js';
+import { checkFrequencies, defaultFrequencies } from './rope.js';
 import { sinusoidal } from './sinusoidal.js';
+import { bucketOptions } from './t5.js';
 
 const WHERE = 'posenc.attention';
 // Numbering shared with the core's PositionMethod (learned and sinusoidal tables are both 'absolute').
@@ -19,6 +20,9 @@ const POSITION_KEYS = {
   kerple: ['r1', 'r2', 'variant'],
   shaw: ['tableK', 'tableV', 'maxDistance'],
 };
+// Keys a method cannot do without (a bare method name such as 'rope' gets a hint naming them).
+const REQUIRED_KEYS = own({ learned: ['table'], rope: ['frequencies'], t5: ['table'], kerple: ['r1', 'r2'], shaw: ['tableK', 'tableV', 'maxDistance'] });
+const HINTS = own({ rope: ' (frequencies: pe.rope.frequencies(config))' });
 // Order of the settings array (bindings/attention.cpp, AttentionSlot).
 const SLOTS = ['queries', 'keys', 'heads', 'headDim', 'queryOffset', 'causal', 'scale', 'streaming', 'method',
   'layout', 'attentionFactor', 'xposGamma', 'xposScaleBase', 't5Bidirectional', 't5NumBuckets', 't5MaxDistance',
@@ -32,9 +36,9 @@ export function bind(mod) {
 }
 
 function readShape(shape) {
-  if (Array.isArray(shape)) {
-    if (shape.length !== 3) throw new TypeError(`${WHERE}: shape must be [seq, heads, headDim] or { queries, keys, heads, headDim }, got an array of ${shape.length}`);
-    const [seq, heads, headDim] = shape.map((x, i) => integer(WHERE, `shape[${i}]`, x, { min: 1 }));
+  if (isList(shape)) {
+    const [seq, heads, headDim] = tuple(WHERE, 'shape', shape, 3, '[seq, heads, headDim] or { queries, keys, heads, headDim }')
+      .map((x, i) => integer(WHERE, `shape[${i}]`, x, { min: 1 }));
     return { queries: seq, keys: seq, heads, headDim };
   }
   const s = options(WHERE, shape, ['queries', 'keys', 'heads', 'headDim'], 'shape');
@@ -49,12 +53,17 @@ function readShape(shape) {
 
 /** Settings and arrays for one position descriptor. */
 function readPosition(mod, position, shape, queryOffset) {
-  const pos = typeof position === 'string' || position === undefined ? { method: position ?? 'none' } : position;
-  if (pos === null || typeof pos !== 'object' || Array.isArray(pos)) {
+  if (typeof position !== 'string' && position !== undefined && !isRecord(position)) {
     throw new TypeError(`${WHERE}: position must be a method name or { method, ... }, got ${describe(position)}`);
   }
-  const method = oneOf(WHERE, 'position.method', pos.method, Object.keys(POSITION_KEYS));
-  options(WHERE, pos, ['method', ...POSITION_KEYS[method]], 'position');
+  const given = typeof position === 'string' || position === undefined ? { method: position ?? 'none' }
+    : record(WHERE, position, 'position', ['method', ...Object.values(POSITION_KEYS).flat()]);
+  const method = oneOf(WHERE, 'position.method', given.method, Object.keys(POSITION_KEYS));
+  const pos = options(WHERE, given, ['method', ...POSITION_KEYS[method]], 'position');
+  const missing = (REQUIRED_KEYS[method] ?? []).filter((key) => pos[key] === undefined);
+  if (missing.length > 0) {
+    throw new TypeError(`${WHERE}: position '${method}' needs ${missing.join(', ')}: pass position: { method: '${method}', ${missing.join(', ')} }${HINTS[method] ?? ''}`);
+  }
   const { heads, headDim, keys, queries } = shape;
   const lastPosition = Math.max(keys - 1, queryOffset + queries - 1);
   const s = { method: CODE[method], layout: 0, attentionFactor: 1, xposGamma: 0.4, xposScaleBase: 512,
@@ -63,9 +72,16 @@ function readPosition(mod, position, shape, queryOffset) {
     r1: new Float32Array(0), r2: new Float32Array(0), shawK: new Float32Array(0), shawV: new Float32Array(0) };
   const layoutOf = (fallback) => ['half', 'interleaved'].indexOf(oneOf(WHERE, 'position.layout', pos.layout, ['half', 'interleaved'], fallback));
   switch (method) {
-    case 'sinusoidal':
-      arrays.table = sinusoidal(mod, { length: lastPosition + 1, dim: headDim, base: pos.base, layout: pos.layout });
+    case 'sinusoidal': {
+      const base = number(WHERE, 'position.base', pos.base, { above: 0, fallback: 10000 });
+      const layout = oneOf(WHERE, 'position.layout', pos.layout, ['vaswani', 'fairseq'], 'vaswani');
+      if (layout === 'fairseq' && headDim < 4) throw new RangeError(`${WHERE}: position.layout 'fairseq' needs headDim >= 4, got ${headDim}`);
+      if ((lastPosition + 1) * headDim * 4 > MAX_OUTPUT_BYTES) {
+        throw new RangeError(`${WHERE}: the sinusoidal table (last position ${lastPosition} + 1 rows of headDim ${headDim}) exceeds 256 MiB`);
+      }
+      arrays.table = relabel(WHERE, 'posenc.sinusoidal', () => sinusoidal(mod, { length: lastPosition + 1, dim: headDim, base, layout }));
       break;
+    }
     case 'learned':
       arrays.table = floats(WHERE, 'position.table', pos.table);
       if (arrays.table.length % headDim !== 0) throw new RangeError(`${WHERE}: position.table must hold rows * headDim (${headDim}) floats`);
@@ -75,7 +91,7 @@ function readPosition(mod, position, shape, queryOffset) {
       break;
     case 'rope': {
       const f = checkFrequencies(WHERE, pos.frequencies);
-      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: the rotary dimension (${2 * f.invFreq.length}) exceeds headDim (${headDim})`);
+      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: position.frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than headDim (${headDim})`);
       arrays.invFreq = f.invFreq;
       s.attentionFactor = f.attentionFactor;
       s.layout = layoutOf('half');
@@ -85,8 +101,8 @@ function readPosition(mod, position, shape, queryOffset) {
       if (pos.frequencies !== undefined && pos.theta !== undefined) throw new RangeError(`${WHERE}: give position.frequencies or position.theta, not both`);
       const f = pos.frequencies !== undefined
         ? checkFrequencies(WHERE, pos.frequencies)
-        : ropeFrequencies(mod, { head_dim: headDim, rope_theta: number(WHERE, 'position.theta', pos.theta, { above: 1, fallback: 10000 }) });
-      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: the rotary dimension (${2 * f.invFreq.length}) exceeds headDim (${headDim})`);
+        : defaultFrequencies(mod, WHERE, 'headDim', headDim, number(WHERE, 'position.theta', pos.theta, { above: 1, fallback: 10000 }));
+      if (2 * f.invFreq.length > headDim) throw new RangeError(`${WHERE}: position.frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than headDim (${headDim})`);
       arrays.invFreq = f.invFreq;
       s.attentionFactor = f.attentionFactor;
       s.layout = layoutOf('interleaved');
@@ -95,9 +111,8 @@ function readPosition(mod, position, shape, queryOffset) {
       break;
     }
     case 't5': {
-      s.t5NumBuckets = integer(WHERE, 'position.numBuckets', pos.numBuckets, { min: 2, max: 2 ** 20, fallback: 32 });
-      s.t5MaxDistance = integer(WHERE, 'position.maxDistance', pos.maxDistance, { min: 1, max: 2 ** 30, fallback: 128 });
-      s.t5Bidirectional = bool(WHERE, 'position.bidirectional', pos.bidirectional, true) ? 1 : 0;
+      const b = bucketOptions(WHERE, pos, 'position.');
+      Object.assign(s, { t5NumBuckets: b.numBuckets, t5MaxDistance: b.maxDistance, t5Bidirectional: b.bidirectional ? 1 : 0 });
       arrays.t5Table = floats(WHERE, 'position.table', pos.table, { length: s.t5NumBuckets * heads });
       break;
     }

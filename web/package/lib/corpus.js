@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pe.corpus: the invented-language corpus of the train-short-test-long experiment, and the mapping
 // of any text to its 64 token ids (C++: src/posenc/lm/corpus.hpp).
-import { describe, integer, ints, oneOf, options, outTarget } from './args.js';
+import { bytes as readBytes, describe, integer, ints, oneOf, options, outTarget } from './args.js';
 import { call } from './runtime.js';
 
 const STREAMS = ['train', 'eval'];
@@ -24,17 +24,16 @@ export function bind(mod) {
       },
       encode: (text) => {
         const where = 'posenc.corpus.encode';
-        let bytes;
-        if (typeof text === 'string') bytes = new TextEncoder().encode(text);
-        else if (text instanceof Uint8Array) bytes = text;
-        else throw new TypeError(`${where}: text must be a string or a Uint8Array (e.g. a file's bytes), got ${describe(text)}`);
+        if (typeof text === 'string' && text.length > MAX_CHARS) throw new RangeError(`${where}: text is limited to ${MAX_CHARS} bytes`);
+        const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : readBytes(where, 'text', text);
+        if (bytes === undefined) throw new TypeError(`${where}: text must be a string or a Uint8Array (e.g. a file's bytes), got ${describe(text)}`);
         if (bytes.length === 0) throw new RangeError(`${where}: text must not be empty`);
         if (bytes.length > MAX_CHARS) throw new RangeError(`${where}: text is limited to ${MAX_CHARS} bytes`);
         return call(mod, where, [bytes], [[Int32Array, bytes.length]], (b, out) => mod.corpusEncode(b, bytes.length, out))[0];
       },
       decode: (ids) => {
         const where = 'posenc.corpus.decode';
-        const a = ints(where, 'ids', ids, { min: 0, max: 63 });
+        const a = ints(where, 'ids', ids, { min: 0, max: 63, maxLength: MAX_CHARS });
         if (a.length === 0) return '';
         const [out] = call(mod, where, [a], [[Uint8Array, a.length]], (p, o) => mod.corpusDecode(p, a.length, o));
         return new TextDecoder().decode(out);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.kerple (lib/kerple.js).
 import type { Float32Out, FloatData } from './tensor.js';
+import type { Float32Result } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 /** `'log'`: -r1 log(1 + r2 d). `'power'`: -r1 d^r2 (0 < r2 <= 2). */
@@ -24,7 +25,7 @@ export interface KerpleBiasOptions extends AttentionShapeOptions {
   r2: KerpleParameter;
   /** Kernel: `'log'` (default) or `'power'`. */
   variant?: KerpleVariant;
-  /** true (default): -Infinity for keys after the query (decoders). false: the kernel everywhere. */
+  /** true: -Infinity for keys after the query (decoders). false (default, as everywhere in posenc): the kernel everywhere. */
   causal?: boolean;
 }
 
@@ -34,10 +35,11 @@ export interface KerpleNamespace {
    * d = |queryOffset + i - j|: -r1 log(1 + r2 d) or -r1 d^r2. Each value is the float64 formula
    * rounded once to float32. A RangeError names r1 when the bias would overflow float32.
    * @example
-   * pe.kerple.bias({ heads: 2, queries: 4, r1: [1.2, 0.4], r2: [0.5, 0.9] })  // Float32Array(32)
-   * pe.kerple.bias({ heads: 8, queries: 128, r1: 1, r2: 1.5, variant: 'power', causal: false })
+   * pe.kerple.bias({ heads: 2, queries: 4, r1: [1.2, 0.4], r2: [0.5, 0.9], causal: true })  // Float32Array(32)
+   * pe.kerple.bias({ heads: 8, queries: 128, r1: 1, r2: 1.5, variant: 'power' })  // no mask
    */
-  bias<O extends Float32Out = Float32Array>(options: KerpleBiasOptions & { out?: O }): O;
+  bias<O extends Float32Out>(options: KerpleBiasOptions & { out: O }): O;
+  bias(options: KerpleBiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface KerpleApi {

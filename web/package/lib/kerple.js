@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // pe.kerple.bias(): KERPLE log and power biases (C++: src/posenc/kerple.hpp).
-import { bool, describe, floats, oneOf, options, outTarget } from './args.js';
+import { bool, describe, floats, isList, oneOf, options, outTarget } from './args.js';
 import { call } from './runtime.js';
-import { Tensor } from './tensor.js';
+import { isTensor } from './tensor.js';
 import { SHAPE_KEYS, attentionShape } from './nope.js';
 
 const VARIANTS = ['log', 'power'];
@@ -20,7 +20,7 @@ function perHead(where, name, value, heads, max) {
   let v;
   if (single) {
     v = new Float32Array(heads).fill(value);
-  } else if (Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array || value instanceof Tensor) {
+  } else if (isList(value) || isTensor(value)) {
     v = floats(where, name, value, { finite: false });
     if (v.length !== heads) throw new RangeError(`${where}: ${name} must have one value per head (${heads}), got ${v.length}`);
   } else {
@@ -40,7 +40,7 @@ function bias(mod, opts) {
   const o = options(where, opts, KEYS);
   const s = attentionShape(where, o);
   const variant = oneOf(where, 'variant', o.variant, VARIANTS, 'log');
-  const causal = bool(where, 'causal', o.causal, true);
+  const causal = bool(where, 'causal', o.causal, false);
   const r1 = perHead(where, 'r1', o.r1, s.heads, Infinity);
   const r2 = perHead(where, 'r2', o.r2, s.heads, variant === 'power' ? 2 : Infinity);
   return call(mod, where, [r1, r2], [[Float32Array, s.count, undefined, undefined, outTarget(where, o.out, Float32Array, s.count)]], (a, b, out) =>

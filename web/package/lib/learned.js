@@ -2,7 +2,6 @@
 // pe.learned: learned absolute position tables, BERT / GPT-2 style (C++: src/posenc/learned.hpp).
 import { describe, floats, integer, ints, number, options, outTarget } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
-import { Tensor } from './tensor.js';
 
 const TABLE = 'posenc.learned.table';
 const LOOKUP = 'posenc.learned.lookup';
@@ -58,20 +57,13 @@ function lookup(mod, opts) {
 }
 
 // Positions as an Int32Array (an Int32Array as is, or an array of integers), each a row of the table.
-function rows(positions, maxPositions) {
-  const value = positions instanceof Tensor ? ints(LOOKUP, 'positions', positions) : positions;
-  if (!(value instanceof Int32Array) && !Array.isArray(value)) {
-    throw new TypeError(`${LOOKUP}: positions must be an Int32Array or array of integers, got ${describe(value)}`);
-  }
-  for (let n = 0; n < value.length; n++) {
-    const p = value[n];
-    if (typeof p !== 'number') throw new TypeError(`${LOOKUP}: positions[${n}] must be a number, got ${describe(p)}`);
+function rows(value, maxPositions) {
+  return ints(LOOKUP, 'positions', value, { check: (p, n) => {
     if (!Number.isInteger(p)) throw new RangeError(`${LOOKUP}: positions[${n}] must be an integer, got ${describe(p)}`);
     if (p < 0) throw new RangeError(`${LOOKUP}: positions[${n}] = ${p} is negative: a learned absolute table has no row for it`);
     if (p >= maxPositions) {
       throw new RangeError(`${LOOKUP}: positions[${n}] = ${p} is beyond the table (maxPositions ${maxPositions}): `
         + 'a learned absolute table has no row for it');
     }
-  }
-  return value instanceof Int32Array ? value : Int32Array.from(value);
+  } });
 }

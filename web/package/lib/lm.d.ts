@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.lm (lib/lm.js).
 
+import type { IntData } from './tensor.js';
+
 /** Position methods the language model can use. */
 export type LmPosition = 'none' | 'learned' | 'sinusoidal' | 'rope' | 'alibi' | 't5' | 'kerple';
 
@@ -14,7 +16,7 @@ export interface LmRopeScaling {
 /** Where a trainer's training stream comes from: exactly one of `text` and `corpus`. */
 export type LmData =
   /** Training token ids (each < vocab), e.g. pe.corpus.encode(yourText). */
-  | { text: Int32Array | number[]; corpus?: never }
+  | { text: IntData; corpus?: never }
   /**
    * The generated corpus's training stream (pe.corpus), made inside the module: the same ids as
    * pe.corpus.generate({ seed, stream: 'train', length }) without copying them through JavaScript.
@@ -36,6 +38,7 @@ export interface LmSettings {
   /** Output layer tied to the token embedding. Default true. */
   tied?: boolean;
   ropeTheta?: number;
+  /** T5 buckets, in [2, 65536]; t5MaxDistance must exceed half of them. Default 32. */
   t5Buckets?: number;
   /** At most the training context (longer distances would never be trained). Default 64. */
   t5MaxDistance?: number;
@@ -75,7 +78,7 @@ export interface LmTrainer {
    * past the training context is a RangeError (the table has no row for those positions).
    * @example const { perplexity } = trainer.evaluate({ tokens: evalIds, length: 256 });
    */
-  evaluate(options: { tokens: Int32Array | number[]; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
+  evaluate(options: { tokens: IntData; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
   /** Free the trainer's memory (also done when the object is garbage-collected). */
   dispose(): void;
 }
@@ -86,11 +89,14 @@ export interface LmApi {
     /** The defaults (the project's toy-scale study settings). */
     readonly defaults: Readonly<Required<LmSettings>>;
     /**
-     * A trainer for a tiny decoder-only transformer (train short, test long).
+     * A trainer for a tiny decoder-only transformer (train short, test long). At most `maxTrainers`
+     * (64) trainers are live at once: dispose() the ones you are done with.
      * @example const trainer = pe.lm.create({ corpus: { seed: 1 }, position: 'alibi', steps: 1000 });
      */
     create(options: LmOptions): LmTrainer;
     /** Trainers not yet disposed in this instance. */
     liveTrainers(): number;
+    /** How many trainers can be live at once (64). */
+    readonly maxTrainers: number;
   };
 }

@@ -15,6 +15,8 @@ const DEFAULTS = Object.freeze({
   finalLrRatio: 0.1, weightDecay: 0.01, clip: 1, positionLrMult: 10, dataSeed: 1,
 });
 const CORPUS_VOCAB = 64;
+/** Trainers that can be live at once (bindings/lm.cpp, max_trainers). */
+const MAX_TRAINERS = 64;
 /** Training-stream length the native command uses: 2M tokens, or more when the run would reread it. */
 const corpusLength = (steps, batch, context) => Math.max(2_000_000, Math.floor((steps * batch * (context + 1)) / 4));
 // Order of the settings array (bindings/lm.cpp, Slot).
@@ -30,6 +32,7 @@ export function bind(mod) {
       defaults: DEFAULTS,
       create: (opts) => create(mod, registry, opts),
       liveTrainers: () => mod.lmLive(),
+      maxTrainers: MAX_TRAINERS,
     },
   };
 }
@@ -47,7 +50,7 @@ function create(mod, registry, opts) {
   const o = options(where, opts, ['text', 'corpus', ...Object.keys(DEFAULTS)]);
   const s = { ...DEFAULTS };
   const sizes = { vocab: [2, 65536], dModel: [2, 4096], layers: [1, 16], heads: [1, 4096], mlp: [1, 65536],
-    context: [2, 8192], batch: [1, 4096], steps: [1, 1e7], t5Buckets: [2, 1 << 20], t5MaxDistance: [1, 1 << 30],
+    context: [2, 8192], batch: [1, 4096], steps: [1, 1e7], t5Buckets: [2, 65536], t5MaxDistance: [1, 1 << 30],
     seed: [0, Number.MAX_SAFE_INTEGER], dataSeed: [0, Number.MAX_SAFE_INTEGER] };
   for (const [key, [min, max]] of Object.entries(sizes)) s[key] = integer(where, key, o[key], { min, max, fallback: DEFAULTS[key] });
   s.position = oneOf(where, 'position', o.position, POSITIONS, DEFAULTS.position);
@@ -60,9 +63,15 @@ function create(mod, registry, opts) {
   s.clip = number(where, 'clip', o.clip, { min: 0, fallback: DEFAULTS.clip });
   s.positionLrMult = number(where, 'positionLrMult', o.positionLrMult, { above: 0, max: 1e4, fallback: DEFAULTS.positionLrMult });
   if (s.dModel % s.heads !== 0) throw new RangeError(`${where}: heads (${s.heads}) must divide dModel (${s.dModel})`);
+  if (s.position === 't5' && s.t5MaxDistance <= Math.floor(s.t5Buckets / 2)) {
+    throw new RangeError(`${where}: t5MaxDistance must be > t5Buckets / 2 (${Math.floor(s.t5Buckets / 2)}, the last exact distance of causal buckets), got ${s.t5MaxDistance}`);
+  }
   const settings = Float64Array.from(SLOTS, (k) => (k === 'position' ? POSITIONS.indexOf(s.position) : k === 'tied' ? Number(s.tied) : s[k]));
   if ((o.text === undefined) === (o.corpus === undefined)) {
     throw new TypeError(`${where}: give either text (the training token ids, an Int32Array) or corpus ({ seed, length })`);
+  }
+  if (mod.lmLive() >= MAX_TRAINERS) {
+    throw new RangeError(`${where}: at most ${MAX_TRAINERS} trainers can be live at once; dispose() one first`);
   }
   let idOut;
   if (o.text !== undefined) {
@@ -80,8 +89,8 @@ function create(mod, registry, opts) {
   }
   const id = idOut[0];
   const state = { id, disposed: false };
-  const live = () => {
-    if (state.disposed) throw new RangeError('posenc.lm: the trainer has been disposed');
+  const live = (w) => {
+    if (state.disposed) throw new RangeError(`${w}: this trainer has been disposed (dispose() was called)`);
   };
   const trainer = {
     config: Object.freeze({ ...s }),
@@ -89,7 +98,7 @@ function create(mod, registry, opts) {
     /** Run up to `steps` more steps of the schedule. */
     train(steps) {
       const w = 'posenc.lm.train';
-      live();
+      live(w);
       const n = integer(w, 'steps', steps, { min: 1, max: 1e7 });
       const [out] = call(mod, w, [], [[Float64Array, 3]], (o) => mod.lmTrain(id, n, o));
       return { loss: out[0], steps: out[1], done: out[2], total: s.steps };
@@ -97,7 +106,7 @@ function create(mod, registry, opts) {
     /** Steps at a longer context with scaled RoPE frequencies (position interpolation's fine-tune). */
     finetune(fo) {
       const w = 'posenc.lm.finetune';
-      live();
+      live(w);
       const f = options(w, fo, ['context', 'rope', 'steps', 'lr']);
       const context = integer(w, 'context', f.context, { min: 2, max: 8192 });
       const [type, factor] = readScaling(w, f.rope, s.context);
@@ -109,7 +118,7 @@ function create(mod, registry, opts) {
     /** Perplexity over windows of `length` tokens of `tokens` (an evaluation stream). */
     evaluate(eo) {
       const w = 'posenc.lm.evaluate';
-      live();
+      live(w);
       const e = options(w, eo, ['tokens', 'length', 'maxScored', 'rope', 'streaming']);
       const tokens = ints(w, 'tokens', e.tokens, { min: 0, max: s.vocab - 1 });
       const length = integer(w, 'length', e.length, { min: 1, max: 65536 });

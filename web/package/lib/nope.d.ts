@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.nope (lib/nope.js), and the attention-bias geometry shared by alibi, t5 and kerple.
 import type { Float32Out } from './tensor.js';
+import type { Float32Result } from './arrays.js';
 
 /**
  * The geometry of an attention bias: a Float32Array of `heads * queries * keys` values, row-major
@@ -22,7 +23,7 @@ export interface AttentionShapeOptions {
 export interface NopeBiasOptions extends AttentionShapeOptions {
   /** Number of heads, an integer in [1, 65536]; every head is the same. Default 1. */
   heads?: number;
-  /** Apply the causal mask (decoders). Default true; false gives all zeros. */
+  /** Apply the causal mask (decoders). Default false (as everywhere in posenc), which gives all zeros. */
   causal?: boolean;
 }
 
@@ -34,17 +35,18 @@ export interface NopeNamespace {
    * positions (query i sees exactly queryOffset + i + 1 keys); an encoder without it sees a bag of
    * tokens. With `causal: false` every value is 0.
    * @example
-   * pe.nope.bias({ queries: 3 })
+   * pe.nope.bias({ queries: 3, causal: true })
    * // Float32Array [0, -Inf, -Inf,  0, 0, -Inf,  0, 0, 0]
    */
-  bias<O extends Float32Out = Float32Array>(options: NopeBiasOptions & { out?: O }): O;
+  bias<O extends Float32Out>(options: NopeBiasOptions & { out: O }): O;
+  bias(options: NopeBiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface NopeApi {
   /**
    * NoPE: the causal mask alone (`pe.nope.bias`).
    * @example
-   * const mask = pe.nope.bias({ queries: 128 });  // add to the scores of every head
+   * const mask = pe.nope.bias({ queries: 128, causal: true });  // add to the scores of every head
    */
   readonly nope: Readonly<NopeNamespace>;
 }

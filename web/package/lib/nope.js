@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pe.nope.bias(): no positional encoding, only the causal mask (C++: src/posenc/nope.hpp). Also the
 // argument checks of the [heads, queries, keys] geometry that alibi, t5 and kerple share.
-import { bool, integer, options, outTarget } from './args.js';
+import { bool, integer, options, outTarget, own } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, float32Result } from './runtime.js';
 
 /** The largest head count accepted (src/posenc/nope.hpp, max_heads). */
@@ -14,7 +14,8 @@ export const SHAPE_KEYS = ['heads', 'queries', 'keys', 'queryOffset'];
  * Check heads, queries, keys (default: queries) and queryOffset (default: keys - queries) of an
  * options object; returns them with `count` = heads * queries * keys.
  */
-export function attentionShape(where, o, { heads: headsFallback } = {}) {
+export function attentionShape(where, o, fallbacks) {
+  const { heads: headsFallback } = own(fallbacks);
   const heads = integer(where, 'heads', o.heads, { min: 1, max: MAX_HEADS, fallback: headsFallback });
   const queries = integer(where, 'queries', o.queries, { min: 1, max: MAX_POSITION + 1 });
   const keys = integer(where, 'keys', o.keys, { min: 1, max: MAX_POSITION + 1, fallback: queries });
@@ -48,7 +49,7 @@ export function bind(mod) {
 function bias(mod, opts) {
   const o = options(WHERE, opts, KEYS);
   const s = attentionShape(WHERE, o, { heads: 1 });
-  const causal = bool(WHERE, 'causal', o.causal, true);
+  const causal = bool(WHERE, 'causal', o.causal, false);
   return float32Result(mod, WHERE, s.count, (out) =>
     mod.nopeBias(out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal), outTarget(WHERE, o.out, Float32Array, s.count));
 }

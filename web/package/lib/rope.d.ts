@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.rope and pe.xpos (lib/rope.js).
 import type { Float32Out, FloatData, IntData } from './tensor.js';
+import type { Float32Result, Float64Result } from './arrays.js';
 
 /** Hugging Face `rope_type` values posenc computes. */
 export type RopeType = 'default' | 'linear' | 'ntk' | 'dynamic' | 'yarn' | 'longrope' | 'llama3';
@@ -34,9 +35,13 @@ export interface RopeScaling {
 }
 
 /**
- * A model's config.json, as is (other keys are ignored). posenc reads head_dim (or hidden_size /
- * num_attention_heads), rope_theta (default 10000), partial_rotary_factor, max_position_embeddings,
- * original_max_position_embeddings, and rope_scaling or rope_parameters (possibly keyed by layer type).
+ * A model's config.json, as is. `model_type` selects the family whose transformers conventions apply
+ * (see pe.models.describe): e.g. gpt_neox reads rotary_pct / rotary_emb_base, deepseek_v2/v3 rotate
+ * qk_rope_head_dim, gemma3 gives sliding layers rope_local_base_freq. Without model_type posenc reads
+ * head_dim (or hidden_size / num_attention_heads), rope_theta (default 10000), partial_rotary_factor,
+ * max_position_embeddings, original_max_position_embeddings, and rope_scaling or rope_parameters
+ * (possibly keyed by layer type). Keys not read are listed in the result's ignoredKeys; a key whose
+ * name suggests positions and that posenc does not understand is a RangeError naming it.
  */
 export interface RopeModelConfig {
   head_dim?: number | null;
@@ -48,7 +53,16 @@ export interface RopeModelConfig {
   original_max_position_embeddings?: number;
   rope_scaling?: RopeScaling | null;
   rope_parameters?: RopeScaling | Record<string, RopeScaling> | null;
+  model_type?: string;
+  layer_types?: string[];
   [otherKey: string]: unknown;
+}
+
+/** A key of a config that was not read, and why it does not change positions. */
+export interface IgnoredKey {
+  /** The key, with its parent's name for nested objects (e.g. 'text_config.vocab_size'). */
+  readonly key: string;
+  readonly why: string;
 }
 
 export interface RopeFrequencyOptions {
@@ -58,7 +72,11 @@ export interface RopeFrequencyOptions {
    * Default 0 (not given: the behaviour at or below the original length).
    */
   seqLen?: number;
-  /** For configs whose rope_parameters are keyed by layer type (e.g. 'full_attention'). */
+  /**
+   * A layer type the config declares or implies (layer_types, or e.g. Gemma 3's
+   * sliding_window_pattern: 'sliding_attention' / 'full_attention'). Required when the layer types
+   * use different RoPE (Gemma 3, rope_parameters keyed by layer type).
+   */
   layerType?: string;
 }
 
@@ -71,14 +89,23 @@ export interface RopeFrequencies {
   readonly theta: number;
   readonly seqLen: number;
   /** w_i for i = 0 .. rotaryDim/2 - 1 (radians per position), in float64. */
-  readonly invFreq: Float64Array;
+  readonly invFreq: Float64Result;
   /** Multiplies cos and sin (yarn, longrope; 1 otherwise). */
   readonly attentionFactor: number;
+  /** The pair layout the model's family uses (pass it to apply()). */
+  readonly layout: RopeLayout;
+  /**
+   * Ministral 3 (rope_parameters.llama_4_scaling_beta): queries are also multiplied by
+   * 1 + beta * ln(1 + floor(position / originalMaxPositionEmbeddings)). null otherwise.
+   */
+  readonly llama4Scaling: { readonly beta: number; readonly originalMaxPositionEmbeddings: number } | null;
+  /** Keys of the config that were not read, each with the reason. */
+  readonly ignoredKeys: readonly IgnoredKey[];
 }
 
 /** What apply/inverse/cache need: at least invFreq (attentionFactor defaults to 1). */
 export interface RopeFrequencyInput {
-  invFreq: Float64Array | Float32Array | number[];
+  invFreq: FloatData;
   attentionFactor?: number;
   headDim?: number;
 }
@@ -106,7 +133,7 @@ export interface RopeCacheOptions {
   /** Number of rows (positions offset .. offset + length - 1); or give positions. */
   length?: number;
   offset?: number;
-  positions?: Int32Array | number[];
+  positions?: IntData;
 }
 
 export interface XposApplyOptions extends Omit<RopeApplyOptions, 'frequencies'> {
@@ -143,23 +170,26 @@ export interface RopeApi {
      * for the half layout is cat(cos[t], cos[t]).
      * @example const { cos, sin } = pe.rope.cache({ frequencies: f, length: 4096 });
      */
-    cache(options: RopeCacheOptions): { cos: Float32Array; sin: Float32Array };
+    cache(options: RopeCacheOptions): { cos: Float32Result; sin: Float32Result };
     /**
      * Rotate queries or keys: returns a rotated copy of x ([seq, heads, headDim]); coordinates past
      * the rotary dimension pass through.
      * @example const qRot = pe.rope.apply(q, { shape: [seq, 32, 128], frequencies: f, offset: cacheLength });
      */
-    apply<O extends Float32Out = Float32Array>(x: FloatData, options: RopeApplyOptions & { out?: O }): O;
+    apply<O extends Float32Out>(x: FloatData, options: RopeApplyOptions & { out: O }): O;
+    apply(x: FloatData, options: RopeApplyOptions & { out?: undefined }): Float32Result;
     /**
      * Undo apply() with the same options (rotation by -angle, divided by the attention factor).
      * @example const q = pe.rope.inverse(qRot, { shape: [seq, 32, 128], frequencies: f });
      */
-    inverse<O extends Float32Out = Float32Array>(x: FloatData, options: RopeApplyOptions & { out?: O }): O;
+    inverse<O extends Float32Out>(x: FloatData, options: RopeApplyOptions & { out: O }): O;
+    inverse(x: FloatData, options: RopeApplyOptions & { out?: undefined }): Float32Result;
     /**
-     * Wavelength of each frequency, 2 pi / w_i, in positions.
+     * Wavelength of each frequency, 2 pi / w_i, in positions. A frequency of 0 (a pair that never
+     * turns), or one so small that 2 pi / w_i overflows, gives Infinity; negative ones are refused.
      * @example pe.rope.wavelengths(f)  // Float64Array(rotaryDim / 2)
      */
-    wavelengths(frequencies: RopeFrequencyInput): Float64Array;
+    wavelengths(frequencies: RopeFrequencyInput): Float64Result;
     /** The rope_type values accepted. */
     readonly types: readonly RopeType[];
     /** The layouts accepted. */
@@ -172,6 +202,7 @@ export interface RopeApi {
      * with role 'key'.
      * @example const k = pe.xpos.apply(keys, { shape: [seq, 8, 64], role: 'key' });
      */
-    apply<O extends Float32Out = Float32Array>(x: FloatData, options: XposApplyOptions & { out?: O }): O;
+    apply<O extends Float32Out>(x: FloatData, options: XposApplyOptions & { out: O }): O;
+    apply(x: FloatData, options: XposApplyOptions & { out?: undefined }): Float32Result;
   };
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
 // frequencies, caches and rotations are computed by the core.
-import { bool, describe, doubles, floats, integer, ints, number, oneOf, options, outTarget } from './args.js';
+import { bool, data as configData, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, outTarget, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
-import { Tensor } from './tensor.js';
+import { readConfig } from './families.js';
 
 const TYPES = ['default', 'linear', 'ntk', 'dynamic', 'yarn', 'longrope', 'llama3'];
 const LAYOUTS = ['half', 'interleaved'];
@@ -30,7 +30,6 @@ const REQUIRED = {
 };
 const COMMON_KEYS = ['rope_type', 'type', 'rope_theta', 'partial_rotary_factor'];
 
-const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -53,53 +52,41 @@ export function bind(mod) {
 // ---------------------------------------------------------------------------------------------
 // Reading a Hugging Face config.
 
-/** The rope section of a config: rope_parameters (v5) or rope_scaling (v4), possibly per layer type. */
-function ropeSection(where, config, layerType) {
-  const sections = ['rope_parameters', 'rope_scaling'].filter((k) => config[k] !== undefined && config[k] !== null);
-  for (const k of sections) {
-    if (!isObject(config[k])) throw new TypeError(`${where}: config.${k} must be an object, got ${describe(config[k])}`);
+/**
+ * The RoPE section a layer type uses, after the family's conventions (lib/families.js). Without
+ * layerType the config must have one RoPE for all its layers.
+ */
+function pickSection(where, info, layerType) {
+  const { sections, noRopeTypes } = info.rope;
+  const keys = [...sections.keys()];
+  const types = info.layerTypes ? [...new Set(info.layerTypes)] : null;
+  if (layerType === undefined) {
+    const usable = keys.filter((k) => !noRopeTypes.includes(k));
+    if (usable.length === 1) return sections.get(usable[0]);
+    throw new RangeError(`${where}: the config gives RoPE per layer type (${usable.join(', ')}): pass options.layerType`);
   }
-  if (sections.length === 2 && JSON.stringify(config.rope_parameters) !== JSON.stringify(config.rope_scaling)) {
-    throw new RangeError(`${where}: config.rope_parameters and config.rope_scaling disagree; give one of them`);
+  if (noRopeTypes.includes(layerType) && (types === null || types.includes(layerType))) {
+    throw new RangeError(`${where}: layers of type '${layerType}' use no RoPE in the '${info.rope.family}' family`);
   }
-  let name = sections[0] ? `config.${sections[0]}` : 'config';
-  let section = sections[0] ? config[sections[0]] : {};
-  // v5 may key the parameters by layer type: { full_attention: {...}, sliding_attention: {...} }.
-  const nested = Object.keys(section).filter((k) => isObject(section[k]));
-  if (nested.length > 0 && nested.length === Object.keys(section).length) {
-    if (layerType === undefined) {
-      throw new RangeError(`${where}: ${name} is given per layer type (${nested.join(', ')}): pass options.layerType`);
-    }
-    if (!nested.includes(layerType)) {
-      throw new RangeError(`${where}: layerType must be one of ${nested.map((k) => `'${k}'`).join(', ')}, got ${describe(layerType)}`);
-    }
-    name = `${name}.${layerType}`;
-    section = section[layerType];
-  } else if (layerType !== undefined) {
-    throw new RangeError(`${where}: layerType is given but ${name} is not keyed by layer type`);
+  if (sections.has(layerType)) return sections.get(layerType);
+  if (types && types.includes(layerType) && sections.has('default')) return sections.get('default');
+  if (!types && !info.rope.nested) {
+    throw new RangeError(`${where}: layerType is given but ${sections.get('default').name} is not keyed by layer type`);
   }
-  return { name, section };
-}
-
-/** A value given at the top level of the config and/or in the rope section: they must agree. */
-function shared(where, config, section, name, key) {
-  const top = config[key], inner = section[key];
-  if (top !== undefined && top !== null && inner !== undefined && inner !== null && top !== inner) {
-    throw new RangeError(`${where}: config.${key} (${describe(top)}) and ${name}.${key} (${describe(inner)}) disagree`);
-  }
-  return inner ?? top ?? undefined;
+  const all = [...new Set([...(types ?? []), ...keys.filter((k) => k !== 'default')])].filter((k) => !noRopeTypes.includes(k));
+  throw new RangeError(`${where}: layerType must be one of ${all.map((k) => `'${k}'`).join(', ')}, got ${describe(layerType)}`);
 }
 
 function parseConfig(where, config, layerType) {
-  if (!isObject(config)) throw new TypeError(`${where}: config must be an object (a model's config.json), got ${describe(config)}`);
-  const { name, section } = ropeSection(where, config, layerType);
-
-  const typeKey = section.rope_type ?? section.type ?? 'default';
-  if (section.rope_type !== undefined && section.type !== undefined && section.rope_type !== section.type) {
-    throw new RangeError(`${where}: ${name}.rope_type and ${name}.type disagree`);
+  const info = readConfig(where, configData(where, 'config', config));  // own properties only, read once
+  if (info.method !== 'rope') {
+    throw new RangeError(`${where}: config.model_type ${describe(info.modelType)} encodes positions with ${info.method}, not RoPE (pe.models.describe reads it)`);
   }
-  const ropeType = oneOf(where, `${name}.rope_type`, typeKey, TYPES);
-  const allowed = [...COMMON_KEYS, ...SCALING_KEYS[ropeType]];
+  const { name, section, thetaName, partialName } = pickSection(where, info, layerType);
+  const extraKeys = info.rope.extraKeys;
+
+  const ropeType = oneOf(where, `${name}.rope_type`, section.rope_type, TYPES);
+  const allowed = [...COMMON_KEYS, ...SCALING_KEYS[ropeType], ...extraKeys];
   for (const key of Object.keys(section)) {
     if (!allowed.includes(key)) {
       throw new RangeError(`${where}: ${name}.${key} is not a key of rope_type '${ropeType}' (expected ${allowed.filter((k) => k !== 'type').join(', ')})`);
@@ -113,21 +100,16 @@ function parseConfig(where, config, layerType) {
 
   const num = (key, value, bounds) => (value === undefined || value === null ? undefined : number(where, key, value, bounds));
   const int = (key, value) => (value === undefined || value === null ? 0 : integer(where, key, value, { min: 1, max: 2 ** 40 }));
-  let headDim = config.head_dim;
-  if (headDim === undefined || headDim === null) {
-    if (config.hidden_size === undefined || config.num_attention_heads === undefined) {
-      throw new RangeError(`${where}: config needs head_dim, or hidden_size and num_attention_heads`);
-    }
-    const hidden = integer(where, 'config.hidden_size', config.hidden_size, { min: 1 });
-    const heads = integer(where, 'config.num_attention_heads', config.num_attention_heads, { min: 1 });
-    headDim = Math.floor(hidden / heads);
-  }
-  headDim = integer(where, 'config.head_dim', headDim, { min: 2, max: 8192 });
-  const theta = num('rope_theta', shared(where, config, section, name, 'rope_theta'), { above: 1 }) ?? 10000;
-  const partial = num('partial_rotary_factor', shared(where, config, section, name, 'partial_rotary_factor'), { above: 0, max: 1 }) ?? 1;
+  const headDim = info.rope.headDim;
+  const theta = num(thetaName, section.rope_theta, { above: 1 });
+  const partial = num(partialName, section.partial_rotary_factor, { above: 0, max: 1 });
   const rotaryDim = Math.trunc(headDim * partial);
   if (rotaryDim < 2 || rotaryDim % 2 !== 0) {
-    throw new RangeError(`${where}: partial_rotary_factor gives ${rotaryDim} rotary dimensions (int(head_dim * partial_rotary_factor)); it must be even and >= 2`);
+    throw new RangeError(`${where}: ${partialName} gives ${rotaryDim} rotary dimensions (int(head_dim * partial_rotary_factor)); it must be even and >= 2`);
+  }
+  // Keys a family lets rope_parameters carry (e.g. Ministral 3's max_position_embeddings).
+  if (section.max_position_embeddings !== undefined && section.max_position_embeddings !== info.contextLength) {
+    throw new RangeError(`${where}: ${name}.max_position_embeddings (${describe(section.max_position_embeddings)}) and the config's max_position_embeddings (${describe(info.contextLength)}) disagree`);
   }
   const factors = (key) => {
     if (section[key] === undefined) return new Float64Array(0);
@@ -136,12 +118,13 @@ function parseConfig(where, config, layerType) {
   // HF: `rope_scaling.get("beta_fast") or 32`, so null and 0 mean the default.
   const orDefault = (key, fallback) => num(`${name}.${key}`, section[key] || undefined, {}) ?? fallback;
   return {
+    info,
     ropeType,
     headDim,
     rotaryDim,
     theta,
     partial,
-    maxPositionEmbeddings: int('config.max_position_embeddings', config.max_position_embeddings),
+    maxPositionEmbeddings: info.rope.maxPositionEmbeddings,
     factor: num(`${name}.factor`, section.factor, {}) ?? NaN,
     attentionFactor: num(`${name}.attention_factor`, section.attention_factor, {}) ?? NaN,
     betaFast: orDefault('beta_fast', 32),
@@ -151,10 +134,10 @@ function parseConfig(where, config, layerType) {
     truncate: section.truncate === undefined || section.truncate === null ? true : bool(where, `${name}.truncate`, section.truncate),
     lowFreqFactor: num(`${name}.low_freq_factor`, section.low_freq_factor, {}) ?? 1,
     highFreqFactor: num(`${name}.high_freq_factor`, section.high_freq_factor, {}) ?? 4,
-    // Phi-3 keeps original_max_position_embeddings at the top level of the config (HF v4).
-    originalMax: int(`${name}.original_max_position_embeddings`, shared(where, config, section, name, 'original_max_position_embeddings')),
+    originalMax: int(`${name}.original_max_position_embeddings`, section.original_max_position_embeddings),
     shortFactor: factors('short_factor'),
     longFactor: factors('long_factor'),
+    llama4ScalingBeta: num(`${name}.llama_4_scaling_beta`, section.llama_4_scaling_beta, { min: 0 }) ?? null,
   };
 }
 
@@ -181,6 +164,11 @@ export function frequencies(mod, config, opts = {}) {
     seqLen,
     invFreq,
     attentionFactor: af[0],
+    layout: c.info.rope.layout,
+    // Ministral 3 / Llama 4: queries are scaled by 1 + beta * ln(1 + floor(position / original)).
+    llama4Scaling: c.llama4ScalingBeta === null ? null
+      : Object.freeze({ beta: c.llama4ScalingBeta, originalMaxPositionEmbeddings: c.originalMax }),
+    ignoredKeys: Object.freeze(c.info.ignoredKeys.map((e) => Object.freeze(e))),
   });
 }
 
@@ -188,12 +176,22 @@ export function frequencies(mod, config, opts = {}) {
 // Using frequencies.
 
 /** A frequencies object (as returned by frequencies()), checked. */
-export function checkFrequencies(where, f) {
-  if (!isObject(f)) throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(f)}`);
+export function checkFrequencies(where, frequenciesObject) {
+  if (!isRecord(frequenciesObject)) {
+    throw new TypeError(`${where}: frequencies must be the object pe.rope.frequencies() returns, got ${describe(frequenciesObject)}`);
+  }
+  const f = record(where, frequenciesObject, 'frequencies');
   const invFreq = doubles(where, 'frequencies.invFreq', f.invFreq);
   if (invFreq.length < 1 || invFreq.length > 4096) throw new RangeError(`${where}: frequencies.invFreq must have 1 to 4096 entries`);
-  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0 });
-  return { invFreq, attentionFactor, headDim: f.headDim };
+  const attentionFactor = number(where, 'frequencies.attentionFactor', f.attentionFactor ?? 1, { above: 0, max: 1000 });
+  const headDim = f.headDim === undefined ? undefined : integer(where, 'frequencies.headDim', f.headDim, { min: 2, max: 8192 });
+  return { invFreq, attentionFactor, headDim };
+}
+
+/** Default RoPE frequencies for `headDim` (xPos without frequencies); `name` is the caller's parameter for headDim. */
+export function defaultFrequencies(mod, where, name, headDim, theta) {
+  if (headDim % 2 !== 0) throw new RangeError(`${where}: ${name} must be even for rotary frequencies made from theta, got ${headDim}`);
+  return checkFrequencies(where, relabel(where, 'posenc.rope.frequencies', () => frequencies(mod, { head_dim: headDim, rope_theta: theta })));
 }
 
 function positionsOf(where, o, count) {
@@ -211,7 +209,7 @@ function cache(mod, opts) {
   const o = options(where, opts, ['frequencies', 'length', 'offset', 'positions']);
   const f = checkFrequencies(where, o.frequencies);
   const length = o.positions !== undefined && o.length === undefined
-    ? (Array.isArray(o.positions) || ArrayBuffer.isView(o.positions) || o.positions instanceof Tensor ? o.positions.length : 0)
+    ? ints(where, 'positions', o.positions, { maxLength: MAX_POSITION + 1 }).length
     : integer(where, 'length', o.length, { min: 1, max: MAX_POSITION + 1 });
   if (length < 1) throw new RangeError(`${where}: positions must not be empty`);
   const h = f.invFreq.length;
@@ -223,10 +221,8 @@ function cache(mod, opts) {
 }
 
 function checkShape(where, shape) {
-  if (!Array.isArray(shape) || shape.length !== 3) {
-    throw new TypeError(`${where}: shape must be [seq, heads, headDim], got ${describe(shape)}`);
-  }
-  const [seq, heads, headDim] = shape.map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
+  const [seq, heads, headDim] = tuple(where, 'shape', shape, 3, '[seq, heads, headDim]')
+    .map((v, i) => integer(where, `shape[${i}]`, v, { min: 1 }));
   if (headDim < 2 || headDim > 8192) throw new RangeError(`${where}: shape[2] (headDim) must be in [2, 8192], got ${headDim}`);
   if (seq * heads * headDim * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: shape exceeds the 256 MiB limit`);
   return [seq, heads, headDim];
@@ -243,7 +239,7 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   let f;
   if (xpos && o.frequencies === undefined) {
     const theta = number(where, 'theta', o.theta, { above: 1, fallback: 10000 });
-    f = checkFrequencies(where, frequencies(mod, { head_dim: headDim, rope_theta: theta }));
+    f = defaultFrequencies(mod, where, 'shape[2] (headDim)', headDim, theta);
   } else {
     if (xpos && o.theta !== undefined) throw new RangeError(`${where}: give frequencies or theta, not both`);
     f = checkFrequencies(where, o.frequencies);
@@ -251,7 +247,9 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   if (f.headDim !== undefined && f.headDim !== headDim) {
     throw new RangeError(`${where}: shape[2] (${headDim}) differs from frequencies.headDim (${f.headDim})`);
   }
-  if (2 * f.invFreq.length > headDim) throw new RangeError(`${where}: the rotary dimension (${2 * f.invFreq.length}) exceeds shape[2] (${headDim})`);
+  if (2 * f.invFreq.length > headDim) {
+    throw new RangeError(`${where}: frequencies.invFreq (${f.invFreq.length} entries) gives a rotary dimension of ${2 * f.invFreq.length}, more than shape[2] (${headDim})`);
+  }
   const layout = oneOf(where, 'layout', o.layout, LAYOUTS, xpos ? 'interleaved' : 'half');
   const inverse = xpos ? bool(where, 'inverse', o.inverse, false) : inverseRope;
   const { positions, offset } = positionsOf(where, o, seq);
@@ -272,5 +270,7 @@ function wavelengths(mod, freqs) {
   const where = 'posenc.rope.wavelengths';
   const f = checkFrequencies(where, freqs);
   const h = f.invFreq.length;
+  const bad = f.invFreq.findIndex((w) => !(w >= 0) || Object.is(w, -0));
+  if (bad >= 0) throw new RangeError(`${where}: frequencies.invFreq[${bad}] must be >= 0 (a wavelength is 2 pi / invFreq), got ${describe(f.invFreq[bad])}`);
   return call(mod, where, [f.invFreq], [[Float64Array, h]], (inv, out) => mod.ropeWavelengths(inv, h, out))[0];
 }

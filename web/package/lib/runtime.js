@@ -6,7 +6,13 @@
 // exception ever crosses Embind (each one would leak WebAssembly stack). Results are copied out of
 // the heap into arrays the caller owns (nothing returned needs freeing), or written into a tensor
 // or array given as `out`. Tensors (lib/tensor.js) are read and written where they live.
-import { Tensor, residentOf } from './tensor.js';
+import { copyOut, isTensor, residentOf, tensorState } from './tensor.js';
+
+// %TypedArray%.prototype.set, captured: fills an `out` array of any realm without running user code.
+const typedSet = Object.getPrototypeOf(Uint8Array.prototype).set;
+// The descriptors below are the package's own objects, but Object.prototype may have been given a
+// `finite` or `kernel` elsewhere: their optional keys are read as own properties only.
+const ownOr = (object, key, fallback) => (object !== null && typeof object === 'object' && Object.hasOwn(object, key) ? object[key] : fallback);
 
 /** Limits shared with the C++ core (src/posenc/status.hpp). */
 export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
@@ -67,7 +73,7 @@ export function call(mod, where, inputs, outputs, invoke) {
     if (t) {
       residents.push(value);
       if (address === undefined) address = t.address;
-      else if (address !== t.address) mod.HEAPU8.copyWithin(address, t.address, t.address + value.byteLength);
+      else if (address !== t.address) mod.HEAPU8.copyWithin(address, t.address, t.address + t.length * t.Type.BYTES_PER_ELEMENT);
     } else {
       address ??= place(value.byteLength);
       mod.HEAPU8.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), address);
@@ -77,8 +83,8 @@ export function call(mod, where, inputs, outputs, invoke) {
   };
   try {
     for (const input of inputs) {
-      const plain = ArrayBuffer.isView(input) || input instanceof Tensor;
-      addresses.push(plain ? load(input) : load(input.data, input.name, input.finite ?? true));
+      const plain = ArrayBuffer.isView(input) || isTensor(input);
+      addresses.push(plain ? load(input) : load(input.data, input.name, ownOr(input, 'finite', true)));
     }
     for (const [Type, count, init, name, out] of outputs) {
       const scan = typeof name === 'string';  // else { kernel: name }: the kernel checks it
@@ -87,21 +93,21 @@ export function call(mod, where, inputs, outputs, invoke) {
       if (target && residents.includes(out)) throw new RangeError(`${where}: out must not be one of the inputs`);
       const address = target ? target.address : place(bytes);
       addresses.push(address);
-      if (init) load(init, scan ? name : name?.kernel, scan, address);
+      if (init) load(init, scan ? name : ownOr(name, 'kernel'), scan, address);
       else mod.HEAPU8.fill(0, address, address + bytes);
     }
     const status = invoke(...addresses);
     if (status !== 0) {
       // A kernel that checks its input names the element, which it left unwritten: read it there.
-      const k = outputs.findIndex((o) => o[3]?.kernel === mod.errorParam());
+      const k = outputs.findIndex((o) => ownOr(o[3], 'kernel') === mod.errorParam());
       throw statusError(mod, where, status, (_, i) => (k < 0 ? undefined
         : new outputs[k][0](mod.HEAPU8.buffer, addresses[inputs.length + k], outputs[k][1])[i]));
     }
     // Views of the heap are taken after every call: memory growth detaches older ones.
     return outputs.map(([Type, count, , , out], k) => {
-      if (out instanceof Tensor) return out;
+      if (isTensor(out)) return out;
       const view = new Type(mod.HEAPU8.buffer, addresses[inputs.length + k], count);
-      return out ? (out.set(view), out) : view.slice();
+      return out ? (Reflect.apply(typedSet, out, [view]), out) : view.slice();
     });
   } finally {
     for (const address of scratch) mod._free(address);
@@ -109,10 +115,11 @@ export function call(mod, where, inputs, outputs, invoke) {
 }
 
 function checkFinite(mod, where, name, value, address) {
-  const type = value instanceof Tensor ? value.dtype : value.constructor;
-  const i = type === Float64Array || type === 'float64' ? mod.firstNonFiniteF64(address, value.length)
-    : type === Float32Array || type === 'float32' ? mod.firstNonFiniteF32(address, value.length) : -1;
-  if (i >= 0) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${value instanceof Tensor ? value.data[i] : value[i]}`);
+  const t = tensorState(value);
+  const type = t ? t.Type : value.constructor;
+  const n = t ? t.length : value.length;
+  const i = type === Float64Array ? mod.firstNonFiniteF64(address, n) : type === Float32Array ? mod.firstNonFiniteF32(address, n) : -1;
+  if (i >= 0) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${t ? copyOut(value, i) : value[i]}`);
 }
 
 function alloc(mod, where, bytes) {

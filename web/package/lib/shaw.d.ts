@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.shaw (lib/shaw.js).
 import type { Float32Out, FloatData, Int32Out } from './tensor.js';
+import type { Float32Result, Int32Result } from './arrays.js';
 
 /** Float32 data: a `Float32Array` is used as is, a `Float64Array` or number array is converted. */
 export type ShawFloats = FloatData;
@@ -76,18 +77,18 @@ export interface ShawAttention {
    * e_ij = q_i . (k_j + a^K_idx(i,j)) / sqrt(dim), `[queries][keys]`; -Infinity where masked.
    * @example result.logits[i * keys + j]
    */
-  logits: Float32Array;
+  logits: Float32Result;
   /**
    * softmax over j of the logits, `[queries][keys]`: rows sum to 1, 0 where masked.
    * @example result.weights[i * keys + j]
    */
-  weights: Float32Array;
+  weights: Float32Result;
   /**
    * z_i = sum_j weight_ij (v_j + a^V_idx(i,j)), `[queries][dim]`.
    * @example result.output.subarray(i * dim, (i + 1) * dim)
    */
   /** A new Float32Array, or `out` when given. */
-  output: Float32Array | Float32Out;
+  output: Float32Result | Float32Out;
 }
 
 /** The `pe.shaw` namespace. */
@@ -97,7 +98,8 @@ export interface Shaw {
    * the row of a^K / a^V that query i uses for key j.
    * @example pe.shaw.indices({ queries: 3, maxDistance: 1 }) // Int32Array [1,2,2, 0,1,2, 0,0,1]
    */
-  indices<O extends Int32Out = Int32Array>(options: ShawIndexOptions & { out?: O }): O;
+  indices<O extends Int32Out>(options: ShawIndexOptions & { out: O }): O;
+  indices(options: ShawIndexOptions & { out?: undefined }): Int32Result;
   /**
    * One attention head with relative position representations (Shaw, Uszkoreit, Vaswani 2018):
    * logits, softmax weights and output. Logits are float32 dot products (within (dim + 4) float32

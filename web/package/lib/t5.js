@@ -17,14 +17,17 @@ export function bind(mod) {
   };
 }
 
-// bidirectional, numBuckets, maxDistance with their domain (max_exact >= 1, maxDistance > max_exact).
-function bucketOptions(where, o) {
-  const bidirectional = bool(where, 'bidirectional', o.bidirectional, true);
-  const numBuckets = integer(where, 'numBuckets', o.numBuckets, { min: bidirectional ? 4 : 2, max: 65536, fallback: 32 });
+/**
+ * bidirectional, numBuckets, maxDistance with their domain (max_exact >= 1, maxDistance > max_exact);
+ * `prefix` names where they sit (e.g. 'position.').
+ */
+export function bucketOptions(where, o, prefix = '') {
+  const bidirectional = bool(where, `${prefix}bidirectional`, o.bidirectional, true);
+  const numBuckets = integer(where, `${prefix}numBuckets`, o.numBuckets, { min: bidirectional ? 4 : 2, max: 65536, fallback: 32 });
   const maxExact = Math.floor((bidirectional ? Math.floor(numBuckets / 2) : numBuckets) / 2);
-  const maxDistance = integer(where, 'maxDistance', o.maxDistance, { max: 2 ** 31 - 1, fallback: 128 });
+  const maxDistance = integer(where, `${prefix}maxDistance`, o.maxDistance, { max: 2 ** 31 - 1, fallback: 128 });
   if (maxDistance <= maxExact) {
-    throw new RangeError(`${where}: maxDistance must be > ${maxExact} (the last exact distance; numBuckets / ${bidirectional ? 4 : 2} ` +
+    throw new RangeError(`${where}: ${prefix}maxDistance must be > ${maxExact} (the last exact distance; numBuckets / ${bidirectional ? 4 : 2} ` +
       `${bidirectional ? 'when bidirectional' : 'when causal'}), got ${maxDistance}`);
   }
   return { bidirectional, numBuckets, maxDistance };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // pe.tensor() / pe.zeros(): data that lives in the WebAssembly memory of one instance (lib/tensor.js).
 
+import type { FloatInput, IntInput } from './arrays.js';
+
 declare global {
   interface SymbolConstructor {
     /** The method `using` calls when a declaration leaves its scope (ES explicit resource management). */
@@ -56,9 +58,9 @@ export type Float32Out = Float32Array | Tensor<'float32'>;
 /** Where an int32 result can be written: an Int32Array of the result's length or an int32 tensor. */
 export type Int32Out = Int32Array | Tensor<'int32'>;
 /** Float data: a typed array, an array of numbers, or a float tensor. */
-export type FloatData = Float32Array | Float64Array | readonly number[] | Tensor<'float32' | 'float64'>;
+export type FloatData = FloatInput | Tensor<'float32' | 'float64'>;
 /** Integer data: an Int32Array, an array of integers, or an int32 tensor. */
-export type IntData = Int32Array | readonly number[] | Tensor<'int32'>;
+export type IntData = IntInput | Tensor<'int32'>;
 
 export interface TensorOptions {
   /** Shape; its product must equal the number of values. Default: [values.length]. */

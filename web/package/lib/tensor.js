@@ -6,7 +6,7 @@
 // them through and lib/runtime.js call() passes their address to the core instead of copying, and
 // writes results into a tensor given as `out`. dispose() (or `using`) frees the region at once; a
 // FinalizationRegistry frees it when a forgotten tensor is garbage-collected.
-import { describe, integer, oneOf, options } from './args.js';
+import { describe, integer, isList, oneOf, options, readSafely, tensorSource } from './args.js';
 
 const DTYPES = {
   float32: Float32Array,
@@ -17,8 +17,21 @@ const DTYPES = {
 const DTYPE_OF = new Map(Object.entries(DTYPES).map(([name, Type]) => [Type, name]));
 
 // Tensor -> its state { mod, pool, address, length, Type, dtype, view, disposed }. Kept out of
-// the object so that nothing outside the package can move a tensor's address.
+// the object so that nothing outside the package can move a tensor's address. Being a key of this
+// map is a tensor's brand: a value is recognised as a tensor by it alone, never by its properties or
+// prototype (no getter, Proxy trap or Symbol.hasInstance runs). WeakMap's methods are captured
+// once, so later changes to the globals do not reach them.
 const states = new WeakMap();
+const { get: weakGet, has: weakHas, set: weakSet } = WeakMap.prototype;
+const stateGet = (value) => Reflect.apply(weakGet, states, [value]);
+
+/** The state of `value` if it is a tensor made by this package (disposed or not), else undefined. */
+export function tensorState(value) {
+  return value !== null && typeof value === 'object' ? stateGet(value) : undefined;
+}
+
+/** Whether `value` is a tensor made by this package (by its brand; see `states`). */
+export const isTensor = (value) => tensorState(value) !== undefined;
 // Module instance -> { count, bytes, registry }: the live tensors' totals for pe.diagnostics().
 const pools = new WeakMap();
 // Only this file makes tensors (new Tensor() elsewhere is a TypeError).
@@ -54,7 +67,7 @@ export function tensorTotals(mod) {
 // The state of a tensor (an object that only claims to be one, e.g. Object.create(Tensor.prototype),
 // is a TypeError).
 function stateOf(tensor, where = 'posenc.tensor') {
-  const s = states.get(tensor);
+  const s = tensorState(tensor);
   if (!s) throw new TypeError(`${where}: not a tensor made by pe.tensor() or pe.zeros()`);
   return s;
 }
@@ -70,7 +83,7 @@ export class Tensor {
   /** @internal Use pe.tensor() or pe.zeros(). */
   constructor(token, state, shape) {
     if (token !== TOKEN) throw new TypeError('posenc.Tensor: use pe.tensor() or pe.zeros() to make a tensor');
-    states.set(this, state);
+    Reflect.apply(weakSet, states, [this, state]);
     this.shape = Object.freeze(shape.slice());
     this.dtype = state.dtype;
     this.length = state.length;
@@ -116,8 +129,8 @@ if (typeof Symbol.dispose === 'symbol') Tensor.prototype[Symbol.dispose] = Tenso
  * tensor.
  */
 export function residentOf(mod, where, name, value, dtype) {
-  if (!(value instanceof Tensor)) return undefined;
-  const s = states.get(usable(where, name, value));
+  if (!isTensor(value)) return undefined;
+  const s = tensorState(usable(where, name, value));
   if (s.mod !== mod) throw new TypeError(`${where}: ${name} is a tensor of another posenc instance (tensors belong to the pe that made them)`);
   if (dtype !== undefined && s.dtype !== dtype) throw new TypeError(`${where}: ${name} must be a ${dtype} tensor, got a ${s.dtype} tensor`);
   return s;
@@ -125,9 +138,19 @@ export function residentOf(mod, where, name, value, dtype) {
 
 /** Check that a tensor given as parameter `name` of `where` is real and not disposed; returns it. */
 export function usable(where, name, tensor) {
-  if (!states.has(tensor)) throw new TypeError(`${where}: ${name} is not a tensor made by pe.tensor() or pe.zeros()`);
-  if (states.get(tensor).disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
+  if (!Reflect.apply(weakHas, states, [tensor])) throw new TypeError(`${where}: ${name} is not a tensor made by pe.tensor() or pe.zeros()`);
+  if (stateGet(tensor).disposed) throw new TypeError(`${where}: ${name} is a disposed tensor`);
   return tensor;
+}
+
+/**
+ * A copy of a live tensor's values in a new array of its dtype, or (with `index`) its value there.
+ * Reads the state, never the object (Tensor.prototype may have been changed).
+ */
+export function copyOut(tensor, index) {
+  const s = stateOf(tensor);
+  const view = new s.Type(s.mod.HEAPU8.buffer, s.address, s.length);
+  return index === undefined ? view.slice() : view[index];
 }
 
 /** Index of the first NaN or infinity of a float tensor (a SIMD scan in its module), or -1. */
@@ -138,11 +161,16 @@ export function firstNonFinite(tensor) {
   return -1;
 }
 
-function readShape(where, shape, length) {
-  if (shape === undefined && length !== undefined) return [length];
-  if (!Array.isArray(shape) || shape.length === 0 || shape.length > 8) {
-    throw new TypeError(`${where}: shape must be an array of 1 to 8 integers, got ${describe(shape)}`);
-  }
+function readShape(where, given, length) {
+  if (given === undefined && length !== undefined) return [length];
+  const fail = () => new TypeError(`${where}: shape must be an array of 1 to 8 integers, got ${describe(given)}`);
+  if (!isList(given) || ArrayBuffer.isView(given)) throw fail();
+  // The length is read (and checked) before any element; each element once, into a plain array.
+  const shape = readSafely(where, 'shape', () => {
+    const n = given.length;
+    if (!(n >= 1 && n <= 8)) throw fail();
+    return Array.from({ length: n }, (_, i) => given[i]);
+  });
   shape.forEach((d, i) => integer(where, `shape[${i}]`, d, { min: 0 }));
   const count = shape.reduce((a, b) => a * b, 1);
   if (length !== undefined && count !== length) {
@@ -178,17 +206,12 @@ function allocate(mod, where, shape, dtype) {
 function tensor(mod, values, opts = {}) {
   const where = 'posenc.tensor';
   const o = options(where, opts, ['shape', 'dtype']);
-  const fromArray = Array.isArray(values);
-  if (!fromArray && !DTYPE_OF.has(values?.constructor)) {
-    throw new TypeError(`${where}: values must be a Float32Array, Float64Array, Int32Array, Uint8Array or array of numbers, got ${describe(values)}`);
-  }
-  if (fromArray) {
-    values.forEach((x, i) => { if (typeof x !== 'number') throw new TypeError(`${where}: values[${i}] must be a number, got ${describe(x)}`); });
-  }
-  const dtype = readDtype(where, o.dtype, fromArray ? 'float32' : DTYPE_OF.get(values.constructor));
-  const shape = readShape(where, o.shape, values.length);
+  const source = tensorSource(where, 'values', values, MAX_BYTES);
+  const dtype = readDtype(where, o.dtype, DTYPE_OF.get(source.Type) ?? 'float32');
+  const shape = readShape(where, o.shape, source.values.length);
   const t = allocate(mod, where, shape, dtype);
-  t.data.set(values);
+  const s = stateOf(t);
+  new s.Type(s.mod.HEAPU8.buffer, s.address, s.length).set(source.values);
   return t;
 }
 

@@ -81,11 +81,12 @@ export function numberField({ label, hint, spec, onChange }) {
   };
 }
 
-/** A drop-down of fixed choices [{ value, label }]. */
+/** A drop-down of fixed choices [{ value, label }], some of them possibly in groups { group, choices }. */
 export function selectField({ label, hint, choices, onChange }) {
   const id = uid('field');
+  const option = (c) => h('option', { value: c.value }, c.label);
   const select = h('select', { id, 'aria-describedby': hint ? `${id}-hint` : undefined },
-    choices.map((c) => h('option', { value: c.value }, c.label)));
+    choices.map((c) => (c.group ? (c.choices.length ? h('optgroup', { label: c.group }, c.choices.map(option)) : null) : option(c))));
   select.addEventListener('change', () => onChange(select.value));
   return {
     element: wrap(id, label, hint, select),

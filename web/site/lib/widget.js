@@ -21,6 +21,9 @@ import { createFigure } from './figure.js';
 import { COMMON, tr } from './i18n.js';
 import { normalise, serialise } from './state.js';
 
+/** An error in what the reader gave (not valid JSON, an unknown name): shown without "the package reported". */
+export class InputError extends Error {}
+
 function themeOf(root) {
   const host = root.getRootNode()?.host;
   const t = host?.getAttribute('theme') ?? document.documentElement.dataset.theme;
@@ -67,11 +70,15 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
     },
     /** Show the package's error message as text (null hides it). */
     error(message) {
-      error.textContent = message ? `${common.error} ${message}` : '';
+      error.textContent = message ? `${common.error}${common.error.endsWith('：') ? '' : ' '}${message}` : '';
       error.hidden = !message;
     },
     status(textContent) {
       status.textContent = textContent;
+    },
+    /** Show the error line under `element` (e.g. the config field it is about) instead of under the figures. */
+    errorAfter(element) {
+      element.append(error);
     },
     onDestroy(fn) {
       cleanups.push(fn);
@@ -93,8 +100,8 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
       impl.render(s);
     } catch (e) {
       ok = false;
-      if (e instanceof MissingApi) {
-        error.textContent = common.missing(e.message);
+      if (e instanceof MissingApi || e instanceof InputError) {
+        error.textContent = e instanceof MissingApi ? common.missing(e.message) : e.message;
         error.hidden = false;
       } else {
         w.error(e instanceof Error ? e.message : String(e));

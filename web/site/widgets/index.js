@@ -6,6 +6,7 @@ import { createAttention, schema as attention } from './attention.js';
 import { createEmbeddingSum, schema as embedding } from './embedding-sum.js';
 import { createExtrapolation, schema as extrapolation } from './extrapolation.js';
 import { createLearned, schema as learned } from './learned.js';
+import { createModels, schema as models } from './models.js';
 import { createRope, schema as rope } from './rope.js';
 import { createRopeScaling, schema as scaling } from './rope-scaling.js';
 import { createShaw, schema as shaw } from './shaw.js';
@@ -23,6 +24,7 @@ export const WIDGETS = Object.freeze({
   rope: { create: createRope, schema: rope },
   scaling: { create: createRopeScaling, schema: scaling },
   alibi: { create: createAlibi, schema: alibi },
+  models: { create: createModels, schema: models },
   attention: { create: createAttention, schema: attention },
   extrapolation: { create: createExtrapolation, schema: extrapolation },
 });

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: MIT
-// Widget 8: RoPE scaling. A model's config.json (pasted, parsed with JSON.parse) or a preset; the
-// wavelength of every rotary pair before and after the scaling (pe.analysis.wavelengths, i.e.
-// pe.rope.frequencies + pe.rope.wavelengths). Errors are shown as the package words them. CLAIMS 11.
+// Widget 8: RoPE scaling. A model's config.json (pasted, parsed with JSON.parse), an illustrative
+// preset or a real model's published config (the RoPE models of pe.models.gallery); the wavelength of
+// every rotary pair before and after the scaling (pe.analysis.wavelengths, i.e. pe.rope.frequencies
+// + pe.rope.wavelengths). Errors are shown as the package words them. CLAIMS 11.
 import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
+import { describedGallery } from '../lib/gallery.js';
 import { wavelengths } from '../lib/analysis.js';
 import { axes, fmt, inset, legend, series } from '../lib/plot.js';
-import { mountWidget } from '../lib/widget.js';
+import { InputError, mountWidget } from '../lib/widget.js';
 import { PRESETS, presetText } from './rope-presets.js';
 
-const CHOICES = [...Object.keys(PRESETS), 'custom'];
+const CHOICES = [...Object.keys(PRESETS), 'model', 'custom'];
 
 export const schema = Object.freeze({
+  // 'model': the gallery config named by `model` (a pe.models.gallery id).
   preset: { type: 'enum', default: 'llama3', values: CHOICES },
+  model: { type: 'string', default: '', maxLength: 80 },
   config: { type: 'string', default: '', maxLength: 12000 },
   seqlen: { type: 'int', default: 16384, min: 0, max: 16777216 },
+  // For a model whose RoPE differs per layer type (Gemma 3): which one; '' picks a scaled one.
+  layer: { type: 'string', default: '', maxLength: 64 },
 });
 
 const TEXT = {
@@ -28,9 +34,10 @@ const TEXT = {
       'YaRN and Llama 3 treat each frequency band differently: fast pairs untouched, slow ones interpolated, a ramp in ' +
       'between. Dynamic scaling changes nothing until the input outgrows the trained length.',
     ],
-    preset: 'Config', presets: { linear: 'Linear (position interpolation), ×4', ntk: 'NTK-aware, ×4', dynamic: 'Dynamic NTK, ×4',
+    preset: 'Config', illustrative: 'Illustrative', real: 'Published configs of real models', unknown: (id) => `No RoPE model "${id}" in the gallery.`,
+    presets: { linear: 'Linear (position interpolation), ×4', ntk: 'NTK-aware, ×4', dynamic: 'Dynamic NTK, ×4',
       yarn: 'YaRN, ×8', llama3: 'Llama 3, ×8', longrope: 'LongRoPE (Phi-3-style)', custom: 'Custom (pasted below)' },
-    config: 'config.json (edit or paste a model\'s, then Apply)', apply: 'Apply', seqlen: 'Sequence length (for dynamic and LongRoPE)',
+    config: 'config.json (edit or paste a model\'s, then Apply)', apply: 'Apply', seqlen: 'Sequence length (for dynamic and LongRoPE)', layer: 'Layer type',
     json: 'This is not valid JSON:',
     wave: 'Wavelength per pair, before and after', waveCap: 'Wavelength 2π/θ_i of every rotary pair i (log scale) without the scaling and with it; the dashed line is the original context length.',
     ratio: 'Stretch per pair', ratioCap: 'after / before for each pair: 1 = unchanged. Linear stretches all pairs alike; the others mostly stretch the slow pairs.',
@@ -46,9 +53,10 @@ const TEXT = {
       'YaRN と Llama 3 は周波数帯ごとに扱いを変えます：速いペアはそのまま、遅いペアは補間し、その間はなめらかにつなぎます。' +
       'dynamic は入力が学習時の長さを超えるまで何も変えません。',
     ],
-    preset: '設定', presets: { linear: 'linear（位置補間）×4', ntk: 'NTK-aware ×4', dynamic: 'dynamic NTK ×4',
+    preset: '設定', illustrative: '説明用', real: '実在モデルの公開設定', unknown: (id) => `ギャラリーに RoPE のモデル「${id}」はありません。`,
+    presets: { linear: 'linear（位置補間）×4', ntk: 'NTK-aware ×4', dynamic: 'dynamic NTK ×4',
       yarn: 'YaRN ×8', llama3: 'Llama 3 ×8', longrope: 'LongRoPE（Phi-3 風）', custom: 'カスタム（下に貼り付け）' },
-    config: 'config.json（編集するかモデルのものを貼り付けて「適用」）', apply: '適用', seqlen: '系列長（dynamic と LongRoPE 用）',
+    config: 'config.json（編集するかモデルのものを貼り付けて「適用」）', apply: '適用', seqlen: '系列長（dynamic と LongRoPE 用）', layer: '層の種類',
     json: '正しい JSON ではありません：',
     wave: 'ペアごとの波長：前と後', waveCap: '各回転ペア i の波長 2π/θ_i（対数目盛）、スケーリングなしとありで比較。破線は元の文脈長。',
     ratio: 'ペアごとの伸び', ratioCap: '各ペアの 後 / 前：1 は変化なし。linear はすべてのペアを同じだけ伸ばし、ほかの方式は主に遅いペアを伸ばします。',
@@ -64,11 +72,22 @@ export function createRopeScaling(container, options) {
       const { t, pe } = w;
       const area = textAreaField({ label: t.config, maxLength: schema.config.maxLength, rows: 10, applyLabel: t.apply,
         onChange: (text) => w.change({ preset: 'custom', config: text }) });
+      // The gallery's RoPE models, as choices 'model:<id>' of the same drop-down.
+      const models = describedGallery(pe).flatMap(({ g, d }) => (d?.method === 'rope'
+        ? [{ ...g, ropeTypes: [...new Set(Object.values(d.rope.byLayerType).map((f) => f.ropeType))].join(', ') }] : []));
+      const pick = selectField({ label: t.preset, choices: [
+        { group: t.illustrative, choices: Object.keys(PRESETS).map((c) => ({ value: c, label: t.presets[c] })) },
+        { group: t.real, choices: models.map((g) => ({ value: `model:${g.id}`, label: `${g.name} (${g.ropeTypes})` })) },
+        { value: 'custom', label: t.presets.custom }],
+      onChange: (v) => w.change(v.startsWith('model:') ? { preset: 'model', model: v.slice(6) } : { preset: v }) });
       const controls = {
-        preset: selectField({ label: t.preset, choices: CHOICES.map((c) => ({ value: c, label: t.presets[c] })), onChange: w.set('preset') }),
         seqlen: numberField({ label: t.seqlen, spec: schema.seqlen, onChange: w.set('seqlen') }),
       };
-      w.controls.append(...Object.values(controls).map((c) => c.element), area.element);
+      // Filled per config: the layer types pe.models.describe finds (shown only when there are several).
+      const layer = selectField({ label: t.layer, choices: [], onChange: w.set('layer') });
+      const layerSelect = layer.element.querySelector('select');
+      w.controls.append(pick.element, ...Object.values(controls).map((c) => c.element), layer.element, area.element);
+      w.errorAfter(area.element);
       const summary = h('p', { class: 'note' });
       w.body.append(summary);
       const row = h('div', { class: 'fig-row' });
@@ -80,19 +99,41 @@ export function createRopeScaling(container, options) {
       const ratio = w.figure({ name: 'stretch', label: t.ratio, caption: t.ratioCap, height: (width) => Math.min(360, Math.max(240, width * 0.7)), csv }, row);
 
       function render(s) {
-        const text = s.preset === 'custom' ? s.config : presetText(s.preset);
+        pick.set(s.preset === 'model' ? `model:${s.model}` : s.preset);
+        const model = s.preset === 'model' ? models.find((g) => g.id === s.model) : null;
+        const text = s.preset === 'custom' ? s.config : model ? JSON.stringify(model.config, null, 2) : s.preset === 'model' ? '' : presetText(s.preset);
         area.set(text);
+        if (s.preset === 'model' && !model) {
+          data = null;
+          summary.textContent = '';
+          throw new InputError(t.unknown(s.model));
+        }
         let config;
         try {
           config = JSON.parse(text);
         } catch (e) {
           data = null;
           summary.textContent = '';
-          throw new Error(`${t.json} ${e.message}`);
+          throw new InputError(`${t.json} ${e.message}`);
         }
-        const r = wavelengths(pe, config, { seqLen: s.seqlen });
-        const section = config.rope_parameters ?? config.rope_scaling ?? {};
-        const original = Number(section.original_max_position_embeddings ?? config.original_max_position_embeddings ?? config.max_position_embeddings) || 0;
+        // RoPE per layer type: the reader's choice, else the first with a scaling, else the first.
+        let described = null;
+        try {
+          described = pe.models?.describe(config, { seqLen: s.seqlen }) ?? null;
+        } catch {
+          described = null;  // the error, if any, comes from pe.analysis.wavelengths below
+        }
+        const types = Object.entries(described?.rope?.byLayerType ?? {});
+        const layerType = types.length > 1
+          ? (types.find(([k]) => k === s.layer) ?? types.find(([, f]) => f.ropeType !== 'default') ?? types[0])[0] : undefined;
+        layer.element.hidden = !layerType;
+        layerSelect.replaceChildren(...types.map(([k, f]) => h('option', { value: k }, `${k} (${f.ropeType})`)));
+        if (layerType) layer.set(layerType);
+        const r = wavelengths(pe, config, layerType ? { seqLen: s.seqlen, layerType } : { seqLen: s.seqlen });
+        const inner = config.text_config ?? config;  // multimodal configs (Gemma 3) nest the text model's
+        const section = inner.rope_parameters ?? inner.rope_scaling ?? {};
+        const original = Number(section.original_max_position_embeddings ?? inner.original_max_position_embeddings
+          ?? described?.contextLength ?? inner.max_position_embeddings) || 0;
         data = { before: r.before, after: r.after };
         summary.textContent = t.summary(r, '', original);
         const xs = Array.from(r.before, (_, i) => i);
