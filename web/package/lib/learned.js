@@ -52,7 +52,7 @@ function lookup(mod, opts) {
   if (count > MAX_FLOATS) {
     throw new RangeError(`${LOOKUP}: positions.length * dim = ${count} floats exceeds the 256 MiB output limit`);
   }
-  return call(mod, LOOKUP, [t, positions], [[Float32Array, count, undefined, undefined, outTarget(LOOKUP, o.out, Float32Array, count)]], (ta, pa, out) =>
+  return call(mod, LOOKUP, [{ data: t, name: 'table', finite: false }, positions], [[Float32Array, count, undefined, undefined, outTarget(LOOKUP, o.out, Float32Array, count)]], (ta, pa, out) =>
     mod.learnedLookup(ta, t.length, pa, positions.length, out, count, maxPositions, dim))[0];
 }
 

@@ -67,7 +67,10 @@ function attention(mod, opts) {
   const v = floats(ATTENTION, 'v', o.v, { length: keys * dim, resident });
   const tableK = floats(ATTENTION, 'tableK', o.tableK, { length: rows * dim, resident });
   const tableV = floats(ATTENTION, 'tableV', o.tableV, { length: rows * dim, resident });
-  const [logits, weights, output] = call(mod, ATTENTION, [q, k, v, tableK, tableV],
+  // Named, so that a tensor of another instance is refused by name (the values were scanned above).
+  const named = (data, name) => ({ data, name, finite: false });
+  const inputs = [named(q, 'q'), named(k, 'k'), named(v, 'v'), named(tableK, 'tableK'), named(tableV, 'tableV')];
+  const [logits, weights, output] = call(mod, ATTENTION, inputs,
     [[Float32Array, qk], [Float32Array, qk], [Float32Array, qd, undefined, undefined, outTarget(ATTENTION, o.out, Float32Array, qd)]],
     (qa, ka, va, tka, tva, la, wa, oa) => mod.shawAttention(qa, q.length, ka, k.length, va, v.length,
       tka, tableK.length, tva, tableV.length, la, qk, wa, qk, oa, qd, queries, keys, dim, maxDistance, causal, queryOffset));

@@ -53,7 +53,7 @@ function bias(mod, opts) {
     throw new RangeError(`${where}: table must have numBuckets * heads = ${b.numBuckets * s.heads} values ` +
       `([numBuckets][heads], as relative_attention_bias.weight), got ${table.length}`);
   }
-  return call(mod, where, [table], [[Float32Array, s.count, undefined, undefined, outTarget(where, o.out, Float32Array, s.count)]], (t, out) =>
+  return call(mod, where, [{ data: table, name: 'table', finite: false }], [[Float32Array, s.count, undefined, undefined, outTarget(where, o.out, Float32Array, s.count)]], (t, out) =>
     mod.t5Bias(t, table.length, out, s.count, s.heads, s.queries, s.keys, s.queryOffset,
       b.bidirectional, b.numBuckets, b.maxDistance))[0];
 }
