@@ -17,31 +17,38 @@ import { build } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = join(ROOT, 'web/package');
 
-/** esbuild plugin: the package's lib/files.js becomes the .wasm bytes of both builds. */
-export const inlineWasm = {
-  name: 'posenc-inline-wasm',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/files\.js$/ }, (args) => (
-      args.resolveDir === join(PACKAGE, 'lib') ? { path: 'files.js', namespace: 'posenc-inline-wasm' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'posenc-inline-wasm' }, () => {
-      const base64 = (build) => readFileSync(join(PACKAGE, `dist/posenc_${build}.wasm`)).toString('base64');
-      return {
-        contents: `// The .wasm of both builds, inlined by scripts/one-file.mjs.
+/**
+ * esbuild plugin: the package's lib/files.js becomes the .wasm bytes of both builds, or with
+ * { base: 'beside' } the bytes of the SIMD build and, for the baseline build (loaded only where
+ * WebAssembly SIMD is missing), the URL of posenc_base.wasm next to the bundle.
+ */
+export function wasmFiles({ base = 'inline' } = {}) {
+  return {
+    name: 'posenc-inline-wasm',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/files\.js$/ }, (args) => (
+        args.resolveDir === join(PACKAGE, 'lib') ? { path: 'files.js', namespace: 'posenc-inline-wasm' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'posenc-inline-wasm' }, () => {
+        const base64 = (build) => readFileSync(join(PACKAGE, `dist/posenc_${build}.wasm`)).toString('base64');
+        const beside = base === 'beside';
+        return {
+          contents: `// The .wasm of ${beside ? 'the SIMD build' : 'both builds'}, inlined by scripts/one-file.mjs.
 const SIMD = '${base64('simd')}';
-const BASE = '${base64('base')}';
-function bytes(text) {
+${beside ? '' : `const BASE = '${base64('base')}';\n`}function bytes(text) {
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
-export const wasmFiles = { simd: () => bytes(SIMD), base: () => bytes(BASE) };
+export const wasmFiles = { simd: () => bytes(SIMD), base: ${beside ? "() => new URL('posenc_base.wasm', import.meta.url)" : '() => bytes(BASE)'} };
 `,
-        loader: 'js',
-      };
-    });
-  },
-};
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+export const inlineWasm = wasmFiles();
 
 /** Print a bundle's size. */
 export function report(file) {

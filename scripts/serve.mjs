@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A static file server for the demo site: serves web/ (the site at /site/, the package it imports at
 // /package/) from 127.0.0.1 with the strict Content-Security-Policy the widgets must run under.
+// Every file is sent with `Access-Control-Allow-Origin: *` and `Cross-Origin-Resource-Policy:
+// cross-origin`: a blog on another origin loads posenc-widgets.js as a module script (a CORS
+// request), embed.js, and the .wasm beside the bundle; nothing here is private.
 //
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]
 //
@@ -30,12 +33,12 @@ const TYPES = {
   '.md': 'text/plain; charset=utf-8',
 };
 
-function send(res, status, text) {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': CSP });
-  res.end(text);
-}
-
-export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT } = {}) {
+// `csp`: the policy of every response (the tests serve a blog on a second origin with its own).
+export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP } = {}) {
+  const send = (res, status, text) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': csp });
+    res.end(text);
+  };
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     let path;
@@ -56,9 +59,11 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT } = {
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': size,
-        'content-security-policy': file.endsWith(`${sep}embed.html`) ? CSP_EMBED : CSP,
+        'content-security-policy': csp === CSP && file.endsWith(`${sep}embed.html`) ? CSP_EMBED : csp,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-cache',
+        'access-control-allow-origin': '*',
+        'cross-origin-resource-policy': 'cross-origin',
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
@@ -72,7 +77,11 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT } = {
       const { port: actual } = server.address();
       resolvePromise({
         url: `http://${host}:${actual}/`,
-        close: () => new Promise((done) => server.close(done)),
+        // Keep-alive connections would hold close() open until they time out: end them too.
+        close: () => new Promise((done) => {
+          server.close(done);
+          server.closeAllConnections();
+        }),
       });
     });
   });

@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(cmake g++ make python3 emscripten libxsimd-dev doctest-dev nlohmann-json3-dev wabt chromium fonts-ipafont-gothic)
+APT_PACKAGES=(cmake g++ make python3 emscripten libxsimd-dev doctest-dev nlohmann-json3-dev wabt chromium fonts-ipafont-gothic
+  # native fuzzing and sanitizers (scripts/fuzz-native.sh): clang with libFuzzer, ASan and UBSan
+  # runtimes. (Its optional m32 stage also needs g++-multilib; the tests run the 32-bit targets as
+  # wasm32 instead, which this machine's kernel can execute.)
+  clang libclang-rt-14-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Set up, build and run every test of posenc (this is what CI runs, via .ci/run):
-#   doctest suites (native, WebAssembly SIMD, WebAssembly baseline) incl. golden parity;
+#   doctest suites (native, WebAssembly SIMD, WebAssembly baseline) incl. golden parity, and the
+#   native suite again under ASan + UBSan; the native fuzz targets (64-bit, -m32, wasm32);
 #   the Embind boundary and the instructions in the .wasm files;
 #   the packed npm package installed by name into an empty folder: node:test suites + tsc on the .d.ts;
 #   a short seeded fuzz run over the package's public functions (tests/fuzz/js.mjs);
@@ -28,6 +29,13 @@ step "doctest: WebAssembly SIMD (node)"
 ctest --test-dir build/wasm-simd --output-on-failure
 step "doctest: WebAssembly baseline (node)"
 ctest --test-dir build/wasm-base --output-on-failure
+
+step "doctest: native, clang with AddressSanitizer + UndefinedBehaviorSanitizer"
+bash scripts/fuzz-native.sh doctest
+step "native fuzzing: each libFuzzer target (ASan + UBSan) from its seed corpus"
+bash scripts/fuzz-native.sh --seconds "${POSENC_FUZZ_SECONDS:-10}" fuzz
+step "native fuzzing, 32-bit: wasm32 (Emscripten ASan + UBSan, standalone driver; size_t of 32 bits as in the package)"
+bash scripts/fuzz-native.sh --seconds "${POSENC_FUZZ_SECONDS_32:-5}" wasm
 
 step "Embind boundary and .wasm instructions"
 node --test tests/wasm/

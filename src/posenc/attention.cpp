@@ -172,7 +172,8 @@ void shaw_output(const AttentionParams& p, ShawRows rows, const float* w, float 
   }
 }
 
-void head_plain(const AttentionParams& p, std::int64_t q0, float scale, const HeadData& hd, std::size_t h, float* out,
+// false when a row's logits overflowed (softmax.hpp: a NaN row maximum, or every key at -inf).
+bool head_plain(const AttentionParams& p, std::int64_t q0, float scale, const HeadData& hd, std::size_t h, float* out,
                 std::size_t ldo, float* weights, float* s, float* qa, float* w) {
   const std::size_t D = p.head_dim, Lq = p.queries, Lk = p.keys;
   const bool shaw = p.method == PositionMethod::shaw;
@@ -188,7 +189,11 @@ void head_plain(const AttentionParams& p, std::int64_t q0, float scale, const He
       const std::size_t valid = p.causal ? std::min<std::size_t>(jmax, pos + 1) : jmax;
       const float* bias = hd.bias ? hd.bias + (Lq - 1 - i) : nullptr;
       // Unnormalised exp(z - max): the 1/sum is applied to the D outputs instead of the jmax weights.
-      const float sum = softmax_row_fast({row, jmax, valid, scale, bias, false}, nullptr);
+      // Every key up to `valid` is a real one (the biases here are finite), so a maximum that is not
+      // finite means the logits overflowed float32.
+      float m = 0.0f;
+      const float sum = softmax_row_fast({row, jmax, valid, scale, bias, false}, &m);
+      if (!(std::isfinite(m) && std::isfinite(sum))) return false;
       inv_sum[i - i0] = sum > 0 ? 1.0f / sum : 0.0f;
       if (weights) {
         float* wrow = weights + (h * Lq + i) * Lk;
@@ -211,9 +216,10 @@ void head_plain(const AttentionParams& p, std::int64_t q0, float scale, const He
       }
     }
   }
+  return true;
 }
 
-void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, const HeadData& hd, float* out,
+bool head_streaming(const AttentionParams& p, std::int64_t q0, float scale, const HeadData& hd, float* out,
                     std::size_t ldo, float* s, float* acc, float* m, float* l, float* qa, float* w) {
   const std::size_t D = p.head_dim, Lq = p.queries, Lk = p.keys, nw = 2 * p.shaw_max_distance + 1;
   const bool shaw = p.method == PositionMethod::shaw;
@@ -245,7 +251,7 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
         const float* bias = hd.bias ? hd.bias + (Lq - 1 - i) + j0 : nullptr;
         float bmax = neg_inf;
         const float bsum = softmax_row_fast({row, nk, valid, scale, bias, false}, &bmax);
-        if (bmax == neg_inf) continue;  // all masked by the bias
+        if (!(std::isfinite(bmax) && std::isfinite(bsum))) return false;  // overflowed logits (as head_plain)
         const float mnew = std::max(m[r], bmax);
         const float alpha = m[r] == neg_inf ? 0.0f : std::exp(m[r] - mnew);  // rescale what came before
         const float beta = std::exp(bmax - mnew);                          // and this block
@@ -270,7 +276,33 @@ void head_streaming(const AttentionParams& p, std::int64_t q0, float scale, cons
       if (shaw) shaw_output(p, shaw_rows(p, q0 + static_cast<std::int64_t>(i), 0, jmax), w + r * nw, inv, o);
     }
   }
+  return true;
 }
+
+float max_abs(std::span<const float> x) {
+  float m = 0.0f;
+  for (float e : x) m = std::max(m, std::fabs(e));
+  return m;
+}
+
+// The error for a call whose logits (logits_overflow) or outputs came out non-finite; only run then.
+// Names the input at fault: non-finite data, a T5 table too large to add, an explicit scale that the
+// default would not overflow with, or else q and k themselves.
+Status overflow_status(const AttentionParams& p, std::span<const float> q, std::span<const float> k,
+                       std::span<const float> v, bool logits_overflow) {
+  if (!all_finite(q)) return Status::range("q", "must hold finite values");
+  if (!all_finite(k)) return Status::range("k", "must hold finite values");
+  if (!all_finite(v)) return Status::range("v", "must hold finite values");
+  if (!logits_overflow) return Status::range("v", "is too large: the weighted sum of v overflows float32");
+  constexpr double float_max = std::numeric_limits<float>::max();
+  if (p.method == PositionMethod::t5 && max_abs(p.t5_table) > float_max / 2)
+    return Status::range("position.table", "is too large: a logit scale * q.k + table overflows float32");
+  const double dot = double(max_abs(q)) * double(max_abs(k)) * double(p.head_dim);
+  if (!std::isnan(p.scale) && dot / std::sqrt(double(p.head_dim)) <= float_max / 2)
+    return Status::range("scale", "is too large: scale * q.k overflows float32");
+  return Status::range("q", "is too large: scale * q.k overflows float32 (the entries of q and k must be far below 1e19)");
+}
+
 
 // Where each scratch buffer lives in the workspace (offsets in floats, each a multiple of 16).
 struct ScratchLayout {
@@ -360,6 +392,7 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
   }
 
   float* weights_out = weights.empty() ? nullptr : weights.data();
+  bool logits_ok = true;
   for (std::size_t h = 0; h < H; ++h) {
     // Gather this head's q and k (contiguous), add or rotate positions, transpose k.
     for (std::size_t i = 0; i < Lq; ++i) std::memcpy(qh + i * D, q.data() + i * row + h * D, D * sizeof(float));
@@ -388,11 +421,19 @@ Status attention(const AttentionParams& p, std::span<const float> q, std::span<c
     float* wsum = nw ? qa + nw : nullptr;
     if (p.streaming) {
       float* acc = ws + lay.acc;
-      head_streaming(p, q0, scale, hd, out.data() + h * D, row, ws + lay.s, acc, acc + stream_queries * D,
-                     acc + stream_queries * (D + 1), qa, wsum);
+      logits_ok = head_streaming(p, q0, scale, hd, out.data() + h * D, row, ws + lay.s, acc, acc + stream_queries * D,
+                                 acc + stream_queries * (D + 1), qa, wsum);
     } else {
-      head_plain(p, q0, scale, hd, h, out.data() + h * D, row, weights_out, ws + lay.s, qa, wsum);
+      logits_ok = head_plain(p, q0, scale, hd, h, out.data() + h * D, row, weights_out, ws + lay.s, qa, wsum);
     }
+    if (!logits_ok) break;
+  }
+  // Overflow is found on the way (a check per row maximum) and in the outputs (one scan): never a
+  // silent NaN or infinity. The outputs are zeroed then.
+  if (!logits_ok || !all_finite(out)) {
+    std::fill(out.begin(), out.end(), 0.0f);
+    std::fill(weights.begin(), weights.end(), 0.0f);
+    return overflow_status(p, q, k, v, !logits_ok);
   }
   return Status::success();
 }

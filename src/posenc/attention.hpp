@@ -89,7 +89,12 @@ float attention_scale(const AttentionParams& p);
 std::size_t attention_workspace_floats(const AttentionParams& p);
 
 // Validates everything, then writes out (and weights, when it is not empty: it must then hold
-// heads * queries * keys floats, and the path must be plain). Nothing is written on error.
+// heads * queries * keys floats, and the path must be plain). Nothing is written on error, except
+// when the logits (scale * q.k + bias) or the outputs overflow float32: that is found during the
+// computation (the softmax checks each row's maximum; the outputs are scanned once), out and
+// weights are zeroed, and the error names the input at fault (q, k, v, scale or position.table).
+// xPos positions whose scale zeta^(|position - centre| / scaleBase) leaves float32 are refused
+// first (scaleBase).
 // `workspace`: at least attention_workspace_floats(p) floats of scratch (nothing is allocated), or
 // empty (the scratch is malloc'd and freed inside the call).
 Status attention(const AttentionParams& p, std::span<const float> q, std::span<const float> k,

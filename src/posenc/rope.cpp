@@ -19,6 +19,8 @@ constexpr double two_pi = 2.0 * std::numbers::pi;
 constexpr std::size_t max_head_dim = 8192;
 // Rows of cos/sin computed at a time: at most this many floats per table (stack buffers).
 constexpr std::size_t cache_block_floats = 4096;
+// Largest inverse frequency: position * w (position <= 2^24) stays finite in float64.
+constexpr double max_inv_freq = 1e300;
 
 bool is_set(double x) { return !std::isnan(x); }
 bool finite_at_least(double x, double lo) { return std::isfinite(x) && x >= lo; }
@@ -149,10 +151,14 @@ Status frequencies_longrope(const RopeConfig& c, std::int64_t seq_len, std::span
 
 std::size_t rope_rotary_dim(const RopeConfig& c) {
   const double r = static_cast<double>(c.head_dim) * c.partial_rotary_factor;
-  return std::isfinite(r) && r >= 0 ? static_cast<std::size_t>(r) : 0;
+  // Converted only below 2^32 (any larger product would not fit size_t in WebAssembly; a float
+  // beyond the integer type is undefined behaviour): such configs are refused, as 0.
+  return std::isfinite(r) && r >= 0 && r < 4294967296.0 ? static_cast<std::size_t>(r) : 0;
 }
 
-Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
+namespace {
+
+Status frequencies_unchecked(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
   if (c.head_dim < 2 || c.head_dim > max_head_dim) return Status::range("head_dim", "must be an integer in [2, 8192]");
   if (!(std::isfinite(c.rope_theta) && c.rope_theta > 1.0)) return Status::range("rope_theta", "must be a finite number > 1");
   if (!(std::isfinite(c.partial_rotary_factor) && c.partial_rotary_factor > 0 && c.partial_rotary_factor <= 1))
@@ -207,6 +213,24 @@ Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<dou
   return Status::type("rope_type", "must be one of default, linear, ntk, dynamic, yarn, longrope, llama3");
 }
 
+}  // namespace
+
+Status rope_frequencies(const RopeConfig& c, std::int64_t seq_len, std::span<double> inv, double& af) {
+  if (Status s = frequencies_unchecked(c, seq_len, inv, af); !s.ok()) return s;
+  // Extreme but finite settings (a longrope factor of 1e-320, an original length of 1 under the
+  // default longrope attention factor, ...) can still give values rope_apply would refuse: named here.
+  const bool longrope = c.rope_type == RopeType::longrope;
+  for (double w : inv)
+    if (!(std::isfinite(w) && w >= 0 && w <= max_inv_freq))
+      return Status::range(longrope ? "short_factor" : "factor",
+                           "gives an inverse frequency that is not finite or above 1e300 (short_factor / long_factor "
+                           "entries too small?)");
+  if (!(std::isfinite(af) && af > 0 && af <= std::numeric_limits<float>::max()))
+    return Status::range(longrope ? "original_max_position_embeddings" : "factor",
+                         "gives an attention factor that is not a finite float32 > 0");
+  return Status::success();
+}
+
 void rope_wavelengths(std::span<const double> inv_freq, std::span<double> out) {
   for (std::size_t i = 0; i < inv_freq.size() && i < out.size(); ++i) out[i] = two_pi / inv_freq[i];
 }
@@ -238,7 +262,8 @@ void rope_rotate_reference(float* x, const RopeRotateArgs& a) {
 
 namespace {
 
-constexpr std::size_t all_finite_here = SIZE_MAX;
+constexpr std::size_t all_finite_here = SIZE_MAX;      // every value read and written is finite
+constexpr std::size_t output_overflow = SIZE_MAX - 1;  // a rotated value is not (inputs finite or unchecked)
 
 // Checked rotation, on finding a NaN/infinity in the pair(s) about to be written at offset i of a
 // head v: the index in v of the first non-finite value. Every value before i was checked and its
@@ -252,12 +277,19 @@ std::size_t first_bad(const float* v, std::size_t head_dim, std::size_t i, std::
   return head_dim;  // not reached: the caller saw one
 }
 
-// The rotation of rope_rotate_fast. With Checked, each pair is checked for NaN/infinity in the same
-// loop, just before it is written (the rotation's own loads: no second pass over memory); the first
-// one stops the rotation, leaving its pair and everything after it as given, and its index in x is
-// returned. Otherwise (and when all are finite) returns all_finite_here.
+// The rotation of rope_rotate_fast, one pass over x that checks what it reads and what it writes.
+// Outputs: each row's are summed on the way (one addition per batch), a sum that stays non-finite
+// once it is; only then is the row scanned exactly (it may be a finite sum that overflowed), and a
+// value beyond float32 makes the result output_overflow (the rotation goes on). Inputs, with
+// Checked: each pair is checked for NaN/infinity just before it is written (the rotation's own
+// loads); the first one stops the rotation, leaving its pair and everything after it as given, and
+// its index in x is returned. Otherwise all_finite_here.
 template <bool Checked>
 std::size_t rotate(float* x, const RopeRotateArgs& a) {
+  bool finite = true;
+  auto check_row = [&](std::size_t t, float sum) {
+    if (!std::isfinite(sum)) finite = finite && all_finite({x + t * a.heads * a.head_dim, a.heads * a.head_dim});
+  };
 #if POSENC_HAVE_SIMD
   using B = simd::batch_f32;
   constexpr std::size_t W = B::size;
@@ -277,6 +309,8 @@ std::size_t rotate(float* x, const RopeRotateArgs& a) {
   for (std::size_t t = 0; t < a.seq; ++t) {
     const float* c = a.cos + t * a.cs_stride;
     const float* s = a.sin + t * a.cs_stride;
+    B acc(0.0f);
+    float tail = 0.0f;
     if (a.layout == RopeLayout::half) {
       const std::size_t nvec = h / W * W;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
@@ -288,8 +322,10 @@ std::size_t rotate(float* x, const RopeRotateArgs& a) {
           if constexpr (Checked)
             if (bad(xa, xb)) return at + first_bad(v, a.head_dim, i, h);
           const B ci = B::load_unaligned(c + i), si = k * B::load_unaligned(s + i);
-          (xa * ci - xb * si).store_unaligned(v + i);
-          (xa * si + xb * ci).store_unaligned(v + h + i);
+          const B oa = xa * ci - xb * si, ob = xa * si + xb * ci;
+          oa.store_unaligned(v + i);
+          ob.store_unaligned(v + h + i);
+          acc += oa + ob;
         }
         for (std::size_t i = nvec; i < h; ++i) {
           const float si = sign * s[i], xa = v[i], xb = v[h + i];
@@ -297,6 +333,7 @@ std::size_t rotate(float* x, const RopeRotateArgs& a) {
             if (bad1(xa, xb)) return at + first_bad(v, a.head_dim, i, h);
           v[i] = xa * c[i] - xb * si;
           v[h + i] = xa * si + xb * c[i];
+          tail += v[i] + v[h + i];
         }
         if constexpr (Checked)
           if (const std::size_t j = rest(v); j < a.head_dim) return at + j;
@@ -318,7 +355,9 @@ std::size_t rotate(float* x, const RopeRotateArgs& a) {
           if constexpr (Checked)
             if (bad(xv, xv)) return at + first_bad(v, a.head_dim, j, a.head_dim);
           const B sw = xsimd::swizzle(xv, swap_pairs());
-          (xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j)).store_unaligned(v + j);
+          const B o = xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j);
+          o.store_unaligned(v + j);
+          acc += o;
         }
         for (std::size_t j = nvec; j < a.rotary_dim; j += 2) {
           const float xa = v[j], xb = v[j + 1];
@@ -326,35 +365,36 @@ std::size_t rotate(float* x, const RopeRotateArgs& a) {
             if (bad1(xa, xb)) return at + first_bad(v, a.head_dim, j, a.head_dim);
           v[j] = xa * ce[j] + xb * se[j];
           v[j + 1] = xb * ce[j + 1] + xa * se[j + 1];
+          tail += v[j] + v[j + 1];
         }
         if constexpr (Checked)
           if (const std::size_t j = rest(v); j < a.head_dim) return at + j;
       }
     }
+    check_row(t, simd::reduce_add(acc) + tail);
   }
 #else
-  if constexpr (Checked) {
-    // Scalar build: each row is scanned just before it is rotated.
-    const std::size_t row = a.heads * a.head_dim;
-    for (std::size_t t = 0; t < a.seq; ++t) {
-      float* r = x + t * row;
+  // Scalar build: each row is scanned before it is rotated (Checked) and after.
+  const std::size_t row = a.heads * a.head_dim;
+  for (std::size_t t = 0; t < a.seq; ++t) {
+    float* r = x + t * row;
+    if constexpr (Checked)
       if (const std::size_t i = first_non_finite(std::span<const float>(r, row)); i != row) return t * row + i;
-      RopeRotateArgs one = a;
-      one.seq = 1;
-      one.cos = a.cos + t * a.cs_stride;
-      one.sin = a.sin + t * a.cs_stride;
-      rope_rotate_reference(r, one);
-    }
-  } else {
-    rope_rotate_reference(x, a);
+    RopeRotateArgs one = a;
+    one.seq = 1;
+    one.cos = a.cos + t * a.cs_stride;
+    one.sin = a.sin + t * a.cs_stride;
+    rope_rotate_reference(r, one);
+    finite = finite && all_finite({r, row});
   }
+  (void)check_row;
 #endif
-  return all_finite_here;
+  return finite ? all_finite_here : output_overflow;
 }
 
 }  // namespace
 
-void rope_rotate_fast(float* x, const RopeRotateArgs& a) { rotate<false>(x, a); }
+bool rope_rotate_fast(float* x, const RopeRotateArgs& a) { return rotate<false>(x, a) == all_finite_here; }
 
 // ---------------------------------------------------------------------------------------------
 // Cache and apply.
@@ -364,9 +404,11 @@ namespace {
 Status check_frequencies(std::span<const double> inv_freq, double attention_factor) {
   if (inv_freq.empty() || inv_freq.size() > max_head_dim / 2) return Status::range("frequencies", "must have 1 to 4096 entries");
   for (double w : inv_freq)
-    if (!(std::isfinite(w) && w >= 0)) return Status::range("frequencies", "invFreq entries must be finite and >= 0");
-  if (!(std::isfinite(attention_factor) && attention_factor > 0))
-    return Status::range("frequencies", "attentionFactor must be a finite number > 0");
+    if (!(std::isfinite(w) && w >= 0 && w <= max_inv_freq))
+      return Status::range("frequencies", "invFreq entries must be finite, >= 0 and at most 1e300 (angles position * "
+                                          "invFreq must stay finite)");
+  if (!(std::isfinite(attention_factor) && attention_factor > 0 && attention_factor <= std::numeric_limits<float>::max()))
+    return Status::range("frequencies", "attentionFactor must be a number > 0 within float32's range");
   return Status::success();
 }
 
@@ -425,15 +467,35 @@ Status rope_apply_check(std::size_t x_size, const RopeApplyParams& p, std::span<
     if (!(std::isfinite(p.xpos_scale_base) && p.xpos_scale_base > 0))
       return Status::range("scaleBase", "must be a finite number > 0");
     if (is_set(p.xpos_center) && !std::isfinite(p.xpos_center)) return Status::range("center", "must be finite");
+    // The scale zeta_i^(direction * (pos - centre) / scaleBase), zeta_i in [gamma / (1 + gamma), 1), grows
+    // on one side of the centre only; there it must stay within float32 (with the attention factor).
+    const double c = rope_xpos_center(p, positions);
+    double lo = static_cast<double>(p.offset), hi = static_cast<double>(p.offset) + static_cast<double>(p.seq - 1);
+    if (!positions.empty()) {
+      const auto [mn, mx] = std::minmax_element(positions.begin(), positions.end());
+      lo = *mn;
+      hi = *mx;
+    }
+    const bool grows_below = p.xpos_key == p.inverse;  // queries forward: zeta^((pos - c)/sb) grows for pos < c
+    const double distance = std::max(0.0, grows_below ? c - lo : hi - c);
+    const double growth = distance / p.xpos_scale_base * std::log((1.0 + p.xpos_gamma) / p.xpos_gamma) +
+                          std::log(p.inverse ? 1.0 / attention_factor : attention_factor);
+    if (!(growth < std::log(static_cast<double>(std::numeric_limits<float>::max()))))
+      return Status::range("scaleBase", "is too small for the distance between a position and the xPos centre: "
+                                        "zeta^(distance / scaleBase) overflows float32 (keep it below about 70 * scaleBase)");
   }
   return Status::success();
 }
 
 double rope_xpos_center(const RopeApplyParams& p, std::span<const std::int32_t> positions) {
   if (is_set(p.xpos_center)) return p.xpos_center;
-  std::int64_t count = p.offset + static_cast<std::int64_t>(p.seq);  // torchscale: ceil(count / 2)
-  if (!positions.empty()) count = *std::max_element(positions.begin(), positions.end()) + 1;
-  return static_cast<double>((count + 1) / 2);
+  // torchscale: ceil(count / 2), count = the largest position + 1 (saturated: no signed overflow for
+  // any offset and seq; rope_apply_check limits both to 2^24).
+  const std::int64_t room = std::numeric_limits<std::int64_t>::max() - std::max<std::int64_t>(p.offset, 0);
+  std::int64_t count = static_cast<std::uint64_t>(room) < p.seq ? std::numeric_limits<std::int64_t>::max()
+                                                                 : p.offset + static_cast<std::int64_t>(p.seq);
+  if (!positions.empty()) count = std::int64_t{*std::max_element(positions.begin(), positions.end())} + 1;
+  return static_cast<double>(count / 2 + count % 2);
 }
 
 void rope_rows(const RopeApplyParams& p, std::span<const double> inv_freq, double attention_factor,
@@ -467,12 +529,18 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
   for (std::size_t t0 = 0; t0 < p.seq; t0 += block) {
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
+    // One pass over each block: a NaN/infinity in x (checked when asked) is named by its index; finite
+    // x times cos/sin can still leave float32 (|x| near FLT_MAX, or an attention factor or xPos scale
+    // above 1): then x is zeroed.
     float* rows = x.data() + t0 * p.heads * p.head_dim;
     const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
-    if (p.first_non_finite == nullptr) {
-      rope_rotate_fast(rows, args);
-    } else if (const std::size_t i = rotate<true>(rows, args); i != all_finite_here) {
-      *p.first_non_finite = t0 * p.heads * p.head_dim + i;
+    const std::size_t r = p.first_non_finite == nullptr ? rotate<false>(rows, args) : rotate<true>(rows, args);
+    if (r == output_overflow) {
+      std::fill(x.begin(), x.end(), 0.0f);
+      return Status::range("x", "is too large: a rotated value overflows float32 (x is zeroed)");
+    }
+    if (r != all_finite_here) {
+      *p.first_non_finite = t0 * p.heads * p.head_dim + r;
       return Status::range("x", "must be finite");
     }
   }

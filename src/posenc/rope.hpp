@@ -45,6 +45,9 @@
 // RoPE whose pair i is also scaled by zeta_i^(n / scale_base) for queries and zeta_i^(-n / scale_base)
 // for keys, zeta_i = (2i + gamma r) / ((1 + gamma) r), so q.k decays as zeta^((m - n)/scale_base).
 // torchscale centres n: n = position - ceil(count / 2), count = the number of positions it covers.
+// The scale grows on one side of the centre (zeta < 1); where it would leave float32 (about
+// 70 * scale_base positions from the centre with gamma 0.4, the point where torchscale's float32
+// scale becomes infinite) rope_apply refuses with a RangeError naming scaleBase.
 #pragma once
 
 #include <cmath>
@@ -114,7 +117,10 @@ struct RopeApplyParams {
 
 // Rotate x ([seq][heads][head_dim], row-major) in place. inv_freq has rotary_dim/2 entries
 // (rotary_dim <= head_dim, even); positions is empty (rows are offset, offset+1, ...) or has seq
-// entries. Validates everything; nothing is written on error (except with p.first_non_finite: see there).
+// entries. Validates everything; nothing is written on error, except (found block by block as x is
+// rotated, in the same pass) a NaN/infinity in x with p.first_non_finite (see there), or a rotated
+// value that overflows float32 (|x| near FLT_MAX, times the attention factor or xPos scale): x is
+// then zeroed and a RangeError names x.
 Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
                   double attention_factor, std::span<const std::int32_t> positions);
 
@@ -146,7 +152,10 @@ struct RopeRotateArgs {
   std::size_t cs_stride;
 };
 void rope_rotate_reference(float* x, const RopeRotateArgs& a);
-void rope_rotate_fast(float* x, const RopeRotateArgs& a);
+// rope_rotate_fast also tells whether every value it wrote is finite (the rotated rows of a finite x
+// can still overflow float32; it sums each row's outputs on the way and scans a row only when that
+// sum is not finite).
+bool rope_rotate_fast(float* x, const RopeRotateArgs& a);
 
 // Wavelength (positions per full turn) of each frequency: 2 pi / w_i.
 void rope_wavelengths(std::span<const double> inv_freq, std::span<double> out);

@@ -16,6 +16,7 @@ constexpr float neg_inf = -std::numeric_limits<float>::infinity();
 
 // Scalar exp with the same algorithm as the xsimd kernel (tails, and builds without SIMD).
 inline float exp_scalar(float x) {
+  if (std::isnan(x)) return x;  // (NaN would reach the float-to-int conversion below)
   if (x < -87.33654f) return 0.0f;
   x = std::min(x, 88.3762626647949f);
   const float n = std::nearbyint(x * 1.44269504088896341f);
@@ -75,20 +76,31 @@ float softmax_row_fast(const SoftmaxRow& r, float* max_out) {
   constexpr std::size_t W = B::size;
   const std::size_t nvec = n / W * W;
   const B scale(r.scale);
-  B vmax(neg_inf);
+  B vmax(neg_inf), vbad(0.0f);
   for (; j < nvec; j += W) {
-    B z = scale * B::load_unaligned(s + j);
-    if (r.bias) z += B::load_unaligned(r.bias + j);
+    const B t = scale * B::load_unaligned(s + j);
+    vbad += t - t;  // 0, or NaN once a scaled score is infinite or NaN
+    const B z = r.bias ? t + B::load_unaligned(r.bias + j) : t;
     z.store_unaligned(s + j);
     vmax = simd::fast_max(vmax, z);
   }
   m = simd::reduce_max(vmax);
+  bool bad = simd::reduce_add(vbad) != 0.0f;
+#else
+  bool bad = false;
 #endif
   for (; j < n; ++j) {
-    s[j] = r.scale * s[j] + (r.bias ? r.bias[j] : 0.0f);
+    const float t = r.scale * s[j];
+    bad = bad || !std::isfinite(t);
+    s[j] = t + (r.bias ? r.bias[j] : 0.0f);
     m = std::max(m, s[j]);
   }
+  if (bad) m = std::numeric_limits<float>::quiet_NaN();
   if (max_out) *max_out = m;
+  if (bad) {  // overflowed or NaN scores: no distribution (the caller sees the NaN maximum)
+    std::fill(s, s + r.n, 0.0f);
+    return 0.0f;
+  }
   if (m == neg_inf) {  // every key masked: no attention at all
     std::fill(s, s + r.n, 0.0f);
     return 0.0f;

@@ -25,6 +25,10 @@ void exp_fast(const float* x, float* y, std::size_t n);
 // In-place softmax of one row s[0 .. n) as above. Returns the sum of exponentials (after the
 // max shift) and writes the row maximum to *max_out (for online softmax); both unused by callers
 // that only want probabilities. `normalize` false leaves exp(z_j - max) unnormalised.
+// The fast version checks the scaled scores scale * s_j on the way (one subtraction and one
+// addition per batch): if one is infinite or NaN (an overflowed dot product, or a scale that
+// overflows it), the row is zeroed, 0 is returned and *max_out is NaN, so callers can refuse it
+// instead of returning NaN. (A bias of -inf stays a mask.)
 struct SoftmaxRow {
   float* s;
   std::size_t n;

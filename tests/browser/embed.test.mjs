@@ -32,15 +32,17 @@ ${body}
 </body></html>
 `;
 
-test('the bundle is one file: no other request, no .wasm path', T, async () => {
+test('the bundle is one file with the SIMD build inlined; the baseline is fetched beside it, only without SIMD', T, async () => {
   const ctx = await open(env, 'site/posenc-widgets.js');
   const text = await ctx.response.text();
   await ctx.page.close();
   assert.ok(text.length > 100_000);
-  // Both builds travel inside it (base64 of the "\0asm" header, twice). The only .wasm name left is
-  // the default of Emscripten's glue, which the package never uses (it hands the glue the module).
-  assert.equal(text.match(/AGFzbQEAAAA/g)?.length, 2, 'both .wasm builds inlined');
-  assert.doesNotMatch(text.replaceAll('"posenc_simd.wasm"', ''), /\w\.wasm["'`]/, 'no other .wasm file name');
+  // "\0asm" in base64: one WebAssembly module inlined (the SIMD build), not two.
+  assert.equal(text.match(/AGFzbQEAAAA/g)?.length, 1, 'one .wasm inlined');
+  assert.match(text, /new URL\("posenc_base\.wasm",import\.meta\.url\)/, 'the baseline build is the file beside the bundle');
+  // The only other .wasm name is the default of Emscripten's glue, which the package never uses
+  // (it hands the glue the compiled module).
+  assert.doesNotMatch(text.replaceAll('"posenc_simd.wasm"', '').replaceAll('"posenc_base.wasm"', ''), /\w\.wasm["'`]/, 'no other .wasm file name');
   assert.doesNotMatch(text, /\beval\(|new Function\(/, 'no eval');
 });
 
@@ -54,12 +56,12 @@ for (const id of IDS) {
       await finish(src);
       return;
     }
-    await src.page.locator(`.widget[data-widget="${id}"]`).getByRole('button', { name: '埋め込み', exact: true }).click();
+    await src.page.locator(`.widget[data-widget="${id}"]`).getByRole('button', { name: '埋め込みコード', exact: true }).click();
     const iframe = await src.page.textContent('[data-snippet="iframe"]');
     const element = await src.page.textContent('[data-snippet="element"]');
     await finish(src);
-    assert.match(iframe, new RegExp(`^<iframe src="http://127\\.0\\.0\\.1:\\d+/site/embed\\.html\\?w=${id}#lang=ja&amp;${id}\\.${key}=${value}"`));
-    assert.match(element, new RegExp(`^<posenc-${id} lang="ja" ${key}="${value}"></posenc-${id}>\\n<script type="module" src="http://127\\.0\\.0\\.1:\\d+/site/posenc-widgets\\.js"></script>$`));
+    assert.match(iframe, new RegExp(`^<iframe src="http://127\\.0\\.0\\.1:\\d+/site/embed\\.html\\?w=${id}#lang=ja&amp;${id}\\.${key}=${value}"[^>]* data-posenc-embed="${id}"></iframe>\\n<script src="http://127\\.0\\.0\\.1:\\d+/site/embed\\.js" async></script>$`));
+    assert.match(element, new RegExp(`^<posenc-${id} lang="ja" ${key}="${value}"><a href="http://127\\.0\\.0\\.1:\\d+/site/embed\\.html\\?w=${id}#lang=ja&amp;${id}\\.${key}=${value}">[^<]+: posenc のサイトで開く</a></posenc-${id}>\\n<script type="module" src="http://127\\.0\\.0\\.1:\\d+/site/posenc-widgets\\.js"></script>$`));
 
     // The iframe.
     const a = await open(env, await env.page(`${id}-iframe.html`, bare(`${id} iframe`, iframe)));

@@ -145,9 +145,11 @@ test('Llama 3.1 8B: the plotted frequencies follow Meta\'s llama3 rule (independ
   await finish(ctx);
 });
 
-for (const [lang, prefix, jsonWords] of [
-  ['en', 'The package reported an error: ', 'This is not valid JSON:'],
-  ['ja', 'パッケージがエラーを返しました：', '正しい JSON ではありません：'],  // no space after a full-width colon
+// How the page shows the package's message: in English after its words; in Japanese, a sentence naming
+// the key the package names, then the package's message in full.
+for (const [lang, shown, jsonWords] of [
+  ['en', (m) => `The package reported an error: ${m}`, 'This is not valid JSON:'],
+  ['ja', (m) => `「rope_scaling.rope_type」の値が使えません。値を直してください。 (${m})`, '正しい JSON ではありません：'],
 ]) {
   test(`${lang}: a bad pasted config gives a named error as text under the field; ignored keys are listed`, T, async () => {
     const ctx = await open(env, `site/embed.html?w=models#lang=${lang}`);
@@ -180,7 +182,7 @@ for (const [lang, prefix, jsonWords] of [
       }
     }, bad);
     assert.match(expected, /^(TypeError|RangeError): posenc\.[a-z.]+: .*rope_type/, 'the package names the key');
-    assert.equal(message, `${prefix}${expected.replace(/^\w+: /, '')}`, 'the package\'s message, in full, after the page\'s words');
+    assert.equal(message, shown(expected.replace(/^\w+: /, '')), 'the package\'s message, in full, after the page\'s words');
     assert.equal(await page.evaluate(() => document.querySelectorAll('.widget b').length), 0, 'shown as text, not HTML');
     await hashHas(page, [['models.model', 'custom']]);
 

@@ -264,7 +264,7 @@ test('figures export as PNG and CSV', T, async () => {
   const [csv] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: /CSV/ }).click()]);
   assert.equal(csv.suggestedFilename(), 'posenc-alibi-slopes.csv');
   const text = await readFile(await csv.path(), 'utf8');
-  assert.equal(text, 'head,slope\r\n0,0.25\r\n1,0.0625\r\n2,0.015625\r\n3,0.00390625\r\n', 'slopes 2^(-8h/4)');
+  assert.equal(text, 'head,slope\r\n1,0.25\r\n2,0.0625\r\n3,0.015625\r\n4,0.00390625\r\n', 'slopes 2^(-8h/4), h = 1 … 4');
   await finish(ctx);
 });
 

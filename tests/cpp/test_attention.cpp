@@ -335,3 +335,93 @@ TEST_CASE("attention: a caller's workspace gives the same result, and one too sm
     CHECK(std::string(posenc::attention(p, in.q, in.k, in.v, out, {}, ws).param) == "workspace");
   }
 }
+
+TEST_CASE("attention: logits beyond float32 are refused by name, never returned as NaN (plain and streaming)") {
+  Fixture f;
+  auto refused = [&](AttentionParams p, const Inputs& in) {
+    std::vector<std::string> names;
+    for (bool streaming : {false, true}) {
+      p.streaming = streaming;
+      std::vector<float> out(p.queries * p.heads * p.head_dim, 9.0f);
+      std::vector<float> w(streaming ? 0 : p.heads * p.queries * p.keys, 9.0f);
+      const posenc::Status s = posenc::attention(p, in.q, in.k, in.v, out, w);
+      CHECK(s.code == posenc::Errc::range_error);
+      for (float x : out) CHECK(x == 0.0f);  // zeroed, no NaN
+      for (float x : w) CHECK(x == 0.0f);
+      names.emplace_back(s.param);
+    }
+    CHECK(names[0] == names[1]);
+    return names[0];
+  };
+  // q entries of 1e19: q.k ~ 8e38 for headDim 8 (the reported reproducer).
+  AttentionParams p = f.params(PositionMethod::none, 3, 5, 2, 8, false);
+  Inputs in = random_inputs(p, 7);
+  for (float& x : in.q) x = x < 0 ? -1e19f : 1e19f;
+  for (float& x : in.k) x = x < 0 ? -1e19f : 1e19f;
+  CHECK(refused(p, in) == "q");
+  for (PositionMethod m : {PositionMethod::rope, PositionMethod::alibi, PositionMethod::kerple, PositionMethod::shaw}) {
+    CAPTURE(int(m));
+    CHECK(refused(f.params(m, 3, 5, 2, 8, true), in) == "q");
+  }
+  // q and k of size 1e5 (fine with the default scale) and scale 1e30: logits ~1e40.
+  p = f.params(PositionMethod::none, 3, 5, 2, 8, true);
+  in = random_inputs(p, 8);
+  for (float& x : in.q) x = 1e5f;
+  for (float& x : in.k) x = 1e5f;
+  p.scale = 1e30;
+  CHECK(refused(p, in) == "scale");
+  // A T5 table of -3.4e38 with q.k = -8e36: every logit leaves float32 below (it used to read as "all masked").
+  p = f.params(PositionMethod::t5, 3, 5, 2, 8, false);
+  for (float& x : f.t5_table) x = -3.4e38f;
+  for (float& x : in.q) x = 1e18f;
+  for (float& x : in.k) x = -1e18f;
+  CHECK(refused(p, in) == "position.table");
+  // The same table with ordinary q and k: every logit rounds to -3.4e38, uniform weights (float32's answer).
+  in = random_inputs(p, 12);
+  std::vector<float> uniform(p.queries * p.heads * p.head_dim);
+  REQUIRE(posenc::attention(p, in.q, in.k, in.v, uniform, {}).ok());
+  for (std::size_t d = 0; d < p.head_dim; ++d) {
+    double mean = 0;
+    for (std::size_t j = 0; j < p.keys; ++j) mean += in.v[j * p.heads * p.head_dim + d] / double(p.keys);
+    CHECK(uniform[d] == doctest::Approx(mean).epsilon(1e-5));
+  }
+  // v so large that the weighted sum of v overflows (the logits are fine).
+  p = f.params(PositionMethod::none, 3, 5, 2, 8, false);
+  for (float& x : in.v) x = 3e38f;
+  CHECK(refused(p, in) == "v");
+  // Non-finite inputs from a native caller.
+  in = random_inputs(p, 9);
+  in.k[3] = std::numeric_limits<float>::quiet_NaN();
+  CHECK(refused(p, in) == "k");
+  // Large but representable logits still work: q.k ~ 1e37 gives a finite one-hot-like softmax.
+  in = random_inputs(p, 10);
+  for (float& x : in.q) x *= 1e18f;
+  for (float& x : in.k) x *= 1e18f;
+  std::vector<float> out(p.queries * p.heads * p.head_dim);
+  REQUIRE(posenc::attention(p, in.q, in.k, in.v, out, {}).ok());
+  for (float x : out) CHECK(std::isfinite(x));
+}
+
+TEST_CASE("attention: xPos positions beyond float32's scale range are refused (scaleBase), finite within it") {
+  Fixture f;
+  // One query at position 0 against 80001 keys: centre 40001, the query scale zeta_0^(-40001 / 512) =
+  // (2/7)^-78 = 1e42 overflows float32.
+  AttentionParams p = f.params(PositionMethod::xpos, 1, 80001, 1, 8, false);
+  p.query_offset = 0;
+  Inputs in = random_inputs(p, 11);
+  std::vector<float> out(8, 9.0f);
+  posenc::Status s = posenc::attention(p, in.q, in.k, in.v, out, {});
+  CHECK(s.code == posenc::Errc::range_error);
+  CHECK(std::string(s.param) == "scaleBase");
+  for (float x : out) CHECK(x == 9.0f);
+  // A larger scale base brings it back in range.
+  p.xpos_scale_base = 2048;
+  REQUIRE(posenc::attention(p, in.q, in.k, in.v, out, {}).ok());
+  for (float x : out) CHECK(std::isfinite(x));
+  // A query far after the centre shrinks instead (finite, as torchscale): one key, so the output is v.
+  p = f.params(PositionMethod::xpos, 1, 1, 1, 8, true);
+  p.query_offset = 80000;
+  in = random_inputs(p, 13);
+  REQUIRE(posenc::attention(p, in.q, in.k, in.v, out, {}).ok());
+  for (std::size_t d = 0; d < 8; ++d) CHECK(out[d] == doctest::Approx(in.v[d]).epsilon(1e-6));
+}

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace posenc::lm;
@@ -69,5 +70,20 @@ TEST_CASE("lm train: bad settings are refused by name") {
   CHECK(std::string(trainer_create({}, tiny, &t).param) == "text");  // shorter than context + 2
   const std::vector<std::int32_t> wrong(100, 99);
   CHECK(std::string(trainer_create({.model = {.vocab = 64, .context = 8}}, wrong, &t).param) == "text");
-  CHECK(t == nullptr);
+  // AdamW settings: NaN (which every comparison rejects) or out of range, refused before any allocation.
+  const double nan = std::nan("");
+  const std::vector<std::int32_t> ok(100, 1);
+  const Config small{.vocab = 4, .d_model = 8, .layers = 1, .heads = 2, .mlp = 8, .context = 8, .batch = 2};
+  const std::pair<Optimizer, const char*> bad[] = {
+      {{.weight_decay = nan}, "weightDecay"}, {{.clip = nan}, "clip"},       {{.clip = -1}, "clip"},
+      {{.beta1 = 1.0}, "beta1"},             {{.beta2 = nan}, "beta2"},     {{.eps = 0}, "eps"},
+      {{.position_lr_mult = nan}, "positionLrMult"}, {{.weight_decay = 2}, "weightDecay"}};
+  for (const auto& [o, name] : bad) {
+    CHECK(std::string(trainer_create({.model = small, .optimizer = o}, ok, &t).param) == name);
+    CHECK(t == nullptr);
+  }
+  REQUIRE(trainer_create({.model = small}, ok, &t).ok());
+  double loss = 0;
+  CHECK(std::string(trainer_finetune(t, 8, {}, 1, nan, &loss).param) == "lr");
+  trainer_destroy(t);
 }

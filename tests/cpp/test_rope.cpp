@@ -269,7 +269,7 @@ TEST_CASE("rope: the xsimd rotation equals the scalar reference at awkward sizes
             auto a = random_vector(seq * heads * d, 13), b = a;
             const posenc::RopeRotateArgs args{seq, heads, d, r, layout, inverse, c.data(), s.data(), h};
             posenc::rope_rotate_reference(a.data(), args);
-            posenc::rope_rotate_fast(b.data(), args);
+            CHECK(posenc::rope_rotate_fast(b.data(), args));  // finite outputs reported as such
             CAPTURE(d);
             CAPTURE(r);
             CAPTURE(seq);
@@ -343,4 +343,149 @@ TEST_CASE("rope: bad parameters are refused by name, and nothing is written") {
   CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 8, .offset = posenc::max_position}, w, 1.0, {}).param) == "offset");
   CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = 8, .layout = RopeLayout(3)}, w, 1.0, {}).param) == "layout");
   for (float v : x) CHECK(v == 0.5f);
+}
+
+TEST_CASE("rope: xPos far from the centre is refused by name, never infinite (torchscale's numbers where finite)") {
+  const std::size_t d = 8;
+  const auto w = freqs({.head_dim = d});
+  std::vector<float> e(d, 0.0f);
+  e[0] = 1.0f;  // pair 0, zeta_0 = 0.4 d / 1.4 d = 2/7
+  for (bool key : {false, true}) {
+    CAPTURE(key);
+    // The reported case: position 40000 with the centre at 0 (queries: zeta^(40000/512) underflows, fine;
+    // keys: zeta^(-78) = 1e42 > FLT_MAX).
+    auto v = e;
+    const std::int32_t far[] = {40000};
+    RopeApplyParams p{.seq = 1, .heads = 1, .head_dim = d, .layout = RopeLayout::interleaved, .xpos = true,
+                      .xpos_key = key, .xpos_center = 0.0};
+    const posenc::Status s = posenc::rope_apply(v, p, w, 1.0, far);
+    if (key) {
+      CHECK(std::string(s.param) == "scaleBase");
+      CHECK(v == e);  // nothing written
+    } else {
+      REQUIRE(s.ok());
+      for (float x : v) CHECK(std::isfinite(x));
+    }
+    // Default centre (ceil(count / 2) = 20001): 19999 positions from it, scale 2/7^(-39) = 1.6e21, finite.
+    v = e;
+    p.xpos_center = posenc::rope_unset;
+    REQUIRE(posenc::rope_apply(v, p, w, 1.0, far).ok());
+    const double pos = 40000.0, expect = std::pow(2.0 / 7.0, (key ? -1 : 1) * (pos - 20001.0) / 512.0);
+    CHECK(std::hypot(double(v[0]), double(v[1])) == doctest::Approx(expect).epsilon(1e-6));
+    // A sequence of 80000 rows from 0: the far end is 40000 positions from the centre on both sides.
+    std::vector<float> x(80000 * d, 0.5f);
+    RopeApplyParams q{.seq = 80000, .heads = 1, .head_dim = d, .xpos = true, .xpos_key = key};
+    CHECK(std::string(posenc::rope_apply(x, q, w, 1.0, {}).param) == "scaleBase");
+    q.xpos_scale_base = 1024;
+    REQUIRE(posenc::rope_apply(x, q, w, 1.0, {}).ok());
+    for (float y : x) REQUIRE(std::isfinite(y));
+  }
+}
+
+TEST_CASE("rope: extreme inverse frequencies and attention factors are refused, not turned into NaN") {
+  const std::size_t d = 8;
+  std::vector<float> x(2 * d, 1.0f);
+  const std::vector<float> before = x;
+  const RopeApplyParams p{.seq = 2, .heads = 1, .head_dim = d, .offset = 1 << 24};
+  for (double big : {1e301, std::numeric_limits<double>::max()}) {
+    const std::vector<double> w = {1.0, big, 0.5, 0.25};
+    CHECK(std::string(posenc::rope_apply(x, {.seq = 2, .heads = 1, .head_dim = d, .offset = (1 << 24) - 1}, w, 1.0, {}).param) ==
+          "frequencies");
+  }
+  const std::vector<double> w = {1.0, 1e300, 0.5, 0.25};  // the largest accepted: angles stay finite
+  RopeApplyParams q = p;
+  q.offset = (1 << 24) - 1;
+  REQUIRE(posenc::rope_apply(x, q, w, 1.0, {}).ok());
+  for (float y : x) CHECK(std::isfinite(y));
+  x = before;
+  CHECK(std::string(posenc::rope_apply(x, q, {w.data(), 1}, 1e39, {}).param) == "frequencies");
+  CHECK(x == before);
+  std::vector<float> c(4), s(4);
+  CHECK(std::string(posenc::rope_cache(w, 1e39, {}, 0, 1, c, s).param) == "frequencies");
+}
+
+TEST_CASE("rope: rotary_dim of huge head_dim * factor, and the xPos centre of the largest offset, are defined") {
+  // head_dim * factor >= 2^64 (and >= 2^32): not convertible, reported as 0 and refused by rope_frequencies.
+  CHECK(posenc::rope_rotary_dim({.head_dim = std::size_t(-1), .partial_rotary_factor = 2.0}) == 0);
+  CHECK(posenc::rope_rotary_dim({.head_dim = 8, .partial_rotary_factor = 1e300}) == 0);
+  CHECK(posenc::rope_rotary_dim({.head_dim = 8, .partial_rotary_factor = 0.75}) == 6);
+  std::vector<double> inv(4);
+  double af = 0;
+  CHECK(std::string(posenc::rope_frequencies({.head_dim = 8, .partial_rotary_factor = 1e300}, 0, inv, af).param) ==
+        "partial_rotary_factor");
+  // offset INT64_MAX: the centre saturates instead of overflowing (rope_apply_check refuses the offset).
+  const RopeApplyParams p{.seq = 3, .heads = 1, .head_dim = 8, .offset = std::numeric_limits<std::int64_t>::max(), .xpos = true};
+  CHECK(posenc::rope_xpos_center(p, {}) == doctest::Approx(std::ldexp(1.0, 62)));
+  CHECK(posenc::rope_xpos_center({.seq = 5, .offset = 0}, {}) == 3.0);  // ceil(5 / 2)
+  std::vector<float> x(24, 1.0f);
+  CHECK(std::string(posenc::rope_apply(x, p, std::vector<double>(4, 0.1), 1.0, {}).param) == "offset");
+}
+
+TEST_CASE("rope: rotated values beyond float32 are refused naming x (zeroed), at every layout and slice") {
+  const std::size_t d = 16;
+  for (RopeLayout layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (std::size_t seq : {1u, 5u, 70u}) {
+      CAPTURE(seq);
+      // The pair (3e38, -3e38) of the last row (position seq), rotated by 45 degrees: 4.2e38.
+      std::vector<float> x = random_vector(seq * 2 * d, 20);
+      const std::size_t last = (seq - 1) * 2 * d + d;  // head 1 of the last row
+      const std::size_t a = layout == RopeLayout::half ? 3 : 6, b = layout == RopeLayout::half ? 3 + d / 2 : 7;
+      x[last + a] = 3e38f;
+      x[last + b] = -3e38f;
+      const std::vector<double> w(d / 2, std::numbers::pi / (4.0 * double(seq)));  // 45 degrees at the last row
+      const RopeApplyParams p{.seq = seq, .heads = 2, .head_dim = d, .layout = layout, .offset = 1};
+      const posenc::Status s = posenc::rope_apply(x, p, w, 1.0, {});
+      CHECK(std::string(s.param) == "x");
+      for (float y : x) CHECK(y == 0.0f);
+      // Without the huge pair: finite, accepted.
+      x = random_vector(seq * 2 * d, 20);
+      for (float& y : x) y *= 1e38f;  // |x| < 1e38: rotated values stay below 1.5e38
+      REQUIRE(posenc::rope_apply(x, p, w, 1.0, {}).ok());
+      for (float y : x) CHECK(std::isfinite(y));
+    }
+  }
+}
+
+TEST_CASE("rope: the checked apply finds, in its one pass, NaN/infinity in x by index and rotated values beyond float32 by name") {
+  const std::size_t d = 16, seq = 5;
+  for (RopeLayout layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    CAPTURE(layout == RopeLayout::half);
+    // As above: the pair (3e38, -3e38) of the last row, rotated by 45 degrees, gives 4.2e38.
+    std::vector<float> x = random_vector(seq * 2 * d, 21);
+    const std::size_t last = (seq - 1) * 2 * d + d;
+    const std::size_t a = layout == RopeLayout::half ? 3 : 6, b = layout == RopeLayout::half ? 3 + d / 2 : 7;
+    x[last + a] = 3e38f;
+    x[last + b] = -3e38f;
+    const std::vector<double> w(d / 2, std::numbers::pi / (4.0 * double(seq)));
+    RopeApplyParams p{.seq = seq, .heads = 2, .head_dim = d, .layout = layout, .offset = 1};
+    std::size_t bad = 12345;
+    p.first_non_finite = &bad;
+    auto y = x;
+    posenc::Status s = posenc::rope_apply(y, p, w, 1.0, {});
+    CHECK(std::string(s.param) == "x");
+    CHECK(std::string(s.message).find("overflows float32") != std::string::npos);
+    CHECK(bad == 12345);  // no input was at fault
+    for (float v : y) CHECK(v == 0.0f);
+    // A NaN later in the same row (pair 6, read after the huge pair): the input is named by its index.
+    y = x;
+    y[last + 14] = std::nanf("");
+    s = posenc::rope_apply(y, p, w, 1.0, {});
+    CHECK(std::string(s.param) == "x");
+    CHECK(std::string(s.message) == "must be finite");
+    CHECK(bad == last + 14);
+  }
+}
+
+TEST_CASE("rope: longrope settings that give infinite frequencies or attention factors are refused (found by fuzzing)") {
+  std::vector<double> inv(4);
+  double af = 0;
+  const std::vector<double> tiny(4, 1e-320), ones(4, 1.0);
+  RopeConfig c{.head_dim = 8, .max_position_embeddings = 64, .rope_type = RopeType::longrope,
+               .original_max_position_embeddings = 32, .short_factor = tiny, .long_factor = ones};
+  CHECK(std::string(posenc::rope_frequencies(c, 16, inv, af).param) == "short_factor");  // 1 / (1e-320 * 1) = inf
+  CHECK(posenc::rope_frequencies(c, 64, inv, af).ok());                                   // long factors: fine
+  // original 1: the default factor sqrt(1 + ln(factor) / ln(1)) is infinite.
+  c = {.head_dim = 8, .max_position_embeddings = 64, .rope_type = RopeType::longrope, .original_max_position_embeddings = 1,
+       .short_factor = ones, .long_factor = ones};
+  CHECK(std::string(posenc::rope_frequencies(c, 16, inv, af).param) == "original_max_position_embeddings");
 }

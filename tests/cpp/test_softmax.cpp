@@ -70,3 +70,36 @@ TEST_CASE("softmax: the fast row equals the float64 reference at awkward lengths
     }
   }
 }
+
+TEST_CASE("softmax: overflowed scores give a NaN maximum and a zeroed row; exp passes NaN through") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  // exp of NaN at every lane position (the scalar tail converted NaN to int before: UBSan).
+  for (std::size_t n : {1u, 5u, 7u}) {
+    std::vector<float> x(n, 0.5f), y(n);
+    x[n - 1] = nan;
+    posenc::exp_fast(x.data(), y.data(), n);
+    CHECK(std::isnan(y[n - 1]));
+    if (n > 1) CHECK(y[0] == doctest::Approx(std::exp(0.5)).epsilon(1e-6));
+  }
+  for (std::size_t n : {3u, 9u}) {
+    for (float bad : {inf, -inf, nan, 3e38f}) {
+      CAPTURE(n);
+      CAPTURE(bad);
+      std::vector<float> s = random_vector(n, 5);
+      s[n - 2] = bad;  // 3e38 * scale 10 overflows
+      float m = 0.0f;
+      const float sum = posenc::softmax_row_fast({s.data(), n, n, 10.0f, nullptr, true}, &m);
+      CHECK(std::isnan(m));
+      CHECK(sum == 0.0f);
+      for (float x : s) CHECK(x == 0.0f);
+    }
+  }
+  // A bias of -inf is still a mask, not an overflow.
+  std::vector<float> s = {1.0f, 2.0f, 3.0f};
+  const float bias[] = {0.0f, -inf, 0.0f};
+  float m = 0.0f;
+  posenc::softmax_row_fast({s.data(), 3, 3, 1.0f, bias, true}, &m);
+  CHECK(m == 3.0f);
+  CHECK(s[1] == 0.0f);
+  CHECK(s[0] + s[2] == doctest::Approx(1.0f));
+}

@@ -231,6 +231,21 @@ test('RoPE names the first NaN/infinity in memory order, in both builds, rotated
         [[0, RangeError, `x[${first}] must be finite, got ${y[first]}`]]);
       t.dispose();
     }
+    // The same pass refuses rotated values beyond float32 by name (the pair 3e38, -3e38 turned by
+    // 45 degrees is 4.2e38) and zeroes x; a NaN read later in that row is named by its index instead.
+    const huge = new Float32Array(8);
+    huge[0] = 3e38;
+    huge[2] = -3e38;
+    const quarter = { invFreq: [Math.PI / 4, 0], headDim: 8 };
+    const t = inst.tensor(huge, { shape: [1, 1, 8] });
+    expectErrors(() => inst.rope.apply(t, { shape: [1, 1, 8], frequencies: quarter, positions: [1], out: t }), 'posenc.rope.apply',
+      [[0, RangeError, 'x is too large: a rotated value overflows float32 (x is zeroed)']]);
+    assert.deepEqual([...t.data], new Array(8).fill(0));
+    t.data.set(huge);
+    t.data[7] = NaN;
+    expectErrors(() => inst.rope.apply(t, { shape: [1, 1, 8], frequencies: quarter, positions: [1], out: t }), 'posenc.rope.apply',
+      [[0, RangeError, 'x[7] must be finite, got NaN']]);
+    t.dispose();
   }
 });
 

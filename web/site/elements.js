@@ -7,15 +7,39 @@
 //
 // Attributes: the widget's settings (the keys after "<id>." in the site's URL, e.g. pos, dim),
 // plus lang ("en" | "ja") and theme ("auto" | "light" | "dark"). Invalid values fall back to
-// their defaults, as in the URL.
+// their defaults, as in the URL. Without lang, the element takes its page's language (the nearest
+// lang attribute, e.g. <html lang="ja">; "ja-JP" counts as ja). Without theme, it takes its page's
+// colour scheme: the CSS color-scheme of the element, or else <meta name="color-scheme">: "dark"
+// alone is dark, "light" alone or none declared is light (the browser's default page), both follow
+// the reader's preference. Until the widget is drawn the element shows what the page put inside it
+// (the snippet's link to the same view on the site) under a loading line; if posenc cannot be
+// loaded, the error in place of the loading line.
 import cssText from './style.css';
 import { init } from '../package/index.js';
 import { setSiteBase } from './lib/embed.js';
-import { LANGS } from './lib/i18n.js';
+import { COMMON, LANGS } from './lib/i18n.js';
 import { normalise } from './lib/state.js';
 import { WIDGETS } from './widgets/index.js';
 
 setSiteBase(new URL('./', import.meta.url));
+
+/** The language of the page around `el`: its nearest lang attribute, as one of LANGS (else 'en'). */
+function pageLang(el) {
+  const lang = (el.parentElement?.closest('[lang]') ?? document.documentElement).getAttribute('lang') ?? '';
+  return LANGS.find((l) => lang.toLowerCase() === l || lang.toLowerCase().startsWith(`${l}-`)) ?? 'en';
+}
+
+/** The colour scheme of the page around `el`: 'light', 'dark' or 'auto' (the reader's preference). */
+function pageScheme(el) {
+  const declared = (value) => {
+    const words = String(value ?? '').toLowerCase().split(/\s+/);
+    const light = words.includes('light');
+    const dark = words.includes('dark');
+    return light && dark ? 'auto' : dark ? 'dark' : light ? 'light' : null;
+  };
+  return declared(getComputedStyle(el.parentElement ?? document.documentElement).colorScheme)
+    ?? declared(document.querySelector('meta[name="color-scheme"]')?.content) ?? 'light';
+}
 
 let sheet = null;
 function styles() {
@@ -41,7 +65,26 @@ function defineElement(id, { create, schema }) {
       const raw = {};
       for (const key of keys) if (this.hasAttribute(key)) raw[key] = this.getAttribute(key);
       const lang = this.getAttribute('lang');
-      return { state: normalise(schema, raw), lang: LANGS.includes(lang) ? lang : 'en' };
+      return { state: normalise(schema, raw), lang: lang === null ? pageLang(this) : LANGS.includes(lang) ? lang : 'en' };
+    }
+
+    /** Without a theme attribute (or with "auto"), follow the page: data-scheme for the stylesheet. */
+    #applyScheme() {
+      const theme = this.getAttribute('theme');
+      const scheme = theme === 'light' || theme === 'dark' ? null : pageScheme(this);
+      if (scheme === 'light' || scheme === 'dark') this.dataset.scheme = scheme;
+      else delete this.dataset.scheme;
+    }
+
+    /** The loading line, the page's own content of the element (the snippet's link), and an error line. */
+    #placeholder() {
+      const lang = this.#fromAttributes().lang;
+      const line = document.createElement('p');
+      line.className = 'widget-status';
+      line.setAttribute('role', 'status');
+      line.textContent = (COMMON[lang] ?? COMMON.en).loadingPosenc;
+      this.#host.replaceChildren(line, document.createElement('slot'));
+      return line;
     }
 
     connectedCallback() {
@@ -52,7 +95,9 @@ function defineElement(id, { create, schema }) {
         this.#host.className = 'posenc-host';
         root.append(this.#host);
       }
+      this.#applyScheme();
       if (this.#widget || this.#loading) return;
+      const line = this.#placeholder();
       this.#loading = init().then((pe) => {
         this.#loading = null;
         if (!this.isConnected) return;
@@ -60,10 +105,8 @@ function defineElement(id, { create, schema }) {
         this.#mount();
       }, (e) => {
         this.#loading = null;
-        const p = document.createElement('p');
-        p.className = 'widget-error';
-        p.textContent = `posenc could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
-        this.#host.replaceChildren(p);
+        line.className = 'widget-error';
+        line.textContent = `posenc could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
       });
     }
 
@@ -90,6 +133,7 @@ function defineElement(id, { create, schema }) {
       if (name === 'lang') {
         this.#mount();
       } else if (name === 'theme') {
+        this.#applyScheme();
         this.#widget.redraw();
       } else {
         this.#state = this.#fromAttributes().state;

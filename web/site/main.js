@@ -4,7 +4,7 @@
 // theme) and mounts the widgets the page asks for with <div data-widget="id">.
 // Widgets are listed in widgets/index.js; their files are widgets/<name>.js.
 import { init } from '../package/index.js';
-import { setSiteBase } from './lib/embed.js';
+import { reportHeight, setSiteBase } from './lib/embed.js';
 import { redrawAll } from './lib/figure.js';
 import { LANGS } from './lib/i18n.js';
 import { createStore, prefixed, unprefixed } from './lib/state.js';
@@ -35,6 +35,7 @@ function slots() {
       return [];
     }
     single.dataset.widget = id;
+    reportHeight(id);
   }
   return [...document.querySelectorAll('[data-widget]')].filter((el) => Object.hasOwn(WIDGETS, el.dataset.widget));
 }
@@ -68,6 +69,16 @@ async function main() {
     button.addEventListener('click', () => store.set({ lang: button.dataset.setLang }));
   }
   document.getElementById('theme-select')?.addEventListener('change', (e) => store.set({ theme: e.target.value }));
+  // In-page links (skip link, contents) move focus and scroll without touching the hash, which holds
+  // the settings: '#sec-t5' in the address bar would otherwise replace them with the defaults.
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest?.('a[href^="#"]');
+    const target = link && document.getElementById(link.getAttribute('href').slice(1));
+    if (!target) return;
+    e.preventDefault();
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'start' });
+  });
 
   let pe;
   try {
@@ -97,6 +108,13 @@ async function main() {
       }
       // Let the browser paint and handle input between widgets: the first is usable at once.
       await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    // embed.html: its one heading names the widget (visually hidden: the widget shows its own title).
+    const heading = document.getElementById('embed-title');
+    const title = els[0]?.querySelector('h2')?.textContent;
+    if (heading && title) {
+      heading.textContent = `posenc: ${title}`;
+      document.title = heading.textContent;
     }
     performance.mark('posenc:all-widgets');
     root.dataset.widgets = 'ready';

@@ -395,9 +395,10 @@ Status model_create(const Config& c, Model** out) {
 
   // Initialisation.
   std::uint64_t seed = c.seed;
-  auto normal = [&](std::size_t at, std::size_t rows, std::size_t cols, double std) {
-    (void)learned_init({.max_positions = rows, .dim = cols}, {.seed = seed++, .std = std},
-                       {m->params.data + at, rows * cols});
+  // Sizes fit in size_t here: their total was checked against max_parameters above.
+  auto normal = [&](std::size_t at, std::uint64_t rows, std::uint64_t cols, double std) {
+    (void)learned_init({.max_positions = std::size_t(rows), .dim = std::size_t(cols)}, {.seed = seed++, .std = std},
+                       {m->params.data + at, std::size_t(rows * cols)});
   };
   const double residual = 0.02 / std::sqrt(2.0 * double(c.layers));
   normal(m->tok, V, d, c.position == Position::sinusoidal ? 1.0 / std::sqrt(double(d)) : 0.02);

@@ -57,6 +57,17 @@ void sample(Trainer& t, std::size_t context) {
   }
 }
 
+// The AdamW settings (NaN fails every comparison, so it is refused too).
+Status optimizer_check(const Optimizer& o) {
+  if (!(o.beta1 >= 0 && o.beta1 < 1)) return Status::range("beta1", "must be in [0, 1)");
+  if (!(o.beta2 >= 0 && o.beta2 < 1)) return Status::range("beta2", "must be in [0, 1)");
+  if (!(std::isfinite(o.eps) && o.eps > 0)) return Status::range("eps", "must be a finite number > 0");
+  if (!(o.weight_decay >= 0 && o.weight_decay <= 1)) return Status::range("weightDecay", "must be in [0, 1]");
+  if (!(std::isfinite(o.clip) && o.clip >= 0)) return Status::range("clip", "must be a finite number >= 0");
+  if (!(o.position_lr_mult > 0 && o.position_lr_mult <= 1e4)) return Status::range("positionLrMult", "must be in (0, 1e4]");
+  return Status::success();
+}
+
 }  // namespace
 
 Status trainer_create(const TrainerConfig& c, std::span<const std::int32_t> train, Trainer** out) {
@@ -65,6 +76,7 @@ Status trainer_create(const TrainerConfig& c, std::span<const std::int32_t> trai
   if (!(std::isfinite(c.lr) && c.lr > 0 && c.lr < 10)) return Status::range("lr", "must be in (0, 10)");
   if (!(c.warmup_fraction >= 0 && c.warmup_fraction <= 1)) return Status::range("warmup", "must be in [0, 1]");
   if (!(c.final_lr_ratio >= 0 && c.final_lr_ratio <= 1)) return Status::range("finalLrRatio", "must be in [0, 1]");
+  if (Status s = optimizer_check(c.optimizer); !s.ok()) return s;
   if (train.size() < c.model.context + 2) return Status::range("text", "is shorter than the context + 2 tokens");
   for (std::int32_t id : train)
     if (id < 0 || std::size_t(id) >= c.model.vocab) return Status::range("text", "token ids must be in [0, vocab)");
@@ -110,6 +122,7 @@ Status trainer_step(Trainer* t, std::size_t n, double* mean_loss, std::size_t* d
 
 Status trainer_finetune(Trainer* t, std::size_t context, const RopeConfig& rope, std::size_t steps, double lr,
                         double* mean_loss) {
+  if (!(std::isfinite(lr) && lr > 0 && lr < 10)) return Status::range("lr", "must be in (0, 10)");
   if (context + 1 > t->stream_len) return Status::range("context", "is longer than the training stream");
   if (Status s = model_reserve_context(t->model, context); !s.ok()) return s;
   if (!reserve_batch(*t, context)) return Status::range("context", "out of memory for the batch");

@@ -12,6 +12,17 @@ function wrap(id, label, hint, ...inputs) {
 }
 
 /**
+ * A number field's committed value: not a number (or empty) is undone; otherwise reported, and the
+ * field then shows the value actually drawn (the widget may have rounded or clamped it, e.g. d 63 -> 64,
+ * and a state equal to the one drawn does not draw again, so set() would not be called).
+ */
+function commit(field, onChange, current) {
+  const v = field.valueAsNumber;
+  if (!Number.isNaN(v)) onChange(v);
+  if (field.value !== String(current())) field.value = String(current());
+}
+
+/**
  * A slider with a number field, for a numeric setting of schema `spec` ({ min, max, step? }).
  * scale 'log' makes the slider logarithmic (the field still holds the plain value).
  * The slider reports while it moves; the field when committed (Enter, blur or its arrows).
@@ -41,18 +52,17 @@ export function sliderField({ label, hint, spec, scale = 'linear', onChange }) {
     const x = range.valueAsNumber;
     return log ? Number((10 ** x).toPrecision(3)) : x;
   };
-  range.addEventListener('input', () => onChange(fromRange()));
-  field.addEventListener('change', () => {
-    const v = field.valueAsNumber;
-    if (Number.isNaN(v)) field.value = String(current);  // empty or not a number: undo
-    else onChange(v);
-  });
+  // A log slider's value is the exponent: screen readers announce the plain number instead.
+  const announce = () => { if (log) range.setAttribute('aria-valuetext', String(current)); };
+  range.addEventListener('input', () => { onChange(fromRange()); announce(); });
+  field.addEventListener('change', () => commit(field, onChange, () => current));
   return {
     element,
     set(value) {
       current = value;
       if (field.value !== String(value)) field.value = String(value);
       if (fromRange() !== value) range.value = String(log ? Math.log10(value) : value);
+      announce();
     },
   };
 }
@@ -67,11 +77,7 @@ export function numberField({ label, hint, spec, onChange }) {
     'aria-describedby': hint ? `${id}-hint` : undefined,
   });
   let current = spec.default;
-  field.addEventListener('change', () => {
-    const v = field.valueAsNumber;
-    if (Number.isNaN(v)) field.value = String(current);
-    else onChange(v);
-  });
+  field.addEventListener('change', () => commit(field, onChange, () => current));
   return {
     element: wrap(id, label, hint, field),
     set(value) {

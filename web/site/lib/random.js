@@ -49,7 +49,19 @@ export function shuffled(n, seed) {
   return p;
 }
 
-/** The words of a sentence (letters, digits, apostrophes; at most `max`). */
+/** The first `max` words of a sentence (see allWords). */
 export function words(sentence, max = 12) {
-  return (sentence.match(/[\p{L}\p{N}'’-]+/gu) ?? []).slice(0, max);
+  return allWords(sentence).slice(0, max);
+}
+
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+/**
+ * The words of `sentence` by the Unicode word rules (Intl.Segmenter): a Japanese sentence without
+ * spaces splits into its words, and an emoji counts as a word of its own.
+ */
+export function allWords(sentence) {
+  if (typeof Intl.Segmenter !== 'function') return sentence.match(/[\p{L}\p{N}\p{Extended_Pictographic}'’-]+/gu) ?? [];
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+  return Array.from(segmenter.segment(sentence)).filter((x) => x.isWordLike || EMOJI.test(x.segment)).map((x) => x.segment);
 }

@@ -10,6 +10,10 @@
 //     } });
 //   }
 //
+// A package error thrown by render() hides the figures (class 'failed') and is shown as text; a widget
+// may return explain(parameter, message) to word it in the page's language (the Japanese page always
+// names the parameter in Japanese), the package's own message following in small type.
+//
 // render() runs inside performance marks (measure `posenc:update:<id>`); the root element carries
 // data-status ('ready' | 'error'), data-draws (renders so far) and data-drawn (the state drawn, as
 // its hash) for the tests.
@@ -23,6 +27,12 @@ import { normalise, serialise } from './state.js';
 
 /** An error in what the reader gave (not valid JSON, an unknown name): shown without "the package reported". */
 export class InputError extends Error {}
+
+/** The parameter a package error names: "posenc.ns.fn: factor must be …" -> "factor" ("config.rope_scaling.rope_type" -> "rope_scaling.rope_type"). */
+export function errorParameter(message) {
+  const m = /^posenc\.[\w.]+: ([\w.[\]]+)/.exec(message);
+  return m ? m[1].replace(/^config\./, '').replace(/\[\d+\]$/, '') : null;
+}
 
 function themeOf(root) {
   const host = root.getRootNode()?.host;
@@ -95,16 +105,26 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
     const t0 = performance.now();
     performance.mark(`posenc:start:${id}`);
     let ok = true;
+    root.classList.remove('failed');
     try {
       w.error(null);
       impl.render(s);
     } catch (e) {
       ok = false;
-      if (e instanceof MissingApi || e instanceof InputError) {
+      root.classList.add('failed');  // the figures of the last good state are hidden (style.css)
+      const message = e instanceof Error ? e.message : String(e);
+      // A widget may say in the page's language what the reader can change (explain(parameter, message)).
+      const parameter = errorParameter(message);
+      const said = e instanceof MissingApi || e instanceof InputError ? null
+        : impl.explain?.(parameter, message) ?? common.badParameter?.(parameter) ?? null;
+      if (said) {
+        error.replaceChildren(said, ' ', h('small', { class: 'package-message', lang: 'en' }, `(${message})`));
+        error.hidden = false;
+      } else if (e instanceof MissingApi || e instanceof InputError) {
         error.textContent = e instanceof MissingApi ? common.missing(e.message) : e.message;
         error.hidden = false;
       } else {
-        w.error(e instanceof Error ? e.message : String(e));
+        w.error(message);
       }
     }
     performance.measure(`posenc:update:${id}`, `posenc:start:${id}`);
@@ -121,7 +141,7 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
   }
 
   function fillEmbed() {
-    const { iframe, element } = snippets({ id, title: t.title, schema, state: current, lang, theme: themeOf(root), height: embedHeight });
+    const { iframe, element } = snippets({ id, title: t.title, schema, state: current, lang, theme: themeOf(root), height: embedHeight, fallback: common.embedFallback });
     const block = (label, code, kind) => {
       const pre = h('pre', { class: 'snippet', tabindex: '0', dataset: { snippet: kind } }, h('code', {}, code));
       const copy = button(common.copy, async () => {

@@ -53,7 +53,8 @@ export function createAlibi(container, options) {
       const { t, pe } = w;
       const controls = {
         heads: sliderField({ label: t.heads, spec: schema.heads, onChange: w.set('heads') }),
-        head: sliderField({ label: t.head, spec: schema.head, onChange: w.set('head') }),
+        // Heads are counted h = 1 … n as in the formula; the setting stays the index h − 1.
+        head: sliderField({ label: t.head, spec: { ...schema.head, min: 1, max: 64, default: 1 }, onChange: (v) => w.change({ head: v - 1 }) }),
         length: sliderField({ label: t.length, spec: schema.length, onChange: w.set('length') }),
         causal: checkboxField({ label: t.causal, onChange: w.set('causal') }),
       };
@@ -63,16 +64,15 @@ export function createAlibi(container, options) {
       const lut = createLut(VIRIDIS);
       let data = null;
       const slopesFig = w.figure({ name: 'slopes', label: t.slopes, height: (width) => Math.min(320, Math.max(220, width * 0.7)),
-        csv: () => ({ header: ['head', 'slope'], rows: Array.from(data.slopes, (m, i) => [i, m]) }) }, row);
+        csv: () => ({ header: ['head', 'slope'], rows: Array.from(data.slopes, (m, i) => [i + 1, m]) }) }, row);
       const biasFig = w.figure({ name: 'bias', label: t.bias, height: (width) => Math.min(width, 420) + 30,
         csv: () => ({ header: ['query', ...Array.from({ length: data.L }, (_, j) => `k${j}`)],
           rows: Array.from({ length: data.L }, (_, i) => [i, ...data.bias.subarray(i * data.L, (i + 1) * data.L)]) }) }, row);
 
       function render(s) {
         const head = Math.min(s.head, s.heads - 1);
-        const headSpec = { ...schema.head, max: s.heads - 1 };
-        controls.head.element.querySelectorAll('input').forEach((el) => { el.max = String(headSpec.max); });
-        controls.head.set(head);
+        controls.head.element.querySelectorAll('input').forEach((el) => { el.max = String(s.heads); });
+        controls.head.set(head + 1);
         const slopes = pe.alibi.slopes(s.heads);
         const all = pe.alibi.bias({ heads: s.heads, queries: s.length, causal: s.causal });
         const L = s.length;
@@ -83,19 +83,20 @@ export function createAlibi(container, options) {
           const rect = inset(width, height, { left: 56, top: 12, right: 12, bottom: 40 });
           let lo = Infinity;
           for (const m of slopes) lo = Math.min(lo, m);
-          const map = axes(ctx, rect, { lo: -0.5, hi: s.heads - 0.5, label: t.headAxis, ticks: s.heads <= 16 ? Array.from(slopes, (_, i) => i) : undefined },
+          const map = axes(ctx, rect, { lo: 0.5, hi: s.heads + 0.5, label: t.headAxis,
+            ticks: s.heads <= 16 ? Array.from(slopes, (_, i) => i + 1) : undefined, format: (v) => String(v) },
             { lo: Math.min(lo, 2 ** -9), hi: 1, log: true, label: t.slopeAxis }, colours);
           const bw = Math.max(1, (rect.w / s.heads) * 0.7);
           slopes.forEach((m, i) => {
             ctx.fillStyle = i === head ? colours.series[1] : colours.series[0];
-            const x = map.px(i) - bw / 2;
+            const x = map.px(i + 1) - bw / 2;
             const y = map.py(m);
             ctx.fillRect(x, y, bw, rect.y + rect.h - y);
           });
         });
         let lo = 0;
         for (const v of bias) if (Number.isFinite(v)) lo = Math.min(lo, v);
-        biasFig.setCaption(t.biasCap(head, slopes[head], s.causal));
+        biasFig.setCaption(t.biasCap(head + 1, slopes[head], s.causal));
         biasFig.paint((ctx, { width, height, colours }) => {
           const side = Math.min(width - 56, height - 58);
           const rect = { x: 46, y: 30, w: side, h: side };

@@ -11,6 +11,9 @@ import { mountWidget } from '../lib/widget.js';
 
 const METHODS = ['none', 'sinusoidal', 'learned', 'rope', 'xpos', 'alibi', 't5', 'kerple', 'shaw'];
 const MAX_DRAWN = 512;
+// Beyond MAX_DRAWN nothing is drawn but the cost line, and one call takes 100 ms or more: it runs
+// once the controls rest for this long, for the latest settings only, so a dragged slider stays smooth.
+const SETTLE_MS = 250;
 
 export const schema = Object.freeze({
   method: { type: 'enum', default: 'alibi', values: METHODS },
@@ -41,6 +44,7 @@ const TEXT = {
     weights: 'Attention weights', weightsCap: (s, hd, max) => `Head ${hd} of ${s.heads}: softmax weights, rows = queries, columns = keys (viridis from 0 to ${fmt(max)}; larger weights get the top colour).`,
     tooBig: (s, mb) => `Weights are drawn up to L = ${MAX_DRAWN}. At L = ${s.length} they would be ${s.heads} × ${s.length}² = ${(s.heads * s.length * s.length).toLocaleString('en')} numbers (${mb} MB); the streaming path computed the output without storing them.`,
     cost: (s, ms, streaming) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${streaming ? 'streaming' : 'plain'} path, ${ms} ms.`,
+    pending: (s) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, streaming path: computing when the controls rest…`,
     query: 'query i →', key: 'key j →',
   },
   ja: {
@@ -61,6 +65,7 @@ const TEXT = {
     weights: 'アテンションの重み', weightsCap: (s, hd, max) => `${s.heads} ヘッド中のヘッド ${hd}：softmax の重み。行 = クエリ、列 = キー（viridis、0 から ${fmt(max)}。それより大きい重みは最上端の色）。`,
     tooBig: (s, mb) => `重みを描くのは L = ${MAX_DRAWN} までです。L = ${s.length} では ${s.heads} × ${s.length}² = ${(s.heads * s.length * s.length).toLocaleString('ja')} 個（${mb} MB）になります。出力はストリーミング経路で、重みを保存せずに計算しました。`,
     cost: (s, ms, streaming) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${streaming ? 'ストリーミング' : '通常'}経路、${ms} ms。`,
+    pending: (s) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、ストリーミング経路。操作が止まったら計算します…`,
     query: 'クエリ i →', key: 'キー j →',
   },
 };
@@ -101,23 +106,35 @@ export function createAttention(container, options) {
         csv: () => (data?.weights ? { header: ['query', ...Array.from({ length: data.L }, (_, j) => `k${j}`)],
           rows: Array.from({ length: data.L }, (_, i) => [i, ...data.weights.subarray(i * data.L, (i + 1) * data.L)]) } : null) });
 
+      let settle = 0;
+      const run = (s, draw) => {
+        const L = s.length;
+        const n = L * s.heads * s.headdim;
+        const t0 = performance.now();
+        const result = pe.attention({ q: uniform(n, 1000 + s.seed), k: uniform(n, 2000 + s.seed), v: uniform(n, 3000 + s.seed),
+          shape: [L, s.heads, s.headdim], position: position(pe, s), causal: s.causal, returnWeights: draw, streaming: !draw });
+        const ms = performance.now() - t0;
+        costLine.textContent = t.cost(s, ms < 10 ? ms.toFixed(1) : ms.toFixed(0), !draw);
+        return result;
+      };
+
       function render(s) {
+        clearTimeout(settle);
         const head = Math.min(s.head, s.heads - 1);
         controls.head.element.querySelectorAll('input').forEach((el) => { el.max = String(s.heads - 1); });
         controls.head.set(head);
         const L = s.length;
-        const n = L * s.heads * s.headdim;
-        const q = uniform(n, 1000 + s.seed);
-        const k = uniform(n, 2000 + s.seed);
-        const v = uniform(n, 3000 + s.seed);
         const draw = L <= MAX_DRAWN;
-        const t0 = performance.now();
-        const result = pe.attention({ q, k, v, shape: [L, s.heads, s.headdim], position: position(pe, s), causal: s.causal,
-          returnWeights: draw, streaming: draw ? false : true });
-        const ms = performance.now() - t0;
-        costLine.textContent = t.cost(s, ms < 10 ? ms.toFixed(1) : ms.toFixed(0), !draw);
         if (!draw) {
           data = null;
+          costLine.textContent = t.pending(s);
+          settle = setTimeout(() => {
+            try {
+              run(s, false);
+            } catch (e) {
+              w.error(e instanceof Error ? e.message : String(e));
+            }
+          }, SETTLE_MS);
           fig.setCaption(t.tooBig(s, ((s.heads * L * L * 4) / 2 ** 20).toFixed(0)));
           fig.paint((ctx, { width, height, colours }) => {
             ctx.strokeStyle = colours.line;
@@ -125,6 +142,7 @@ export function createAttention(container, options) {
           });
           return;
         }
+        const result = run(s, true);
         const weights = result.weights.subarray(head * L * L, (head + 1) * L * L);
         // Colour scale: up to the largest weight of the later rows (the first queries see few keys, and a
         // causal row 0 is all on one key); larger weights clip to the top colour.
@@ -139,7 +157,7 @@ export function createAttention(container, options) {
           ramp(ctx, 46, 36 + side, Math.min(150, side), lut, ['0', `≥ ${fmt(max)}`], colours);
         });
       }
-      return { controls, render };
+      return { controls, render, destroy: () => clearTimeout(settle) };
     },
   });
 }

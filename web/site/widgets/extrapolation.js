@@ -105,7 +105,7 @@ const TEXT = {
     inlineNote: 'This embedded copy has no worker file, so it trains one model at a time on the page\'s main thread, in slices ' +
       'of about 20 ms (the page stays usable; a run takes longer than on the full page, which trains on every core in Web Workers):',
     fullPage: 'open it',
-    idle: 'Press Start to train. The default (6 methods, 1500 steps) takes about a minute on a two-core machine.',
+    idle: 'Press Start to train. Measured on a two-core machine: the default (6 methods, 1500 steps) took 140 to 180 s, quick (400 steps) about 60 s.',
     running: (s, k) => `Running… ${s} s` + (k ? ` (${k} worker${k === 1 ? '' : 's'} busy)` : ''),
     finished: (s) => `Done in ${s} s. The numbers below are this run's.`,
     cancelled: (s) => `Cancelled after ${s} s. Finished cells are kept.`,
@@ -147,9 +147,9 @@ const TEXT = {
       '512、1024 トークンの重ならない窓で読み、図は長さごとのパープレキシティ（低いほど良い）を示します。数値はすべてあなたの実行の結果で、' +
       '事前に計算したものはありません。',
       '見どころ（この規模でプロジェクトの実験が見つけた形）：正弦波は窓が学習長を超えるとすぐに上がり、最後は数倍になります。RoPE は L の数倍までは' +
-      '持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 で終わる）は 1 倍のときの値の近くにとどまります。NoPE は高めから始まり、' +
-      'ゆっくり上がります。学習した位置の表は 64 行より先をまったく読めません。位置補間（PI）を微調整なしで使った RoPE は、長いどの長さでも' +
-      'そのままの RoPE より悪く、4L で短く微調整すると 1 倍のときの値の近くにとどまります。短い実行（お試し）では全部は見えないことがあります。',
+      '持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 で終わる）は学習時の長さ（1×）でのパープレキシティに近いままです。NoPE は高めから始まり、' +
+      'ゆっくり上がります。学習した位置の表は 64 行より先をまったく読めません。位置補間（PI）をファインチューニングなしで使った RoPE は、学習時より長いどの長さでも' +
+      'そのままの RoPE より悪く、4L で短くファインチューニングすると 1× でのパープレキシティに近いままです。短い実行（お試し）では全部は見えないことがあります。',
       '曲線が平らなのは、長くしても悪くならないという意味で、モデルが遠くを使っているという意味ではありません。重ならない窓では、遠くのトークンを' +
       '使えるモデルなら、窓が長いほど（前の文脈が長いトークンが増えるので）パープレキシティが下がるはずです。ALiBi のペナルティは遠くのトークンを' +
       'ほとんど見えなくします（ALiBi のウィジェットを参照）。安定していることと、長い文脈を使えていることは別です。',
@@ -158,11 +158,11 @@ const TEXT = {
     sinusoidal: '正弦波', rope: 'RoPE', alibi: 'ALiBi', t5: 'T5 バイアス', kerple: 'KERPLE（log）', nope: 'NoPE（位置なし）',
     learned: '学習した位置の表',
     piGroup: '位置補間（PI、Chen ほか 2023）を使った RoPE（RoPE の実行から）',
-    pi: '評価時だけ PI（追加の学習なし）', pift: (n) => `4L で ${n} ステップ微調整してから PI ×4`,
-    piNote: 'PI は位置を 長さ / 64 で割り、どの位置も学習した範囲に収まるようにします。論文では先に長い入力で短く微調整します。' +
+    pi: '評価時だけ PI（追加の学習なし）', pift: (n) => `4L で ${n} ステップファインチューニングしてから PI ×4`,
+    piNote: 'PI は位置を 長さ / 64 で割り、どの位置も学習した範囲に収まるようにします。論文では先に長い入力で短くファインチューニングします。' +
       '2 つの行でその理由がわかります。',
-    piftInline: ' 微調整にはフルページ（Web Worker）が必要です。微調整の 1 ステップはタイムスライスより長くかかります。',
-    names: { pi: 'RoPE + 評価時 PI', pift: (n) => `RoPE + PI、${n} ステップ微調整` },
+    piftInline: ' ファインチューニングにはフルページ（Web Worker）が必要です。ファインチューニングの 1 ステップはタイムスライスより長くかかります。',
+    names: { pi: 'RoPE + 評価時 PI', pift: (n) => `RoPE + PI、${n} ステップファインチューニング` },
     size: '規模', presets: { quick: 'お試し（400 ステップ）', default: '標準（1500 ステップ）', study: 'プロジェクトの実験と同じ（2000 ステップ）',
       longer: '長め（3000 ステップ）', custom: 'カスタム' },
     steps: 'モデルごとの学習ステップ数', scored: '長さごとに採点するトークン数', seed: 'シード（コーパス、重み、バッチ）',
@@ -181,7 +181,7 @@ const TEXT = {
     inlineNote: 'この埋め込み版には Worker のファイルがないので、ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します' +
       '（ページは操作できたままです。すべてのコアを Web Worker で使うフルページより時間がかかります）：',
     fullPage: '開く',
-    idle: '「開始」を押すと学習が始まります。標準の設定（6 手法、1500 ステップ）は、2 コアのマシンで約 1 分です。',
+    idle: '「開始」を押すと学習が始まります。2 コアのマシンで測ると、標準の設定（6 手法、1500 ステップ）は 140〜180 秒、お試し（400 ステップ）は約 60 秒かかりました。',
     running: (s, k) => `実行中… ${s} 秒` + (k ? `（Worker ${k} 個が稼働中）` : ''),
     finished: (s) => `${s} 秒で完了。下の数値はこの実行の結果です。`,
     cancelled: (s) => `${s} 秒で中止しました。終わったセルは残しています。`,
@@ -190,7 +190,7 @@ const TEXT = {
     starting: '読み込み中…',
     training: (d, n, loss) => `ステップ ${d} / ${n} · 損失 ${loss}`,
     evaluating: (k, n) => `評価中：${n} 個の長さのうち ${k} 個`,
-    finetuning: (d, n, loss) => `4L での PI 微調整：${d} / ${n} · 損失 ${loss}`,
+    finetuning: (d, n, loss) => `4L での PI ファインチューニング：${d} / ${n} · 損失 ${loss}`,
     done: (s, tps, loss) => `${s} 秒 · 毎秒 ${tps} トークン · 最終損失 ${loss}`,
     stopped: '中止',
     lossTitle: '学習の損失', lossCap: '学習中の各モデルの交差エントロピー（トークンあたりのナット）。20 ステップごとの平均。',
@@ -210,7 +210,7 @@ const TEXT = {
     paper: 'Press、Smith、Lewis（2022）Train Short, Test Long（ICLR 2022）：WikiText-103、512 トークンで学習。パープレキシティ：',
     paperNames: ['正弦波', '回転（RoPE）', 'ALiBi'],
     study: 'このプロジェクトが PyTorch で行った同じ小規模設定の実験（2000 ステップ、2 つのシードで一致）。パープレキシティ：',
-    studyNames: ['正弦波', 'RoPE', 'RoPE + PI、微調整なし', 'ALiBi', 'T5 バイアス', 'NoPE', '学習した表'], cannotShort: '読めない',
+    studyNames: ['正弦波', 'RoPE', 'RoPE + PI、ファインチューニングなし', 'ALiBi', 'T5 バイアス', 'NoPE', '学習した表'], cannotShort: '読めない',
     compareNote: 'データも規模も違います。値ではなく曲線の形を比べてください。',
     workerFailed: 'Worker を起動できませんでした',
     modeWorkers: (k) => `Web Worker ${k} 個を同時に使用`, modeInline: 'メインスレッド、タイムスライス',
@@ -396,8 +396,8 @@ export function createExtrapolation(container, options) {
           })) } });
       const compare = h('aside', { class: 'lm-compare', 'aria-label': t.compare },
         h('h3', {}, t.compare),
-        h('p', {}, t.paper), smallTable(['', '512', '1012', '15512'], comparisonRows(t.paperNames, PAPER, t)),
-        h('p', {}, t.study), smallTable(['', '64', '256', '1024'], comparisonRows(t.studyNames, STUDY, t)),
+        h('p', {}, t.paper), smallTable([t.method, '512', '1012', '15512'], comparisonRows(t.paperNames, PAPER, t)),
+        h('p', {}, t.study), smallTable([t.method, '64', '256', '1024'], comparisonRows(t.studyNames, STUDY, t)),
         h('p', { class: 'note' }, t.compareNote));
       const table = h('div', { class: 'lm-table-wrap' });
       w.body.append(h('div', { class: 'lm-results-row' }, table, compare));

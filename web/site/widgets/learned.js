@@ -45,11 +45,12 @@ const TEXT = {
       '上限はモデルがどこまで外挿できるかで決まります。',
     ],
     preset: '表', presets: { bert: 'BERT-base：512 位置', gpt2: 'GPT-2 small：1024 位置' },
-    dim: '描く列数（BERT と GPT-2 は 768）', seed: 'シード', pos: '引く位置',
-    askMax: (n) => `位置 ${n} を引く`, askLast: (n) => `位置 ${n - 1} を引く`,
+    dim: '描く列数（BERT と GPT-2 は 768）', seed: 'シード', pos: '行を取り出す位置',
+    askMax: (n) => `位置 ${n} の行を取り出す`, askLast: (n) => `位置 ${n - 1} の行を取り出す`,
     fig: '表', figCap: (n, d) => `${n} 位置（横）× ${d} 列（縦）。初期化したままの値：シードから作る normal(0, 0.02)（pe.learned.table）。学習後の表はもっと滑らかですが、大きさは同じです。青 −0.05、赤 +0.05。`,
     row: (p) => `${p} 行目（pe.learned.lookup）：`,
     limit: 'パッケージは、モデルと同じく拒否します：',
+    beyond: (p, n) => `位置 ${p} の行は表にありません。表の行は位置 0 から ${n - 1} までの ${n} 行です。`,
     position: '位置 →', column: '列 →',
   },
 };
@@ -93,10 +94,13 @@ export function createLearned(container, options) {
         for (let p = 0; p < n; p++) for (let c = 0; c < s.dim; c++) tr[c * n + p] = table[p * s.dim + c];
         let row = null;
         let message = '';
+        let said = null;
         try {
           row = api.lookup({ table, maxPositions: n, dim: s.dim, positions: [s.pos] });
         } catch (e) {
           message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          // In Japanese, a sentence of the page; the package's own (English) words stay below it.
+          said = t.beyond?.(s.pos, n) ?? null;
         }
         data = { n, d: s.dim, table, row };
         fig.setCaption(t.figCap(n, s.dim));
@@ -113,7 +117,8 @@ export function createLearned(container, options) {
           ramp(ctx, rect.x, rect.y + rect.h + 8, 150, lut, ['−0.05', '0', '+0.05'], colours);
         });
         lookupLabel.textContent = row ? t.row(s.pos) : t.limit;
-        limitBox.textContent = message;
+        if (said) limitBox.replaceChildren(said, h('small', { class: 'package-message', lang: 'en' }, `(${message})`));
+        else limitBox.textContent = message;
         limitBox.hidden = !message;
         strip.element.hidden = !row;
         if (row) {

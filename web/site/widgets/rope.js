@@ -6,7 +6,7 @@
 import { button, checkboxField, numberField, selectField, sliderField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { dot, relativeCheck, relativeScores } from '../lib/analysis.js';
-import { CATEGORIES } from '../lib/colormap.js';
+import { CATEGORIES, createLut, VIRIDIS } from '../lib/colormap.js';
 import { arrow, axes, fmt, FONT, inset, series, SMALL } from '../lib/plot.js';
 import { uniform } from '../lib/random.js';
 import { mountWidget } from '../lib/widget.js';
@@ -42,12 +42,13 @@ const TEXT = {
     m: 'Query position m', n: 'Key position n', shift: 'Shift both by s',
     score: (a, b, s, v) => `q at position ${a}, k at position ${b}: score q·k = ${v}`,
     sameDiff: (d) => `m − n = ${d}. Move "shift both": the score stays the same.`,
-    check: (c) => `Checked by pe.analysis.relativeCheck at ${c.samples} key positions up to ${c.maxPosition.toLocaleString('en')}: largest deviation ${fmt(c.maxDeviation)} (float32 rounding; bound ${fmt(c.bound)}).`,
+    check: (c) => `Checked by pe.analysis.relativeCheck at ${c.samples} key positions up to ${c.maxPosition.toLocaleString('en')}: the score moved by at most ${fmt(c.maxDeviation)}, ` +
+      `float32 rounding on scores that can be at most |q|·|k| = ${fmt(c.bound)} in size.`,
     span: 'Distance range', decay: 'Long-term decay', decayCap: 'Score of q = k = (1, …, 1) rotated to distance m − n (as in the RoFormer paper): it oscillates and its envelope shrinks with distance.',
     distance: 'distance m − n', scoreAxis: 'score',
     layoutFig: 'Which coordinates pair up', layoutCap: (l) => l === 'half'
-      ? 'half layout: coordinate i pairs with i + d/2 (rotate_half). Same colour = same pair.'
-      : 'interleaved layout: coordinate 2i pairs with 2i + 1. Same colour = same pair. Weights trained in one layout need their rows permuted for the other.',
+      ? 'half layout: coordinate i pairs with i + d/2 (rotate_half). The colour runs with the pair index i (dark: pair 0, yellow: the last pair), so the two coordinates of a pair share one colour, d/2 apart.'
+      : 'interleaved layout: coordinate 2i pairs with 2i + 1. The colour runs with the pair index i (dark: pair 0, yellow: the last pair): neighbours share one colour. Weights trained in one layout need their rows permuted for the other.',
     pair: 'pair', rad: 'rad/pos',
   },
   ja: {
@@ -66,12 +67,13 @@ const TEXT = {
     m: 'クエリの位置 m', n: 'キーの位置 n', shift: '両方を s だけずらす',
     score: (a, b, s, v) => `q は位置 ${a}、k は位置 ${b}：スコア q·k = ${v}`,
     sameDiff: (d) => `m − n = ${d}。「両方をずらす」を動かしてもスコアは同じです。`,
-    check: (c) => `pe.analysis.relativeCheck で ${c.samples} 個のキー位置（最大 ${c.maxPosition.toLocaleString('ja')}）を確認：最大のずれ ${fmt(c.maxDeviation)}（float32 の丸め誤差。上限 ${fmt(c.bound)}）。`,
+    check: (c) => `pe.analysis.relativeCheck で ${c.samples} 個のキー位置（最大 ${c.maxPosition.toLocaleString('ja')}）を確認しました。スコアのずれは最大 ${fmt(c.maxDeviation)} で、` +
+      `大きさが最大でも |q|·|k| = ${fmt(c.bound)} のスコアに対する float32 の丸め誤差です。`,
     span: '距離の範囲', decay: '長距離の減衰', decayCap: 'q = k = (1, …, 1) を距離 m − n に回転したときのスコア（RoFormer 論文と同じ）：振動しながら包絡線が距離とともに小さくなります。',
     distance: '距離 m − n', scoreAxis: 'スコア',
     layoutFig: 'どの座標がペアになるか', layoutCap: (l) => l === 'half'
-      ? 'half レイアウト：座標 i と i + d/2 がペア（rotate_half）。同じ色が同じペア。'
-      : 'interleaved レイアウト：座標 2i と 2i + 1 がペア。同じ色が同じペア。一方のレイアウトで学習した重みを他方で使うには行の並べ替えが必要です。',
+      ? 'half レイアウト：座標 i と i + d/2 がペア（rotate_half）。色はペア番号 i とともに変わります（暗い色がペア 0、黄色が最後のペア）。ペアの 2 座標は d/2 離れて同じ色です。'
+      : 'interleaved レイアウト：座標 2i と 2i + 1 がペア。色はペア番号 i とともに変わります（暗い色がペア 0、黄色が最後のペア）。隣り合う 2 座標が同じ色です。一方のレイアウトで学習した重みを他方で使うには行の並べ替えが必要です。',
     pair: 'ペア', rad: 'rad/位置',
   },
 };
@@ -125,6 +127,7 @@ export function createRope(container, options) {
         height: (width) => Math.min(320, Math.max(220, width * 0.4)),
         csv: () => ({ header: ['distance', 'score'], rows: Array.from(view.curve.scores, (v, i) => [view.curve.distances[i], v]) }) });
 
+      const pairLut = createLut(VIRIDIS);
       let view = null;
       let playing = false;
       let userPlay = false;
@@ -151,6 +154,9 @@ export function createRope(container, options) {
         view.pairs = pairs;
         view.xy = xy;
         view.pos = localPos;
+        // The Position field follows the animation (unless the reader is typing in it).
+        const posField = controls.pos.element.querySelector('input');
+        if (w.root.getRootNode().activeElement !== posField) controls.pos.set(localPos);
         circles.setCaption(t.circlesCap(localPos));
         circles.setLabel(`${t.circles}: ${pairs.map((p, j) => `${t.pair} ${p}: (${fmt(xy[j][0])}, ${fmt(xy[j][1])})`).join('; ')}`);
         circles.paint((ctx, { width, height, colours }) => {
@@ -197,8 +203,9 @@ export function createRope(container, options) {
           const x0 = 8;
           const cw = (width - 16) / n;
           for (let c = 0; c < n; c++) {
-            const p = pairOfCoordinate(c, s);
-            ctx.fillStyle = CATEGORIES[p % CATEGORIES.length];
+            // One colour per pair, running through the pair index: no colour repeats for another pair.
+            const k = Math.round((pairOfCoordinate(c, s) / Math.max(1, n / 2 - 1)) * (pairLut.size - 1));
+            ctx.fillStyle = `rgb(${pairLut.bytes[4 * k]}, ${pairLut.bytes[4 * k + 1]}, ${pairLut.bytes[4 * k + 2]})`;
             ctx.fillRect(x0 + c * cw, 8, Math.max(1, cw - (cw > 4 ? 1 : 0)), 26);
           }
           ctx.fillStyle = colours.muted;

@@ -7,8 +7,8 @@ import { button, checkboxField, selectField, textField } from '../lib/controls.j
 import { createLut } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
 import { permutation } from '../lib/analysis.js';
-import { fmt, heatmap } from '../lib/plot.js';
-import { hashString, shuffled, wordVector, words } from '../lib/random.js';
+import { fmt, heatmap, ramp } from '../lib/plot.js';
+import { allWords, hashString, shuffled, wordVector } from '../lib/random.js';
 import { mountWidget } from '../lib/widget.js';
 
 const DIM = 16;
@@ -42,6 +42,7 @@ const TEXT = {
     changed: (e) => `Largest difference ${fmt(e)}: the outputs changed. Attention can tell the orders apart.`,
     identity: 'The order is the original one: shuffle to compare.',
     original: 'original order', shuffled: 'shuffled, matched', diff: '|Δ|', dims: 'output dimensions →',
+    tooMany: (n) => `The sentence has ${n} words; the first ${MAX_WORDS} are used.`, none: 'No words found: the default sentence is used.',
   },
   ja: {
     title: '単語を並べ替える：アテンションは何に気づくか',
@@ -61,6 +62,7 @@ const TEXT = {
     changed: (e) => `差の最大値 ${fmt(e)}：出力が変わりました。アテンションは並び順を区別できます。`,
     identity: '元の順序のままです。シャッフルして比べてください。',
     original: '元の順序', shuffled: '並べ替え後（対応）', diff: '|Δ|', dims: '出力の次元 →',
+    tooMany: (n) => `文には ${n} 語あります。最初の ${MAX_WORDS} 語を使います。`, none: '単語が見つからないので、既定の文を使います。',
   },
 };
 
@@ -86,13 +88,15 @@ export function createShuffle(container, options) {
       let shuffles = 0;
       const shuffleButton = h('button', { type: 'button', class: 'button primary' }, t.shuffle);
       const resetButton = h('button', { type: 'button', class: 'button' }, t.reset);
-      const verdict = h('p', { class: 'big-number', 'aria-live': 'polite' });
+      const verdict = h('p', { class: 'big-number', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+      const wordNote = h('small', { class: 'control-hint', hidden: true });
+      controls.sentence.element.append(wordNote);
       w.body.append(h('div', { class: 'control control-wide' }, h('span', { class: 'label' }, t.order), chips,
         h('div', { class: 'toolbar' }, shuffleButton, resetButton)), verdict);
       const lut = createLut();
       let data = null;
       const fig = w.figure({ name: 'outputs', label: t.outputs, caption: t.outputsCap, className: 'fig-wide',
-        height: () => 60 + 24 * (data?.n ?? 6),
+        height: () => 90 + 24 * (data?.n ?? 6),
         csv: () => ({ header: ['word', 'which', ...Array.from({ length: DIM }, (_, c) => `d${c}`)],
           rows: data.list.flatMap((word, j) => [[word, 'original', ...data.orig.subarray(j * DIM, (j + 1) * DIM)],
             [word, 'shuffled', ...data.matched.subarray(j * DIM, (j + 1) * DIM)]]) }) });
@@ -105,13 +109,22 @@ export function createShuffle(container, options) {
       resetButton.addEventListener('click', () => setOrder(data.perm.map((_, i) => i)));
 
       let dragFrom = -1;
+      // A move button re-draws the chips: focus then goes to the same button of the moved word
+      // (or its other one at either end), not to the page.
+      let refocus = null;
+      const move = (perm, slot, by, j, side) => {
+        const p = [...perm];
+        [p[slot + by], p[slot]] = [p[slot], p[slot + by]];
+        refocus = { j, side };
+        setOrder(p);
+      };
       function drawChips(list, perm) {
         chips.replaceChildren(...perm.map((j, slot) => {
           const word = list[j];
-          const left = button('←', () => { const p = [...perm]; [p[slot - 1], p[slot]] = [p[slot], p[slot - 1]]; setOrder(p); },
-            { class: 'chip-move', 'aria-label': t.left(word), disabled: slot === 0 });
-          const right = button('→', () => { const p = [...perm]; [p[slot + 1], p[slot]] = [p[slot], p[slot + 1]]; setOrder(p); },
-            { class: 'chip-move', 'aria-label': t.right(word), disabled: slot === perm.length - 1 });
+          const left = button('←', () => move(perm, slot, -1, j, 'left'),
+            { class: 'chip-move', 'aria-label': t.left(word), disabled: slot === 0, dataset: { word: String(j), side: 'left' } });
+          const right = button('→', () => move(perm, slot, 1, j, 'right'),
+            { class: 'chip-move', 'aria-label': t.right(word), disabled: slot === perm.length - 1, dataset: { word: String(j), side: 'right' } });
           const li = h('li', { class: 'chip', draggable: 'true', dataset: { slot: String(slot) } }, left, h('span', { class: 'chip-word' }, word), right);
           li.addEventListener('dragstart', (e) => { dragFrom = slot; e.dataTransfer.effectAllowed = 'move'; e.dataTransfer.setData('text/plain', word); });
           li.addEventListener('dragover', (e) => { e.preventDefault(); li.classList.add('drop'); });
@@ -127,11 +140,19 @@ export function createShuffle(container, options) {
           });
           return li;
         }));
+        if (refocus) {
+          const mine = [...chips.querySelectorAll(`button[data-word="${refocus.j}"]`)];
+          (mine.find((b) => b.dataset.side === refocus.side && !b.disabled) ?? mine.find((b) => !b.disabled))?.focus();
+          refocus = null;
+        }
       }
 
       function render(s) {
-        let list = words(s.sentence, MAX_WORDS);
-        if (list.length === 0) list = words(schema.sentence.default);
+        const found = allWords(s.sentence);
+        let list = found.slice(0, MAX_WORDS);
+        if (list.length === 0) list = allWords(schema.sentence.default);
+        wordNote.textContent = found.length === 0 ? t.none : found.length > MAX_WORDS ? t.tooMany(found.length) : '';
+        wordNote.hidden = !wordNote.textContent;
         const n = list.length;
         const perm = orderOf(s.order, n);
         drawChips(list, perm);
@@ -173,6 +194,7 @@ export function createShuffle(container, options) {
           });
           ctx.fillStyle = colours.muted;
           ctx.fillText(t.dims, left, y + ch * n + 6);
+          ramp(ctx, left, y + ch * n + 24, Math.min(160, pw), lut, ['−1', '0', '+1'], colours);
         });
       }
       return { controls, render };

@@ -6,7 +6,7 @@ import { createLut, VIRIDIS } from '../lib/colormap.js';
 import { selectField, sliderField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { similarity } from '../lib/analysis.js';
-import { axes, fmt, heatmap, inset, legend, ramp, series } from '../lib/plot.js';
+import { axes, fmt, FONT, heatmap, inset, legend, ramp, series } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
 export const schema = Object.freeze({
@@ -33,10 +33,10 @@ const TEXT = {
     length: 'Length (positions)', dim: 'Dimension d', base: 'Base b', layout: 'Layout',
     layouts: { vaswani: 'vaswani (sin, cos interleaved)', fairseq: 'fairseq (all sines, then cosines)' },
     table: 'Position table', tableCap: (s) => `PE, ${s.length} positions (rows) × ${s.dim} dimensions (columns); blue −1, white 0, red +1.`,
-    sim: 'Dot products PE(p)·PE(q)', simCap: (n) => `PE(p)·PE(q) for the first ${n} positions. Each diagonal is constant: the product depends only on p − q.`,
+    sim: 'Dot products PE(p)·PE(q)', simCap: (n, d) => `PE(p)·PE(q) for the first ${n} positions, from the smallest value (dark) to d/2 = ${d / 2}, the product of a row with itself (yellow). Each diagonal is constant: the product depends only on p − q.`,
     wave: 'Wavelength per pair', waveCap: (s) => `Wavelength 2π·b^(2i/d) of pair i (the vaswani frequencies, which are also RoPE's default ones), log scale, with the sequence length ${s.length} as a dashed line. Move the length: the curve does not change.`,
     dimension: 'dimension →', position: 'position →', pair: 'pair i', wavelength: 'wavelength (positions)',
-    seqLen: 'sequence length', p: 'p →', q: 'q →',
+    seqLen: 'sequence length', p: 'p ↓', q: 'position q →',
   },
   ja: {
     title: '正弦波エンコーディング：固定された波',
@@ -51,10 +51,10 @@ const TEXT = {
     length: '長さ（位置の数）', dim: '次元 d', base: '底 b', layout: 'レイアウト',
     layouts: { vaswani: 'vaswani（sin と cos が交互）', fairseq: 'fairseq（sin をすべて、次に cos）' },
     table: '位置の表', tableCap: (s) => `PE：${s.length} 位置（行）× ${s.dim} 次元（列）。青 −1、白 0、赤 +1。`,
-    sim: '内積 PE(p)·PE(q)', simCap: (n) => `最初の ${n} 位置の PE(p)·PE(q)。どの対角線上も同じ値：内積は p − q だけで決まります。`,
+    sim: '内積 PE(p)·PE(q)', simCap: (n, d) => `最初の ${n} 位置の PE(p)·PE(q)。最小値（暗い色）から、行と自身の内積 d/2 = ${d / 2}（黄色）まで。どの対角線上も同じ値で、内積は p − q だけで決まります。`,
     wave: 'ペアごとの波長', waveCap: (s) => `ペア i の波長 2π·b^(2i/d)（vaswani の周波数で、RoPE の既定の周波数と同じ）。対数目盛。破線は系列長 ${s.length}。長さを動かしても曲線は変わりません。`,
     dimension: '次元 →', position: '位置 →', pair: 'ペア i', wavelength: '波長（位置）',
-    seqLen: '系列長', p: 'p →', q: 'q →',
+    seqLen: '系列長', p: 'p ↓', q: '位置 q →',
   },
 };
 
@@ -71,6 +71,7 @@ export function createSinusoidal(container, options) {
       };
       w.controls.append(...Object.values(controls).map((c) => c.element));
       const diverging = createLut();
+      const oneSided = createLut(VIRIDIS);
       let data = null;
 
       const table = w.figure({ name: 'table', label: t.table, className: 'fig-wide',
@@ -105,13 +106,22 @@ export function createSinusoidal(container, options) {
             xLabel: t.dimension, yLabel: t.position, key: `t${key}` });
           ramp(ctx, rect.x, rect.y + rect.h + 6, Math.min(160, rect.w), diverging, ['−1', '0', '+1'], colours);
         });
-        sim.setCaption(t.simCap(n));
+        sim.setCaption(t.simCap(n, s.dim));
+        // One-sided: from the smallest product to d/2 (the diagonal), no middle value singled out.
         const top = s.dim / 2;
+        let low = top;
+        for (const v of simValues) low = Math.min(low, v);
         sim.paint((ctx, { width, height, colours }) => {
           const side = Math.min(width - 52, height - 54);
-          heatmap(ctx, { x: 44, y: 30, w: side, h: side }, { rows: n, cols: n, values: simValues, lut: diverging,
-            lo: -top, hi: top, colours, xLabel: t.q, yLabel: t.p, key: `s${key}` });
-          ramp(ctx, 44, 34 + side, Math.min(150, side), diverging, [fmt(-top), '0', fmt(top)], colours);
+          heatmap(ctx, { x: 44, y: 30, w: side, h: side }, { rows: n, cols: n, values: simValues, lut: oneSided,
+            lo: low, hi: top, colours, xLabel: t.q, key: `s${key}` });
+          // The row title upright in the corner: turned sideways, "p →" was read as "← d".
+          ctx.font = FONT;
+          ctx.fillStyle = colours.ink;
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'top';
+          ctx.fillText(t.p, 4, 2);
+          ramp(ctx, 44, 34 + side, Math.min(150, side), oneSided, [fmt(low), fmt(top)], colours);
         });
         wave.setCaption(t.waveCap(s));
         wave.paint((ctx, { width, height, colours }) => {

@@ -4,7 +4,7 @@
 import { checkboxField, sliderField } from '../lib/controls.js';
 import { createLut } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
-import { axes, fmt, heatmap, legend, inset, series } from '../lib/plot.js';
+import { axes, heatmap, legend, inset, ramp, series } from '../lib/plot.js';
 import { uniform } from '../lib/random.js';
 import { mountWidget } from '../lib/widget.js';
 
@@ -30,9 +30,12 @@ const TEXT = {
     ],
     buckets: 'Buckets (num_buckets)', maxdist: 'max_distance', bidirectional: 'Bidirectional (encoder)',
     range: 'Plotted distances ±', length: 'Length of the bias matrix',
-    plot: 'Bucket of each relative position', plotCap: (s) => `pe.t5.bucket for j − i from −${s.range} to ${s.range}; dashed lines at ±max_distance.`,
-    bias: 'Bias matrix of one head', biasCap: 'pe.t5.bias with a demo table: random values per bucket (illustrative; a trained model learns them). Equal colours = same bucket.',
-    rel: 'relative position j − i', bucket: 'bucket', query: 'query i →', key: 'key j →', maxd: '±max_distance',
+    plot: 'Bucket of each relative position',
+    plotCap: (s, last) => `pe.t5.bucket for j − i from −${s.range} to ${s.range}. The dotted lines mark where the last bucket begins: |j − i| ≥ ${last}. ` +
+      `max_distance (${s.maxdist}) is not that point: it is where the logarithmic buckets would reach one past the last, so rounding down puts the start of the last bucket earlier (dashed lines).`,
+    bias: 'Bias matrix of one head', biasCap: 'pe.t5.bias with a demo table: random values per bucket between −1 and +1 (illustrative; a trained model learns them). Equal colours = same bucket.',
+    rel: 'relative position j − i', bucket: 'bucket', query: 'query i →', key: 'key j →', maxd: '±max_distance', lastFrom: (n) => `last bucket from ${n}`,
+    maxdistHint: (min) => `Must exceed the exact buckets: at least ${min} with these buckets.`,
   },
   ja: {
     title: 'T5：距離のバケットごとに学習するスカラー',
@@ -45,9 +48,12 @@ const TEXT = {
     ],
     buckets: 'バケット数（num_buckets）', maxdist: 'max_distance', bidirectional: '双方向（エンコーダ）',
     range: '表示する距離 ±', length: 'バイアス行列の長さ',
-    plot: '相対位置ごとのバケット', plotCap: (s) => `j − i が −${s.range} から ${s.range} までの pe.t5.bucket。破線は ±max_distance。`,
-    bias: '1 ヘッドのバイアス行列', biasCap: 'デモ用の表で計算した pe.t5.bias：バケットごとの値は乱数（説明用。学習済みモデルではこれを学習します）。同じ色は同じバケット。',
-    rel: '相対位置 j − i', bucket: 'バケット', query: 'クエリ i →', key: 'キー j →', maxd: '±max_distance',
+    plot: '相対位置ごとのバケット',
+    plotCap: (s, last) => `j − i が −${s.range} から ${s.range} までの pe.t5.bucket。点線は最後のバケットの始まり（|j − i| ≥ ${last}）です。` +
+      `max_distance（${s.maxdist}、破線）はその位置ではありません。対数のバケットが最後の 1 つ先に届く距離で、切り捨てのため最後のバケットはそれより手前から始まります。`,
+    bias: '1 ヘッドのバイアス行列', biasCap: 'デモ用の表で計算した pe.t5.bias。バケットごとの値は −1 から +1 の乱数です（説明用。学習済みモデルではこれを学習します）。同じ色は同じバケット。',
+    rel: '相対位置 j − i', bucket: 'バケット', query: 'クエリ i →', key: 'キー j →', maxd: '±max_distance', lastFrom: (n) => `最後のバケット（${n} から）`,
+    maxdistHint: (min) => `正確なバケットの範囲より大きくなければなりません。このバケット数では ${min} 以上。`,
   },
 };
 
@@ -68,32 +74,51 @@ export function createT5(container, options) {
       let data = null;
       const plot = w.figure({ name: 'buckets', label: t.plot, className: 'fig-wide', height: (width) => Math.min(340, Math.max(230, width * 0.42)),
         csv: () => ({ header: ['relative_position', 'bucket'], rows: Array.from(data.rel, (r, i) => [r, data.buckets[i]]) }) });
-      const biasFig = w.figure({ name: 'bias', label: t.bias, caption: t.biasCap, className: 'fig-square', height: (width) => Math.min(width, 460) + 10,
+      const biasFig = w.figure({ name: 'bias', label: t.bias, caption: t.biasCap, className: 'fig-square', height: (width) => Math.min(width, 460) + 32,
         csv: () => ({ header: ['query', ...Array.from({ length: data.L }, (_, j) => `k${j}`)],
           rows: Array.from({ length: data.L }, (_, i) => [i, ...data.bias.subarray(i * data.L, (i + 1) * data.L)]) }) });
 
+      const maxdistHint = h('small', { class: 'control-hint' });
+      controls.maxdist.element.append(maxdistHint);
+
       function render(s) {
-        const opts = { numBuckets: s.buckets, maxDistance: s.maxdist, bidirectional: s.bidirectional };
+        // The package needs max_distance > max_exact (half of the buckets of one direction): a
+        // smaller value from the slider or a link is raised to the smallest valid one, and shown so.
+        const maxExact = Math.floor((s.bidirectional ? Math.floor(s.buckets / 2) : s.buckets) / 2);
+        const maxdist = Math.max(s.maxdist, maxExact + 1);
+        controls.maxdist.set(maxdist);
+        maxdistHint.textContent = t.maxdistHint(maxExact + 1);
+        const opts = { numBuckets: s.buckets, maxDistance: maxdist, bidirectional: s.bidirectional };
         const rel = Int32Array.from({ length: 2 * s.range + 1 }, (_, i) => i - s.range);
         const buckets = pe.t5.bucket(rel, opts);
         const table = uniform(s.buckets, 7919 + s.seed);
         const L = s.length;
         const bias = pe.t5.bias({ table, heads: 1, queries: L, ...opts });
         data = { rel, buckets, bias, L };
-        plot.setCaption(t.plotCap(s));
+        // Where the last bucket begins, read from the package's buckets
+        // (keys before the query, j − i = −k, which both the encoder and the decoder bucket by distance).
+        const probe = pe.t5.bucket(Int32Array.from({ length: maxdist + 1 }, (_, k) => -k), opts);
+        const last = probe.indexOf(probe[maxdist]);
+        plot.setCaption(t.plotCap({ ...s, maxdist }, last));
         plot.paint((ctx, { width, height, colours }) => {
           const rect = inset(width, height, { left: 48, top: 10, right: 12, bottom: 40 });
           const map = axes(ctx, rect, { lo: -s.range, hi: s.range, label: t.rel }, { lo: 0, hi: s.buckets - 1, label: t.bucket }, colours);
-          for (const x of [-s.maxdist, s.maxdist]) {
-            if (Math.abs(x) <= s.range) series(ctx, map, { xs: [x, x], ys: [0, s.buckets - 1], colour: colours.series[1], dash: [5, 4], width: 1.5 }, rect);
-          }
+          const marks = (x, colour, dash) => {
+            for (const v of s.bidirectional ? [-x, x] : [-x]) {
+              if (Math.abs(v) <= s.range) series(ctx, map, { xs: [v, v], ys: [0, s.buckets - 1], colour, dash, width: 1.5 }, rect);
+            }
+          };
+          marks(maxdist, colours.series[1], [5, 4]);
+          marks(last, colours.series[2], [1.5, 3]);
           series(ctx, map, { xs: Array.from(rel), ys: Array.from(buckets), colour: colours.series[0], step: true, width: 2 }, rect);
-          legend(ctx, rect, [{ label: t.bucket, colour: colours.series[0] }, { label: t.maxd, colour: colours.series[1], dash: [5, 4] }], colours, 'left');
+          legend(ctx, rect, [{ label: t.bucket, colour: colours.series[0] }, { label: t.lastFrom(last), colour: colours.series[2], dash: [1.5, 3] },
+            { label: t.maxd, colour: colours.series[1], dash: [5, 4] }], colours, 'left');
         });
         biasFig.paint((ctx, { width, height, colours }) => {
-          const side = Math.min(width - 56, height - 40);
+          const side = Math.min(width - 56, height - 62);
           heatmap(ctx, { x: 46, y: 30, w: side, h: side }, { rows: L, cols: L, values: bias, lut, lo: -1, hi: 1, colours,
             xLabel: t.key, yLabel: t.query });
+          ramp(ctx, 46, 30 + side + 6, Math.min(160, side), lut, ['−1', '0', '+1'], colours);
         });
       }
       return { controls, render };
