@@ -58,7 +58,8 @@ Status check(const AttentionParams& p, std::size_t nq, std::size_t nkv, std::siz
   const std::int64_t q0 = p.query_offset < 0 ? static_cast<std::int64_t>(p.keys) - static_cast<std::int64_t>(p.queries)
                                              : p.query_offset;
   if (q0 < 0) return Status::range("queryOffset", "must be given (>= 0) when there are more queries than keys");
-  if (q0 + static_cast<std::int64_t>(p.queries) - 1 > max_position)
+  // q0 is compared alone first: q0 + queries would overflow for an offset near INT64_MAX.
+  if (q0 > max_position || q0 + static_cast<std::int64_t>(p.queries) - 1 > max_position)
     return Status::range("queryOffset", "query positions exceed 2^24");
   if (!std::isnan(p.scale) && !(std::isfinite(p.scale) && p.scale > 0)) return Status::range("scale", "must be > 0");
   if (w_size != 0) {

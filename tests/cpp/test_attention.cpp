@@ -292,6 +292,11 @@ TEST_CASE("attention: bad parameters are refused by name, nothing is written") {
     for (float x : out8) CHECK(x == 9.0f);
     a.query_offset = 0;
     CHECK(posenc::attention(a, in8.q, in8.k, in8.v, out8, {}).ok());
+    // Found by fuzz_attention (UBSan): an offset near INT64_MAX overflowed q0 + queries.
+    for (const std::int64_t offset : {std::numeric_limits<std::int64_t>::max(), std::int64_t{1} << 24}) {
+      a.query_offset = offset;
+      CHECK(std::string(posenc::attention(a, in8.q, in8.k, in8.v, out8, {}).param) == "queryOffset");
+    }
   }
   a = f.params(PositionMethod::none, 4, 4, 1, 8, false);
   a.streaming = true;
