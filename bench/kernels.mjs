@@ -11,8 +11,10 @@
 //   node bench/kernels.mjs [--quick] [--json PATH] [--only W1,W2,W4]
 //
 // "resident" rows keep their inputs in the library's memory between calls (posenc's heap through
-// its raw module, tfjs tensors, ORT session inputs are copied by session.run as ORT always does);
-// "package" rows go through posenc's public API, which copies inputs in and results out.
+// its raw module: the kernel alone; tfjs tensors; ORT session inputs are copied by session.run as ORT
+// always does). "public API" rows go through pe.*: with tensors (pe.tensor, out / in place: what
+// users get with resident data), with plain arrays and `out`, or plain arrays in and a new array out.
+// Before the workloads, the WebAssembly heap is measured around 64 MiB calls (the memory policy).
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -59,7 +61,32 @@ function ropeReference(x, { seq, heads, dim }, w) {
   return out;
 }
 
-/** Plain JS as a developer writes it: cos/sin per position (float64), then rotate every head. */
+/**
+ * The careful plain-JS loop: cos/sin tables [seq][d/2] precomputed once (float32, outside the timed
+ * call), the rotation written into a preallocated output (no allocation per call), half layout.
+ */
+function ropeTables(seq, dim, w) {
+  const h = dim / 2, cos = new Float32Array(seq * h), sin = new Float32Array(seq * h);
+  for (let p = 0; p < seq; p++) for (let i = 0; i < h; i++) { cos[p * h + i] = Math.cos(p * w[i]); sin[p * h + i] = Math.sin(p * w[i]); }
+  return { cos, sin };
+}
+function ropeCarefulJs(x, out, { seq, heads, dim }, { cos, sin }) {
+  const h = dim / 2;
+  for (let p = 0; p < seq; p++) {
+    const c0 = p * h;
+    for (let hd = 0; hd < heads; hd++) {
+      const o = (p * heads + hd) * dim;
+      for (let i = 0; i < h; i++) {
+        const a = x[o + i], b = x[o + i + h], c = cos[c0 + i], s = sin[c0 + i];
+        out[o + i] = a * c - b * s;
+        out[o + i + h] = a * s + b * c;
+      }
+    }
+  }
+  return out;
+}
+
+/** Plain JS as a developer first writes it: cos/sin per position (float64), then rotate every head. */
 function ropePlainJs(x, { seq, heads, dim }, w) {
   const out = new Float32Array(x.length), h = dim / 2;
   const c = new Float64Array(h), s = new Float64Array(h);
@@ -79,14 +106,14 @@ function ropePlainJs(x, { seq, heads, dim }, w) {
 
 function w1Contenders({ x, w, pe, raw, tfjs, ort }) {
   const { seq, heads, dim } = W1, n = x.length, h = dim / 2;
-  const posencResident = (id, label, mod) => ({
+  const posencResident = (id, label, mod, checked = false) => ({
     id, label,
-    note: 'x stays in posenc\'s heap and is rotated in place (the cos/sin cache is computed inside every call)',
+    note: `x stays in posenc's heap and is rotated in place (the cos/sin cache is computed inside every call)${checked ? '; NaN/infinity check on' : ''}`,
     setup: async () => {
       const buf = heapArray(mod, Float32Array, n), inv = heapArray(mod, Float64Array, h);
       buf.set(x);
       inv.set(w);
-      const apply = () => check(mod, mod.ropeApply(buf.address, n, seq, heads, dim, 0, false, 0, inv.address, h, 1, 0, 0, false, false, 0.4, 512, NaN), 'ropeApply');
+      const apply = () => check(mod, mod.ropeApply(buf.address, n, seq, heads, dim, 0, false, 0, inv.address, h, 1, 0, 0, false, false, 0.4, 512, NaN, checked), 'ropeApply');
       return {
         run: apply,
         output: () => { buf.set(x); apply(); return buf.view().slice(); },
@@ -96,10 +123,36 @@ function w1Contenders({ x, w, pe, raw, tfjs, ort }) {
   });
   const f = { invFreq: w, attentionFactor: 1, headDim: dim };
   const list = [
-    posencResident('posenc-simd', 'posenc SIMD, resident', raw.simd),
-    { id: 'posenc-pkg', label: 'posenc SIMD, package API (copies)', setup: async () => ({ run: () => pe.rope.apply(x, { shape: [seq, heads, dim], frequencies: f }) }) },
-    posencResident('posenc-base', 'posenc baseline, resident', raw.base),
-    { id: 'js', label: 'plain JS', setup: async () => ({ run: () => ropePlainJs(x, W1, w) }) },
+    posencResident('posenc-simd', 'posenc SIMD kernel, resident (raw module)', raw.simd),
+    posencResident('posenc-checked', 'posenc SIMD kernel + NaN check, resident (raw module)', raw.simd, true),
+    {
+      id: 'posenc-tensor', label: 'posenc public API, tensor in place',
+      note: 'pe.rope.apply(t, { ..., out: t }) on a pe.tensor: argument checks, the NaN/infinity check fused into the kernel, no copy',
+      setup: async () => {
+        const t = pe.tensor(x, { shape: [seq, heads, dim] });
+        const run = () => pe.rope.apply(t, { shape: [seq, heads, dim], frequencies: f, out: t });
+        return { run, output: () => { t.data.set(x); run(); return t.toArray(); }, teardown: () => t.dispose() };
+      },
+    },
+    {
+      id: 'posenc-out', label: 'posenc public API, plain arrays + out',
+      note: 'pe.rope.apply(x, { ..., out }) with a preallocated Float32Array out: x copied in, rotated, copied into out',
+      setup: async () => {
+        const out = new Float32Array(n);
+        return { run: () => pe.rope.apply(x, { shape: [seq, heads, dim], frequencies: f, out }) };
+      },
+    },
+    { id: 'posenc-pkg', label: 'posenc public API, plain arrays (new array)', setup: async () => ({ run: () => pe.rope.apply(x, { shape: [seq, heads, dim], frequencies: f }) }) },
+    posencResident('posenc-base', 'posenc baseline kernel, resident', raw.base),
+    {
+      id: 'js-tables', label: 'plain JS, careful (cos/sin tables, no allocation)',
+      note: 'cos/sin [seq][d/2] float32 tables precomputed outside the timing; output preallocated',
+      setup: async () => {
+        const tables = ropeTables(seq, dim, w), out = new Float32Array(n);
+        return { run: () => ropeCarefulJs(x, out, W1, tables) };
+      },
+    },
+    { id: 'js', label: 'plain JS, naive (cos/sin per call, new array)', setup: async () => ({ run: () => ropePlainJs(x, W1, w) }) },
   ];
   if (tfjs) {
     const { tf } = tfjs;
@@ -255,9 +308,18 @@ function alibiCausalBias({ seq, heads }) {
 function w2Contenders({ q, k, v, pe, raw, tfjs, ort, shape }) {
   const { seq, heads, dim } = shape, scale = 1 / Math.sqrt(dim);
   const list = [
-    { id: 'posenc-simd', label: 'posenc SIMD, resident', setup: async () => residentAttention(raw.simd, q, k, v, shape, false) },
-    { id: 'posenc-pkg', label: 'posenc SIMD, package API (copies)', setup: async () => ({ run: () => pe.attention({ q, k, v, shape: [seq, heads, dim], position: 'alibi', causal: true }).output }) },
-    { id: 'posenc-base', label: 'posenc baseline, resident', setup: async () => residentAttention(raw.base, q, k, v, shape, false) },
+    { id: 'posenc-simd', label: 'posenc SIMD kernel, resident (raw module)', setup: async () => residentAttention(raw.simd, q, k, v, shape, false) },
+    {
+      id: 'posenc-tensor', label: 'posenc public API, tensors',
+      note: 'q, k, v as pe.tensor, output into a tensor (out)',
+      setup: async () => {
+        const [qt, kt, vt, ot] = [q, k, v, new Float32Array(q.length)].map((a) => pe.tensor(a));
+        const run = () => pe.attention({ q: qt, k: kt, v: vt, shape: [seq, heads, dim], position: 'alibi', causal: true, streaming: false, out: ot });
+        return { run, output: () => { run(); return ot.toArray(); }, teardown: () => [qt, kt, vt, ot].forEach((t) => t.dispose()) };
+      },
+    },
+    { id: 'posenc-pkg', label: 'posenc public API, plain arrays (copies)', setup: async () => ({ run: () => pe.attention({ q, k, v, shape: [seq, heads, dim], position: 'alibi', causal: true }).output }) },
+    { id: 'posenc-base', label: 'posenc baseline kernel, resident', setup: async () => residentAttention(raw.base, q, k, v, shape, false) },
     { id: 'js', label: 'plain JS', setup: async () => ({ run: () => attentionPlainJs(q, k, v, shape) }) },
   ];
   if (tfjs) {
@@ -396,6 +458,44 @@ async function runW4({ pe, raw, tfjs, ort, quick, gc }) {
 }
 
 // =============================================================================================
+// The WebAssembly heap around 64 MiB calls (run first, on the fresh instance): it grows to the
+// largest working set and never shrinks (WebAssembly memory cannot); scratch is freed after each
+// call, so repeated calls reuse it, and tensors disposed leave their space to the next ones.
+
+function heapPolicy(pe) {
+  const MiB = 2 ** 20, shape = [W1.seq, W1.heads, W1.dim], n = W1.seq * W1.heads * W1.dim;
+  const frequencies = pe.rope.frequencies({ head_dim: W1.dim }), x = randomArray(n, 5), out = new Float32Array(n);
+  const rows = [];
+  const note = (step) => {
+    const d = pe.diagnostics();
+    rows.push({ step, heapMiB: d.heapBytes / MiB, mallocMiB: d.mallocBytes / MiB, tensors: d.tensors });
+  };
+  const times = (k, fn) => { for (let i = 0; i < k; i++) fn(); };
+  note('fresh instance');
+  pe.rope.apply(x, { shape, frequencies });
+  note('after one 64 MiB rope.apply (plain arrays, new array out)');
+  times(10, () => pe.rope.apply(x, { shape, frequencies }));
+  note('after 10 more');
+  times(10, () => pe.rope.apply(x, { shape, frequencies, out }));
+  note('after 10 with out (plain arrays)');
+  const t = pe.tensor(x, { shape });
+  note('a 64 MiB tensor alive');
+  times(10, () => pe.rope.apply(t, { shape, frequencies, out: t }));
+  note('after 10 in place on the tensor');
+  t.dispose();
+  note('tensor disposed');
+  const t2 = pe.tensor(x, { shape });
+  note('another 64 MiB tensor alive');
+  t2.dispose();
+  const columns = [
+    { key: 'step', title: 'step', align: 'left' },
+    { key: 'heapMiB', title: 'heap MiB', format: (v) => v.toFixed(1) },
+    { key: 'mallocMiB', title: 'malloc in use MiB', format: (v) => v.toFixed(1) },
+    { key: 'tensors', title: 'tensors' },
+  ];
+  process.stdout.write(`\nWebAssembly heap (pe.diagnostics()) around 64 MiB calls\n${formatTable(columns, rows)}\n`);
+  return rows;
+}
 
 async function main() {
   const here = fileURLToPath(new URL('.', import.meta.url));
@@ -407,6 +507,7 @@ async function main() {
   const warnings = [];
 
   const pe = await initPosenc({ simd: true });
+  const heap = heapPolicy(pe);
   const raw = { simd: await rawModule('simd'), base: await rawModule('base') };
   const tfjs = await initTfjsWasm().catch((e) => { warnings.push(warn(`tfjs unavailable: ${e.message}`)); return null; });
   const ort = await initOrt().catch((e) => { warnings.push(warn(`onnxruntime-web unavailable: ${e.message}`)); return null; });
@@ -427,22 +528,37 @@ async function main() {
   if (only.has('W1')) {
     const n = W1.seq * W1.heads * W1.dim, w = ropeFrequencies(W1.dim, W1.theta), x = randomArray(n, 11);
     const result = await runCase({ title: `W1 RoPE apply ${W1.seq} x ${W1.heads} x ${W1.dim}`, values: n, reference: ropeReference(x, W1, w),
-      contenders: w1Contenders({ x, w, pe, raw, tfjs, ort }), ...common, settings: { ...args.settings, budgetMs: args.quick ? 2000 : 15000 } });
+      contenders: w1Contenders({ x, w, pe, raw, tfjs, ort }), ...common, relativeTo: 'js-tables', labels: { relative: 'vs careful JS', speedup: 'kernel speed-up' }, settings: { ...args.settings, budgetMs: args.quick ? 2000 : 15000 } });
     const byId = Object.fromEntries(result.results.map((r) => [r.id, r]));
     const streamMs = (2 * n * 4) / (limits.simd.streamGBs * 1e6);
     const inPlaceMs = (2 * n * 4) / (limits.simd.inPlaceGBs * 1e6);
+    const ms = (id) => byId[id]?.medianMs ?? NaN;
     const derived = {
       streamLimitMs: streamMs,
-      fractionOfStream: byId['posenc-simd'] ? streamMs / byId['posenc-simd'].medianMs : null,
+      fractionOfStream: streamMs / ms('posenc-simd'),
       inPlaceLimitMs: inPlaceMs,
-      fractionOfInPlace: byId['posenc-simd'] ? inPlaceMs / byId['posenc-simd'].medianMs : null,
-      vsPlainJs: byId['posenc-simd']?.speedVsRelative,
-      vsTfjs: byId.tfjs ? byId.tfjs.medianMs / byId['posenc-simd'].medianMs : null,
-      vsOrt: byId.ort ? byId.ort.medianMs / byId['posenc-simd'].medianMs : null,
+      fractionOfInPlace: inPlaceMs / ms('posenc-simd'),
+      vsCarefulJs: ms('js-tables') / ms('posenc-simd'),
+      vsNaiveJs: ms('js') / ms('posenc-simd'),
+      vsTfjs: byId.tfjs ? ms('tfjs') / ms('posenc-simd') : null,
+      vsOrt: byId.ort ? ms('ort') / ms('posenc-simd') : null,
+      // What users get through pe.* (targets: >= 0.8 of the in-place stream and >= 3x the careful
+      // loop with tensors; >= 1.5x the careful loop with plain arrays and out).
+      publicTensorFractionOfInPlace: inPlaceMs / ms('posenc-tensor'),
+      publicTensorVsKernel: ms('posenc-simd') / ms('posenc-tensor'),
+      checkedKernelVsKernel: ms('posenc-simd') / ms('posenc-checked'),
+      publicTensorVsCarefulJs: ms('js-tables') / ms('posenc-tensor'),
+      publicOutVsCarefulJs: ms('js-tables') / ms('posenc-out'),
+      publicNewArrayVsCarefulJs: ms('js-tables') / ms('posenc-pkg'),
     };
-    process.stdout.write(`  ${2 * n * 4 / 2 ** 20} MiB read + written: copy stream ${streamMs.toFixed(2)} ms, in-place stream ${inPlaceMs.toFixed(2)} ms; ` +
-      `posenc SIMD resident ${byId['posenc-simd'].medianMs.toFixed(2)} ms = ${(100 * derived.fractionOfStream).toFixed(0)}% of the copy stream's speed, ` +
-      `${(100 * derived.fractionOfInPlace).toFixed(0)}% of the in-place stream's; ${fmt.ratio(derived.vsPlainJs)} plain JS, ${fmt.ratio(derived.vsTfjs)} tfjs, ${fmt.ratio(derived.vsOrt)} ORT\n`);
+    const pct = (x) => `${(100 * x).toFixed(0)}%`;
+    process.stdout.write(`  ${2 * n * 4 / 2 ** 20} MiB read + written: copy stream ${streamMs.toFixed(2)} ms, in-place stream ${inPlaceMs.toFixed(2)} ms\n` +
+      `  kernel (raw module): ${ms('posenc-simd').toFixed(2)} ms = ${pct(derived.fractionOfInPlace)} of the in-place stream; ${fmt.ratio(derived.vsCarefulJs)} the careful JS loop, ` +
+      `${fmt.ratio(derived.vsNaiveJs)} the naive one, ${fmt.ratio(derived.vsTfjs)} tfjs, ${fmt.ratio(derived.vsOrt)} ORT\n` +
+      `  public API, tensor in place: ${ms('posenc-tensor').toFixed(2)} ms = ${pct(derived.publicTensorFractionOfInPlace)} of the in-place stream (target 80%), ` +
+      `${pct(derived.publicTensorVsKernel)} of the kernel's speed, ${fmt.ratio(derived.publicTensorVsCarefulJs)} the careful JS loop (target 3x); ` +
+      `the kernel with its NaN check: ${pct(derived.checkedKernelVsKernel)} of the kernel's speed\n` +
+      `  public API, plain arrays + out: ${fmt.ratio(derived.publicOutVsCarefulJs)} the careful JS loop (target 1.5x); new array out: ${fmt.ratio(derived.publicNewArrayVsCarefulJs)}\n`);
     cases.push({ workload: 'W1', ...W1, ...result, derived });
   }
 
@@ -461,9 +577,14 @@ async function main() {
       posencGflops: byId['posenc-simd'].gflops,
       fractionOfPeak: byId['posenc-simd'].gflops / limits.simd.peakGflops,
       vsBestPeer: peers.length ? Math.min(...peers) / byId['posenc-simd'].medianMs : null,
+      // pe.attention with tensors against the kernel alone (target: within 5%, i.e. >= 0.95).
+      publicTensorVsKernel: byId['posenc-simd'].medianMs / byId['posenc-tensor'].medianMs,
+      publicPlainVsKernel: byId['posenc-simd'].medianMs / byId['posenc-pkg'].medianMs,
     };
     process.stdout.write(`  ${(flops / 1e9).toFixed(2)} GFLOP per call: posenc SIMD resident ${derived.posencGflops.toFixed(1)} GFLOP/s = ` +
-      `${(100 * derived.fractionOfPeak).toFixed(0)}% of the measured peak; ${fmt.ratio(derived.vsBestPeer)} the best single-thread peer\n`);
+      `${(100 * derived.fractionOfPeak).toFixed(0)}% of the measured peak; ${fmt.ratio(derived.vsBestPeer)} the best single-thread peer\n` +
+      `  public API at ${(100 * derived.publicTensorVsKernel).toFixed(1)}% of the kernel's speed with tensors (target 95%), ` +
+      `${(100 * derived.publicPlainVsKernel).toFixed(1)}% with plain arrays\n`);
     for (const r of result.results) process.stdout.write(`    ${r.label}: ${r.gflops.toFixed(2)} GFLOP/s\n`);
     cases.push({ workload: 'W2', ...shape, ...result, derived });
   }
@@ -473,7 +594,7 @@ async function main() {
   const file = writeJson(args.json, {
     benchmark: NAME, mode: args.mode, machine,
     versions: { posenc: pe.version, tfjsCore: tfjs?.info.versionCore ?? null, onnxruntimeWeb: ort?.info.version ?? null },
-    limits, cases, warnings: [...warnings, ...cases.flatMap((c) => c.warnings ?? [])],
+    limits, heap, cases, warnings: [...warnings, ...cases.flatMap((c) => c.warnings ?? [])],
   });
   process.stdout.write(`\nwrote ${file}\n`);
   if (args.quick) process.stdout.write('(--quick: few repetitions and W4 at 4096, the numbers are only a smoke test)\n');

@@ -17,18 +17,23 @@ namespace {
 // Static strings (Status holds only those): recording an error allocates nothing.
 const char* g_error_param = "";
 const char* g_error_message = "";
+double g_error_index = -1;
 }  // namespace
 
-int report(const Status& s) {
+int report(const Status& s) { return report(s, -1); }
+
+int report(const Status& s, double index) {
   if (s.ok()) return 0;
   g_error_param = s.param;
   g_error_message = s.message;
+  g_error_index = index;
   return static_cast<int>(s.code);
 }
 
 namespace {
 std::string error_param() { return g_error_param; }
 std::string error_message() { return g_error_message; }
+double error_index() { return g_error_index; }
 std::string simd_arch() { return simd::arch_name(); }
 // Diagnostics for leak tests: bytes in use by malloc, and the current stack pointer.
 double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
@@ -50,6 +55,7 @@ EMSCRIPTEN_BINDINGS(posenc_common) {
   using namespace posenc::bind;
   emscripten::function("errorParam", &error_param);
   emscripten::function("errorMessage", &error_message);
+  emscripten::function("errorIndex", &error_index);
   emscripten::function("simdArch", &simd_arch);
   emscripten::function("heapInUse", &heap_in_use);
   emscripten::function("stackPointer", &stack_pointer);

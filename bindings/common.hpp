@@ -20,6 +20,8 @@ namespace posenc::bind {
 
 // Record a failed status for errorParam()/errorMessage() and return its code (0 when ok).
 int report(const Status& s);
+// The same, with the index of the offending element of the parameter for errorIndex() (-1: none).
+int report(const Status& s, double index);
 
 // A typed view of a caller-allocated buffer.
 template <class T>

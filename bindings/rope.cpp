@@ -2,6 +2,8 @@
 // Embind: RoPE, its scalings and xPos (src/posenc/rope.hpp).
 #include <emscripten/bind.h>
 
+#include <cstdint>
+
 #include "common.hpp"
 #include "posenc/rope.hpp"
 
@@ -50,7 +52,7 @@ int rope_frequencies_js(std::uintptr_t inv, std::uint32_t h, std::uintptr_t af, 
 int rope_apply_js(std::uintptr_t x, std::uint32_t n, std::uint32_t seq, std::uint32_t heads, std::uint32_t head_dim,
                   std::int32_t layout, bool inverse, double offset, std::uintptr_t inv, std::uint32_t h, double af,
                   std::uintptr_t positions, std::uint32_t n_positions, bool xpos, bool xpos_key, double gamma,
-                  double scale_base, double center) {
+                  double scale_base, double center, bool check_finite) {
   RopeApplyParams p{.seq = seq,
                     .heads = heads,
                     .head_dim = head_dim,
@@ -62,8 +64,13 @@ int rope_apply_js(std::uintptr_t x, std::uint32_t n, std::uint32_t seq, std::uin
                     .xpos_scale_base = scale_base,
                     .xpos_center = center};
   if (!to_position(offset, p.offset)) return report(Status::range("offset", "must be an integer position in [0, 2^24]"));
-  return report(rope_apply(buffer<float>(x, n), p, buffer<const double>(inv, h), af,
-                           buffer<const std::int32_t>(positions, n_positions)));
+  // check_finite: x is scanned as it is rotated; the index of a NaN/infinity goes to errorIndex().
+  constexpr std::size_t none = SIZE_MAX;
+  std::size_t bad = none;
+  if (check_finite) p.first_non_finite = &bad;
+  const Status s = rope_apply(buffer<float>(x, n), p, buffer<const double>(inv, h), af,
+                              buffer<const std::int32_t>(positions, n_positions));
+  return report(s, bad == none ? -1.0 : static_cast<double>(bad));
 }
 
 int rope_cache_js(std::uintptr_t inv, std::uint32_t h, double af, std::uintptr_t positions, std::uint32_t n_positions,

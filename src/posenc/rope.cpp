@@ -3,6 +3,8 @@
 #include "posenc/rope.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include "posenc/finite.hpp"
@@ -258,10 +260,32 @@ void rope_rotate_reference(float* x, const RopeRotateArgs& a) {
   }
 }
 
-bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
-  // Finiteness: the outputs of each row are summed on the way (one addition per batch), a sum that
-  // stays finite once it is not; only then is the row scanned exactly (it may be a finite sum that
-  // overflowed).
+namespace {
+
+constexpr std::size_t all_finite_here = SIZE_MAX;      // every value read and written is finite
+constexpr std::size_t output_overflow = SIZE_MAX - 1;  // a rotated value is not (inputs finite or unchecked)
+
+// Checked rotation, on finding a NaN/infinity in the pair(s) about to be written at offset i of a
+// head v: the index in v of the first non-finite value. Every value before i was checked and its
+// pair written; [skip, skip + i) (the half layout's written second halves) is skipped, the rest of
+// the head is still as given.
+std::size_t first_bad(const float* v, std::size_t head_dim, std::size_t i, std::size_t skip) {
+  for (std::size_t j = i; j < head_dim; ++j) {
+    if (j == skip) j += i;
+    if (j < head_dim && !std::isfinite(v[j])) return j;
+  }
+  return head_dim;  // not reached: the caller saw one
+}
+
+// The rotation of rope_rotate_fast, one pass over x that checks what it reads and what it writes.
+// Outputs: each row's are summed on the way (one addition per batch), a sum that stays non-finite
+// once it is; only then is the row scanned exactly (it may be a finite sum that overflowed), and a
+// value beyond float32 makes the result output_overflow (the rotation goes on). Inputs, with
+// Checked: each pair is checked for NaN/infinity just before it is written (the rotation's own
+// loads); the first one stops the rotation, leaving its pair and everything after it as given, and
+// its index in x is returned. Otherwise all_finite_here.
+template <bool Checked>
+std::size_t rotate(float* x, const RopeRotateArgs& a) {
   bool finite = true;
   auto check_row = [&](std::size_t t, float sum) {
     if (!std::isfinite(sum)) finite = finite && all_finite({x + t * a.heads * a.head_dim, a.heads * a.head_dim});
@@ -272,6 +296,15 @@ bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
   static_assert(W == 4, "the interleaved swap below is written for 4 lanes");
   const std::size_t h = a.rotary_dim / 2;
   const float sign = a.inverse ? -1.0f : 1.0f;
+  // x - x is 0 for finite x, NaN for NaN and infinity.
+  const auto bad = [](B u, B w) { return xsimd::any(((u - u) + (w - w)) != B(0.0f)); };
+  const auto bad1 = [](float u, float w) { return !(std::isfinite(u) && std::isfinite(w)); };
+  // The values after the rotary dimensions are not rotated, only checked.
+  const auto rest = [&](const float* v) {
+    for (std::size_t j = a.rotary_dim; j < a.head_dim; ++j)
+      if (!std::isfinite(v[j])) return j;
+    return a.head_dim;
+  };
   alignas(64) float ce[max_head_dim], se[max_head_dim];  // interleaved: expanded cos, signed sin
   for (std::size_t t = 0; t < a.seq; ++t) {
     const float* c = a.cos + t * a.cs_stride;
@@ -282,9 +315,12 @@ bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
       const std::size_t nvec = h / W * W;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
         float* v = x + (t * a.heads + hd) * a.head_dim;
+        const std::size_t at = (t * a.heads + hd) * a.head_dim;
         const B k(sign);
         for (std::size_t i = 0; i < nvec; i += W) {
           const B xa = B::load_unaligned(v + i), xb = B::load_unaligned(v + h + i);
+          if constexpr (Checked)
+            if (bad(xa, xb)) return at + first_bad(v, a.head_dim, i, h);
           const B ci = B::load_unaligned(c + i), si = k * B::load_unaligned(s + i);
           const B oa = xa * ci - xb * si, ob = xa * si + xb * ci;
           oa.store_unaligned(v + i);
@@ -293,10 +329,14 @@ bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
         }
         for (std::size_t i = nvec; i < h; ++i) {
           const float si = sign * s[i], xa = v[i], xb = v[h + i];
+          if constexpr (Checked)
+            if (bad1(xa, xb)) return at + first_bad(v, a.head_dim, i, h);
           v[i] = xa * c[i] - xb * si;
           v[h + i] = xa * si + xb * c[i];
           tail += v[i] + v[h + i];
         }
+        if constexpr (Checked)
+          if (const std::size_t j = rest(v); j < a.head_dim) return at + j;
       }
     } else {
       // out[2i] = x[2i] c - x[2i+1] s,  out[2i+1] = x[2i+1] c + x[2i] s:  out = x * ce + swap(x) * se
@@ -309,8 +349,11 @@ bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
       using swap_pairs = xsimd::batch_constant<xsimd::batch<std::uint32_t>, 1, 0, 3, 2>;
       for (std::size_t hd = 0; hd < a.heads; ++hd) {
         float* v = x + (t * a.heads + hd) * a.head_dim;
+        const std::size_t at = (t * a.heads + hd) * a.head_dim;
         for (std::size_t j = 0; j < nvec; j += W) {
           const B xv = B::load_unaligned(v + j);
+          if constexpr (Checked)
+            if (bad(xv, xv)) return at + first_bad(v, a.head_dim, j, a.head_dim);
           const B sw = xsimd::swizzle(xv, swap_pairs());
           const B o = xv * B::load_aligned(ce + j) + sw * B::load_aligned(se + j);
           o.store_unaligned(v + j);
@@ -318,21 +361,40 @@ bool rope_rotate_fast(float* x, const RopeRotateArgs& a) {
         }
         for (std::size_t j = nvec; j < a.rotary_dim; j += 2) {
           const float xa = v[j], xb = v[j + 1];
+          if constexpr (Checked)
+            if (bad1(xa, xb)) return at + first_bad(v, a.head_dim, j, a.head_dim);
           v[j] = xa * ce[j] + xb * se[j];
           v[j + 1] = xb * ce[j + 1] + xa * se[j + 1];
           tail += v[j] + v[j + 1];
         }
+        if constexpr (Checked)
+          if (const std::size_t j = rest(v); j < a.head_dim) return at + j;
       }
     }
     check_row(t, simd::reduce_add(acc) + tail);
   }
 #else
-  rope_rotate_reference(x, a);
-  finite = all_finite({x, a.seq * a.heads * a.head_dim});
+  // Scalar build: each row is scanned before it is rotated (Checked) and after.
+  const std::size_t row = a.heads * a.head_dim;
+  for (std::size_t t = 0; t < a.seq; ++t) {
+    float* r = x + t * row;
+    if constexpr (Checked)
+      if (const std::size_t i = first_non_finite(std::span<const float>(r, row)); i != row) return t * row + i;
+    RopeRotateArgs one = a;
+    one.seq = 1;
+    one.cos = a.cos + t * a.cs_stride;
+    one.sin = a.sin + t * a.cs_stride;
+    rope_rotate_reference(r, one);
+    finite = finite && all_finite({r, row});
+  }
   (void)check_row;
 #endif
-  return finite;
+  return finite ? all_finite_here : output_overflow;
 }
+
+}  // namespace
+
+bool rope_rotate_fast(float* x, const RopeRotateArgs& a) { return rotate<false>(x, a) == all_finite_here; }
 
 // ---------------------------------------------------------------------------------------------
 // Cache and apply.
@@ -469,12 +531,19 @@ Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const 
   for (std::size_t t0 = 0; t0 < p.seq; t0 += block) {
     const std::size_t n = std::min(block, p.seq - t0);
     rope_rows(q, inv_freq, attention_factor, positions, t0, n, cb, sb);
-    // Finite x times cos/sin can still leave float32 (|x| near FLT_MAX, or an attention factor or xPos
-    // scale above 1): the kernel reports it.
+    // One pass over each block: a NaN/infinity in x (checked when asked) is named by its index; finite
+    // x times cos/sin can still leave float32 (|x| near FLT_MAX, or an attention factor or xPos scale
+    // above 1): then x is zeroed.
+    float* rows = x.data() + t0 * p.heads * p.head_dim;
     const RopeRotateArgs args{n, p.heads, p.head_dim, 2 * h, p.layout, p.inverse, cb, sb, h};
-    if (!rope_rotate_fast(x.data() + t0 * p.heads * p.head_dim, args)) {
+    const std::size_t r = p.first_non_finite == nullptr ? rotate<false>(rows, args) : rotate<true>(rows, args);
+    if (r == output_overflow) {
       std::fill(x.begin(), x.end(), 0.0f);
       return Status::range("x", "is too large: a rotated value overflows float32 (x is zeroed)");
+    }
+    if (r != all_finite_here) {
+      *p.first_non_finite = t0 * p.heads * p.head_dim + r;
+      return Status::range("x", "must be finite");
     }
   }
   return Status::success();

@@ -108,13 +108,19 @@ struct RopeApplyParams {
   double xpos_gamma = 0.4;
   double xpos_scale_base = 512.0;
   double xpos_center = rope_unset;  // unset: ceil(count/2), count = largest position + 1
+  // Set: x is also checked for NaN/infinity as it is rotated (in the rotation's own loop, so the
+  // check costs no second pass over memory): the first one found stops the call with a range error
+  // on "x" before the pair holding it is written (the values before it may already be rotated) and
+  // its flat index is stored here. Null (default): x is not checked.
+  std::size_t* first_non_finite = nullptr;
 };
 
 // Rotate x ([seq][heads][head_dim], row-major) in place. inv_freq has rotary_dim/2 entries
 // (rotary_dim <= head_dim, even); positions is empty (rows are offset, offset+1, ...) or has seq
-// entries. Validates everything; nothing is written on error, except when a rotated value overflows
-// float32 (|x| near FLT_MAX, times the attention factor or xPos scale), found block by block as x is
-// rotated: x is then zeroed and a RangeError names x.
+// entries. Validates everything; nothing is written on error, except (found block by block as x is
+// rotated, in the same pass) a NaN/infinity in x with p.first_non_finite (see there), or a rotated
+// value that overflows float32 (|x| near FLT_MAX, times the attention factor or xPos scale): x is
+// then zeroed and a RangeError names x.
 Status rope_apply(std::span<float> x, const RopeApplyParams& p, std::span<const double> inv_freq,
                   double attention_factor, std::span<const std::int32_t> positions);
 

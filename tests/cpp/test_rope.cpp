@@ -193,6 +193,49 @@ TEST_CASE("rope: the inverse undoes the rotation, attention factor and xPos scal
   }
 }
 
+TEST_CASE("rope: the checked apply (first_non_finite) rotates as the unchecked one and stops at the first NaN/infinity") {
+  const auto w = freqs({.head_dim = 20, .partial_rotary_factor = 0.5});
+  // 70 rows: more than one block of cos/sin rows; head_dim 20 with 10 rotary dimensions: SIMD and
+  // scalar parts in both layouts, and values that are only checked, not rotated.
+  const std::size_t seq = 70, heads = 3, row = heads * 20;
+  const auto x = random_vector(seq * row, 9);
+  for (auto layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    for (bool xpos : {false, true}) {
+      RopeApplyParams p{.seq = seq, .heads = heads, .head_dim = 20, .layout = layout, .offset = 3, .xpos = xpos};
+      auto plain = x, checked = x;
+      REQUIRE(posenc::rope_apply(plain, p, w, 1.0, {}).ok());
+      std::size_t bad = 12345;
+      p.first_non_finite = &bad;
+      REQUIRE(posenc::rope_apply(checked, p, w, 1.0, {}).ok());
+      CHECK(bad == 12345);  // untouched when every value is finite
+      CHECK(checked == plain);
+      for (auto [poison, at] : {std::pair{std::nanf(""), 66 * row + 7}, std::pair{-INFINITY, 66 * row + 15},
+                                std::pair{INFINITY, 66 * row + 29}, std::pair{std::nanf(""), 66 * row + 44}}) {
+        auto y = x;
+        y[at] = poison;
+        const posenc::Status s = posenc::rope_apply(y, p, w, 1.0, {});
+        CHECK(std::string(s.param) == "x");
+        CHECK(bad == at);
+        // Rows before the bad one are rotated, the rows after it untouched; in its row each value is
+        // either rotated or as given (the stop is at the pair or row holding the bad value).
+        CHECK(std::equal(y.begin(), y.begin() + 66 * row, plain.begin()));
+        CHECK(std::equal(y.begin() + 67 * row, y.end(), x.begin() + 67 * row));
+        for (std::size_t i = 66 * row; i < 67 * row; ++i) {
+          if (i != at) CHECK((y[i] == x[i] || y[i] == plain[i]));
+        }
+        CHECK(std::isnan(y[at]) == std::isnan(poison));
+      }
+      // Two bad values: the first in memory order is named, even when its pair comes later (half
+      // layout: index 4 is pair 4, a scalar tail; index 6 is pair 1's second half).
+      auto y = x;
+      y[66 * row + 6] = INFINITY;
+      y[66 * row + 4] = std::nanf("");
+      CHECK(!posenc::rope_apply(y, p, w, 1.0, {}).ok());
+      CHECK(bad == 66 * row + 4);
+    }
+  }
+}
+
 TEST_CASE("rope: xPos scales q.k by zeta^((m - n) / scale_base)") {
   const std::size_t d = 8;
   const auto w = freqs({.head_dim = d});
@@ -409,6 +452,36 @@ TEST_CASE("rope: rotated values beyond float32 are refused naming x (zeroed), at
       REQUIRE(posenc::rope_apply(x, p, w, 1.0, {}).ok());
       for (float y : x) CHECK(std::isfinite(y));
     }
+  }
+}
+
+TEST_CASE("rope: the checked apply finds, in its one pass, NaN/infinity in x by index and rotated values beyond float32 by name") {
+  const std::size_t d = 16, seq = 5;
+  for (RopeLayout layout : {RopeLayout::half, RopeLayout::interleaved}) {
+    CAPTURE(layout == RopeLayout::half);
+    // As above: the pair (3e38, -3e38) of the last row, rotated by 45 degrees, gives 4.2e38.
+    std::vector<float> x = random_vector(seq * 2 * d, 21);
+    const std::size_t last = (seq - 1) * 2 * d + d;
+    const std::size_t a = layout == RopeLayout::half ? 3 : 6, b = layout == RopeLayout::half ? 3 + d / 2 : 7;
+    x[last + a] = 3e38f;
+    x[last + b] = -3e38f;
+    const std::vector<double> w(d / 2, std::numbers::pi / (4.0 * double(seq)));
+    RopeApplyParams p{.seq = seq, .heads = 2, .head_dim = d, .layout = layout, .offset = 1};
+    std::size_t bad = 12345;
+    p.first_non_finite = &bad;
+    auto y = x;
+    posenc::Status s = posenc::rope_apply(y, p, w, 1.0, {});
+    CHECK(std::string(s.param) == "x");
+    CHECK(std::string(s.message).find("overflows float32") != std::string::npos);
+    CHECK(bad == 12345);  // no input was at fault
+    for (float v : y) CHECK(v == 0.0f);
+    // A NaN later in the same row (pair 6, read after the huge pair): the input is named by its index.
+    y = x;
+    y[last + 14] = std::nanf("");
+    s = posenc::rope_apply(y, p, w, 1.0, {});
+    CHECK(std::string(s.param) == "x");
+    CHECK(std::string(s.message) == "must be finite");
+    CHECK(bad == last + 14);
   }
 }
 

@@ -3,14 +3,15 @@
 // call it: each call takes one of the documented examples below and breaks or disguises one argument
 // (wrong types, BigInt/Symbol, revoked Proxies and throwing getters, detached and shared buffers,
 // typed arrays of another realm or of a subclass, holes, sparse giants, extreme sizes, a polluted
-// Object.prototype). It checks that
+// Object.prototype; tensors that are disposed, of another instance or of the wrong dtype, objects
+// that only look like tensors; `out` arrays and tensors). It checks that
 //   - every failure is exactly a TypeError or RangeError whose message starts with the function's name
 //     and names one of its parameters, in at most 1,000 characters;
 //   - every result is finite (by design, only bias tables and masked logits hold -Infinity, and
 //     wavelengths of a zero frequency are Infinity), and a disguised argument (a Proxy that passes
 //     reads through, another realm's typed array, a SharedArrayBuffer, a subclass, a polluted
-//     prototype) gives the undisguised result bit for bit;
-//   - afterwards the module's malloc use and stack pointer are back at their baselines and the
+//     prototype, a live tensor holding the same values) gives the undisguised result bit for bit;
+//   - afterwards (every tensor a call made disposed) the module's malloc use and stack pointer are back at their baselines and the
 //     documented examples still give the values written out here.
 //
 //   node tests/fuzz/js.mjs --seed 1 --calls 1000000          (from the repository, after the build)
@@ -85,7 +86,33 @@ const HOSTILE = [
   () => [NaN, 1], () => sparse(2 ** 28), () => sparse(2 ** 32 - 1), () => deepArray, () => deepProxy,
   () => Object.create(Float32Array.prototype), () => foreign(Float32Array, [1, 2]), () => new SubFloat32(4),
   () => new Proxy(new Float32Array(4), {}), () => ({ length: 4, 0: 1, 1: 2, 2: 3, 3: 4 }), () => [[1, 2], [3, 4]],
+  // Tensors that no function may use, and objects that only claim to be tensors (lib/tensor.js
+  // recognises a tensor by a private brand): `m` is the call's tensorMaker().
+  (m) => m.disposed(), (m) => m.foreign(), (m) => m.wrongDtype(), (m) => m.fake(), (m) => m.lookalike(),
+  (m) => new Proxy(m.of(new Float32Array(4)), {}),
 ];
+
+/**
+ * Tensors for one call, all disposed by cleanup() after it (so malloc use returns to its baseline):
+ * `pe`'s own, and `other`'s (another instance, whose tensors `pe` must refuse).
+ */
+function tensorMaker(pe, other, Tensor) {
+  const made = [];
+  const keep = (t) => { made.push(t); return t; };
+  return {
+    of: (values) => keep(pe.tensor(values)),
+    disposed: () => { const t = pe.tensor(new Float32Array(4)); t.dispose(); return t; },
+    foreign: () => keep(other.tensor(new Float32Array(4))),
+    wrongDtype: () => keep(pe.tensor(new Uint8Array(4))),
+    fake: () => Object.create(Tensor.prototype),
+    lookalike: () => ({ dtype: 'float32', length: 4, shape: [4], data: new Float32Array(4), byteLength: 16 }),
+    /** A result with any tensor in it (as `out`) read out, so results compare as arrays. */
+    read: (value) => (value instanceof Tensor ? value.toArray()
+      : value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v instanceof Tensor ? v.toArray() : v])) : value),
+    cleanup: () => { for (const t of made.splice(0)) t.dispose(); },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // The documented examples: one or more valid calls per function, with the names of the parameters
@@ -99,6 +126,7 @@ const TEXT = Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 64);
 const EXAMPLES = [
   ['sinusoidal', (pe, a) => pe.sinusoidal(a[0]), [{ length: 5, dim: 8 }], []],
   ['sinusoidal', (pe, a) => pe.sinusoidal(a[0]), [{ length: 3, dim: 6, layout: 'fairseq', paddingIdx: 1, base: 100 }], []],
+  ['sinusoidal', (pe, a) => pe.sinusoidal(a[0]), [{ length: 5, dim: 8, out: new Float32Array(40) }], []],
   ['learned.table', (pe, a) => pe.learned.table(a[0]), [{ maxPositions: 4, dim: 3, seed: 2, std: 0.1 }], []],
   ['learned.lookup', (pe, a) => pe.learned.lookup(a[0]), [{ table: f32(12), maxPositions: 4, dim: 3, positions: [3, 0, 1] }], []],
   ['shaw.indices', (pe, a) => pe.shaw.indices(a[0]), [{ queries: 3, keys: 4, maxDistance: 2 }], []],
@@ -113,6 +141,8 @@ const EXAMPLES = [
   ['rope.cache', (pe, a) => pe.rope.cache(a[0]), [{ frequencies: FREQS, length: 3, offset: 2 }], ['invFreq', 'headDim', 'attentionFactor']],
   ['rope.apply', (pe, a) => pe.rope.apply(a[0], a[1]), [f32(16), { shape: [2, 1, 8], frequencies: FREQS, positions: [4, 9] }],
     ['x', 'invFreq', 'headDim', 'attentionFactor']],
+  ['rope.apply', (pe, a) => pe.rope.apply(a[0], a[1]), [f32(16), { shape: [2, 1, 8], frequencies: FREQS, out: new Float32Array(16) }],
+    ['x', 'invFreq', 'headDim', 'attentionFactor']],
   ['rope.inverse', (pe, a) => pe.rope.inverse(a[0], a[1]), [f32(16), { shape: [1, 2, 8], frequencies: FREQS, layout: 'interleaved' }],
     ['x', 'invFreq', 'headDim', 'attentionFactor']],
   ['rope.wavelengths', (pe, a) => pe.rope.wavelengths(a[0]), [FREQS], ['frequencies', 'invFreq', 'headDim', 'attentionFactor']],
@@ -126,6 +156,8 @@ const EXAMPLES = [
   ['attention', (pe, a) => pe.attention(a[0]), [{ q: f32(4), k: f32(8, 2), v: f32(8, 3), shape: { queries: 1, keys: 2, heads: 1, headDim: 4 },
     position: { method: 't5', table: f32(8), numBuckets: 8, maxDistance: 16 } }], ['queries', 'keys', 'heads', 'headDim', 'method']],
   ['attention', (pe, a) => pe.attention(a[0]), [{ q: f32(8), k: f32(8, 2), v: f32(8, 3), shape: [2, 1, 4], position: 'alibi' }], ['method']],
+  ['attention', (pe, a) => pe.attention(a[0]), [{ q: f32(8), k: f32(8, 2), v: f32(8, 3), shape: [2, 1, 4], causal: true,
+    out: new Float32Array(8) }], []],
   ['attention', (pe, a) => pe.attention(a[0]), [{ q: f32(8), k: f32(8, 2), v: f32(8, 3), shape: [2, 1, 4],
     position: { method: 'sinusoidal', base: 100 } }], ['method', 'base', 'layout']],
   ['analysis.similarity', (pe, a) => pe.analysis.similarity(a[0]), [{ table: f32(12), dim: 4, metric: 'cosine' }], []],
@@ -143,6 +175,7 @@ const EXAMPLES = [
   ['config', 'model_type', 'hidden_size', 'num_attention_heads', 'num_hidden_layers', 'max_position_embeddings', 'rope_theta',
     'rope_scaling', 'rope_type', 'factor', 'head_dim']],
   ['corpus.generate', (pe, a) => pe.corpus.generate(a[0]), [{ seed: 2, stream: 'eval', length: 50 }], []],
+  ['corpus.generate', (pe, a) => pe.corpus.generate(a[0]), [{ seed: 3, length: 20, out: new Int32Array(20) }], []],
   ['corpus.encode', (pe, a) => pe.corpus.encode(a[0]), ['Hi (there).'], ['text']],
   ['corpus.decode', (pe, a) => pe.corpus.decode(a[0]), [[1, 2, 63, 0]], ['ids']],
   ['lm.create', (pe, a) => { const t = pe.lm.create(a[0]); const p = t.parameterCount; t.dispose(); return p; },
@@ -163,7 +196,7 @@ const STATEFUL = new Set(['lm.train', 'lm.finetune']);
 // ---------------------------------------------------------------------------------------------
 // Disguises: the same data in another form, which must give the same result.
 
-function disguise(rng, value) {
+function disguise(rng, value, m) {
   if (value === null || typeof value !== 'object') return value;
   const tag = ArrayBuffer.isView(value) ? value.constructor : undefined;
   // A Proxy passes reads through; a Proxy of a typed array is refused (it is not one), not disguised.
@@ -174,6 +207,7 @@ function disguise(rng, value) {
     if (tag === Float32Array) options.push(() => { const s = new SubFloat32(value.length); Float32Array.prototype.set.call(s, value); return s; });
     if (tag === Int32Array) options.push(() => { const s = new SubInt32(value.length); Int32Array.prototype.set.call(s, value); return s; });
     options.push(() => { const b = new tag(value.length + 3); b.set(value, 3); return b.subarray(3); });
+    if (tag === Float32Array || tag === Float64Array || tag === Int32Array) options.push(() => m.of(value));
   } else if (Array.isArray(value)) {
     options.push(() => Object.freeze([...value]));
   } else if (value !== null && typeof value === 'object') {
@@ -239,7 +273,7 @@ const POLLUTABLE = ['length', 'dim', 'heads', 'queries', 'keys', 'causal', 'meth
   'positions', 'offset', 'layout', 'seed', 'frequencies', 'table', 'text', 'corpus', 'dModel', 'steps', 'r2', 'scale'];
 
 /** An example, with one argument broken or disguised: { example, args, keys, kind, same, polluted }. */
-function mutate(rng, examples) {
+function mutate(rng, examples, m) {
   const example = examples[rng.below(examples.length)];
   const exampleArgs = example[2];
   const args = clone(exampleArgs);
@@ -251,11 +285,11 @@ function mutate(rng, examples) {
   const r = rng.below(100);
   if (r < 55 && places.length > 0) {
     const [container, key] = rng.pick(places);
-    container[key] = rng.pick(HOSTILE)();
+    container[key] = rng.pick(HOSTILE)(m);
     kind = `hostile ${key}`;
   } else if (r < 75 && places.length > 0) {
     const [container, key] = rng.pick(places);
-    container[key] = disguise(rng, container[key]);
+    container[key] = disguise(rng, container[key], m);
     kind = `disguised ${key}`;
     same = true;
   } else if (r < 85) {
@@ -268,25 +302,31 @@ function mutate(rng, examples) {
     container[rng.pick(['zz', '__proto__', 'constructor', longString])] = 1;
     kind = 'unknown key';
   } else {
-    args[rng.below(args.length + 1)] = rng.pick(HOSTILE)();
+    args[rng.below(args.length + 1)] = rng.pick(HOSTILE)(m);
     kind = 'hostile argument';
   }
   return { example, args, keys, kind, same, polluted };
 }
 
 function oneCall(ctx, rng, index) {
-  const { example, args, keys, kind, same, polluted } = mutate(rng, EXAMPLES);
-  const [name, invoke] = example;
-  const pe = ctx.pe;
-  let result, error;
+  const m = ctx.tensors;
+  let result, error, example, kind, keys, same;
   try {
-    if (polluted !== undefined) Object.defineProperty(Object.prototype, polluted, { value: rng.pick(HOSTILE)(), configurable: true, writable: true });
-    result = invoke(pe, args, ctx.trainer);
-  } catch (e) {
-    error = e;
+    const mutated = mutate(rng, EXAMPLES, m);
+    ({ example, keys, kind, same } = mutated);
+    const { args, polluted } = mutated;
+    try {
+      if (polluted !== undefined) Object.defineProperty(Object.prototype, polluted, { value: rng.pick(HOSTILE)(m), configurable: true, writable: true });
+      result = m.read(example[1](ctx.pe, args, ctx.trainer));
+    } catch (e) {
+      error = e;
+    } finally {
+      if (polluted !== undefined) delete Object.prototype[polluted];
+    }
   } finally {
-    if (polluted !== undefined) delete Object.prototype[polluted];
+    m.cleanup();
   }
+  const name = example[0];
   const where = `call ${index} (${ctx.build}, posenc.${name}, ${kind})`;
   if (error !== undefined) {
     if (same && !STATEFUL.has(name)) return `${where}: threw for an argument equal to the example's: ${error?.message?.slice(0, 300)}`;
@@ -326,13 +366,14 @@ function documentedExamplesProblem(pe) {
  * { build, problems, calls, seconds, cpuSeconds, mallocBefore, mallocAfter } per build.
  */
 export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd', 'base'], maxProblems = 20, workerCalls = Math.ceil(calls / 100) } = {}) {
-  const { init } = await loadPackage();
+  const { init, Tensor } = await loadPackage();
   const reports = [];
   for (const build of builds) {
     const pe = await init({ simd: build === 'simd' });
+    const other = await init({ simd: build !== 'simd' });
     const newTrainer = () => pe.lm.create({ text: TEXT, vocab: 64, dModel: 8, layers: 1, heads: 2, mlp: 8, context: 8, batch: 2, steps: 1000 });
     // Warm up (each example once, one trainer made and disposed), then take the baseline.
-    const ctx = { pe, build, trainer: undefined, expected: new Map() };
+    const ctx = { pe, build, trainer: undefined, expected: new Map(), tensors: tensorMaker(pe, other, Tensor) };
     for (const example of EXAMPLES) {
       if (!STATEFUL.has(example[0]) && !example[0].startsWith('lm.')) ctx.expected.set(example, example[1](pe, clone(example[2])));
     }
@@ -356,13 +397,16 @@ export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd'
       const pw = await initWorker({ simd: build === 'simd' });
       const examples = EXAMPLES.filter(([name]) => !name.startsWith('lm.'));
       for (let i = from; i < from + workerCalls && problems.length < maxProblems; i++) {
-        const { example, args, keys, kind, polluted } = mutate(rngFor(seed, 2 ** 40 + i), examples);
-        if (polluted !== undefined) continue;  // the worker's realm has its own Object.prototype
+        // A tensor cannot cross to the worker: the call rejects with a TypeError naming it.
+        const { example, args, keys, kind, polluted } = mutate(rngFor(seed, 2 ** 40 + i), examples, ctx.tensors);
         let result, error;
         try {
+          if (polluted !== undefined) continue;  // the worker's realm has its own Object.prototype
           result = await example[1](pw, args);
         } catch (e) {
           error = e;
+        } finally {
+          ctx.tensors.cleanup();
         }
         const where = `worker call ${i} (${build}, posenc.${example[0]}, ${kind})`;
         const problem = error !== undefined ? checkError(example[0], example, error, keys)

@@ -268,7 +268,7 @@ const bad = [
   ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], q: Array(8).fill(1), k: [1] }, RangeError, 'k must have 8 elements'],
   ['relativeScores', { method: 'rope', frequencies: f8, range: [0, 1], layout: 'neox' }, RangeError, "layout must be one of 'half', 'interleaved'"],
   ['relativeScores', { method: 'rope', frequencies: { invFreq: [NaN] }, range: [0, 1] }, RangeError, 'frequencies.invFreq[0] must be finite'],
-  ['relativeScores', { method: 'rope', frequencies: { invFreq: [-1] }, range: [0, 1] }, RangeError, 'frequencies invFreq entries must be finite and >= 0'],
+  ['relativeScores', { method: 'rope', frequencies: { invFreq: [-1] }, range: [0, 1] }, RangeError, 'frequencies invFreq entries must be finite, >= 0 and at most 1e300'],
   ['relativeScores', { method: 't5', table: [1, 2, 3], range: [0, 1] }, RangeError, 'table must hold numBuckets * heads values'],
   ['relativeScores', { method: 't5', table: Array(16).fill(0), numBuckets: 8, maxDistance: 2, range: [0, 1] }, RangeError, 'maxDistance must be greater than max_exact'],
   ['relativeScores', { method: 'kerple', r1: 1, range: [0, 1] }, TypeError, 'r2 must be a number or one number per head'],

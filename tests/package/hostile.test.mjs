@@ -69,7 +69,7 @@ for (const [build, pe] of builds) {
     assert.deepEqual(pe.analysis.similarity({ table: shared, dim: 2 }), expected);
     // Something that only looks like a typed array is not one.
     refuses(() => pe.analysis.similarity({ table: Object.create(Float32Array.prototype), dim: 2 }), TypeError,
-      'posenc.analysis.similarity', 'table must be a Float32Array, Float64Array or array of numbers, got an object');
+      'posenc.analysis.similarity', 'table must be a Float32Array, Float64Array or array of numbers (or a tensor), got an object');
     refuses(() => pe.analysis.similarity({ table: new Int8Array(4), dim: 2 }), TypeError, 'posenc.analysis.similarity', 'got an Int8Array');
   });
 
@@ -79,7 +79,7 @@ for (const [build, pe] of builds) {
     refuses(() => pe.t5.bucket([1, , 3]), TypeError, 'posenc.t5.bucket', 'relativePositions[1] must be a number, got undefined');  // eslint-disable-line no-sparse-arrays
     refuses(() => pe.corpus.decode([1, undefined]), TypeError, 'posenc.corpus.decode', 'ids[1] must be a number, got undefined');
     refuses(() => pe.analysis.similarity({ table: [1, , 3, 4], dim: 2 }), TypeError, 'posenc.analysis.similarity', 'table[1] must be a number');  // eslint-disable-line no-sparse-arrays
-    refuses(() => pe.t5.bucket(null), TypeError, 'posenc.t5.bucket', 'relativePositions must be an Int32Array or array of integers, got null');
+    refuses(() => pe.t5.bucket(null), TypeError, 'posenc.t5.bucket', 'relativePositions must be an Int32Array or array of integers (or an int32 tensor), got null');
     refuses(() => pe.sinusoidal({ length: 10n ** 400n, dim: 4 }), TypeError, 'posenc.sinusoidal', 'length must be a number, got a BigInt');
     // An object without a primitive value is described, never converted.
     const noPrimitive = { [Symbol.toPrimitive]: undefined, toString: null, valueOf: null };

@@ -206,6 +206,26 @@ test('cancel: a queued call never runs, a running call ends its worker, the next
   await assert.rejects(pw.sinusoidal({ length: 2, dim: 2 }), { name: 'Error', message: 'posenc.sinusoidal: the worker has been terminated' });
 });
 
+test('tensors stay on the page: a tensor argument is a TypeError naming it, and the worker offers no pe.tensor', async () => {
+  const pw = await initWorker();
+  const t = pe.tensor(x, { shape: [3, 2, 16] });
+  try {
+    assert.equal(pw.tensor, undefined);
+    assert.equal(pw.zeros, undefined);
+    const refused = (name) => (e) => e instanceof TypeError
+      && e.message.startsWith(`${name} is a tensor, which lives in the page's WebAssembly memory and cannot be sent to a worker`);
+    await assert.rejects(pw.rope.apply(t, { shape: [3, 2, 16], frequencies: f }), refused('posenc.rope.apply: x'));
+    await assert.rejects(pw.rope.apply(x, { shape: [3, 2, 16], frequencies: f, out: t }), refused('posenc.rope.apply: options.out'));
+    await assert.rejects(pw.attention({ q: t, k, v, shape: [L, H, D] }), refused('posenc.attention: options.q'));
+    // Its values, copied out, are accepted and give what the page computes.
+    const expected = pe.rope.apply(t, { shape: [3, 2, 16], frequencies: f });
+    assert.deepEqual(await pw.rope.apply(t.toArray(), { shape: [3, 2, 16], frequencies: f }), expected);
+  } finally {
+    t.dispose();
+    pw.terminate();
+  }
+});
+
 test('terminate() rejects the pending calls', async () => {
   const pw = await initWorker({ simd: false });
   assert.equal(pw.simd, false);

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   const { heapBytes } = await pw.diagnostics();
   pw.terminate();
 
+  // @ts-expect-error: tensors stay on the page: the worker offers no pe.tensor
+  void pw.tensor([1, 2]);
   // @ts-expect-error: results are Promises, not arrays
   const notYet: Float32Array = pw.sinusoidal({ length: 16, dim: 8 });
   // @ts-expect-error: the options are still checked

@@ -14,6 +14,7 @@ import type { RopeApi } from './lib/rope.js';
 import type { ShawApi } from './lib/shaw.js';
 import type { SinusoidalApi } from './lib/sinusoidal.js';
 import type { T5Api } from './lib/t5.js';
+import type { TensorApi } from './lib/tensor.js';
 
 export type * from './lib/arrays.js';
 export type * from './lib/alibi.js';
@@ -29,6 +30,8 @@ export type * from './lib/rope.js';
 export type * from './lib/shaw.js';
 export type * from './lib/sinusoidal.js';
 export type * from './lib/t5.js';
+export type * from './lib/tensor.js';
+export { Tensor } from './lib/tensor.js';
 
 /** Version of the package. */
 export declare const version: string;
@@ -83,16 +86,22 @@ export interface Diagnostics {
   mallocBytes: number;
   /** The module's current stack pointer (it returns to the same value after every call). */
   stackPointer: number;
+  /** Live (undisposed) tensors of this instance. */
+  tensors: number;
+  /** Bytes held by the live tensors (part of mallocBytes). */
+  tensorBytes: number;
 }
 
 /**
  * The library, bound to one WebAssembly instance. Every function validates its arguments and throws
  * a `TypeError` (wrong kind of value) or `RangeError` (out of range) that names the parameter; the
- * instance stays usable after any error. Results are new typed arrays owned by the caller. The
- * object and its namespaces are frozen.
+ * instance stays usable after any error. Results are new typed arrays owned by the caller, or are
+ * written into `out` (a typed array or a tensor) where a function takes it. Arrays may be given as
+ * tensors (see TensorApi), which stay in the instance's memory. The object and its namespaces are
+ * frozen.
  */
 export interface PositionalEncodings
-  extends SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi, ModelsApi {
+  extends TensorApi, SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi, ModelsApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */

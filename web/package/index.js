@@ -29,10 +29,13 @@ import * as rope from './lib/rope.js';
 import * as shaw from './lib/shaw.js';
 import * as sinusoidal from './lib/sinusoidal.js';
 import * as t5 from './lib/t5.js';
+import * as tensor from './lib/tensor.js';
+
+export { Tensor } from './lib/tensor.js';
 
 export const version = '0.1.0';
 
-const METHODS = [sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm, corpus, models];
+const METHODS = [tensor, sinusoidal, learned, shaw, t5, rope, alibi, kerple, nope, attention, analysis, lm, corpus, models];
 
 const loaded = new Map();  // build name -> Promise<PositionalEncodings>
 
@@ -102,6 +105,8 @@ function api(mod, simd) {
       heapBytes: mod.HEAPU8.length,
       mallocBytes: mod.heapInUse(),
       stackPointer: mod.stackPointer(),
+      tensors: tensor.tensorTotals(mod).count,
+      tensorBytes: tensor.tensorTotals(mod).bytes,
     }),
   };
   for (const method of METHODS) Object.assign(pe, method.bind(mod));

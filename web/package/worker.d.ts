@@ -32,7 +32,8 @@ export interface Cancellable<Self> {
   withSignal(signal: AbortSignal): Self;
 }
 
-type WorkerCalls = Omit<RemoteObject<PositionalEncodings>, 'attention' | 'withSignal'>;
+/** Tensors live in the page's WebAssembly memory: pe.tensor/pe.zeros are not offered, and a tensor passed to a call is a TypeError. */
+type WorkerCalls = Omit<RemoteObject<PositionalEncodings>, 'attention' | 'withSignal' | 'tensor' | 'zeros'>;
 
 /**
  * posenc in a worker: every function of `PositionalEncodings`, returning a Promise. Calls run one

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.alibi (lib/alibi.js).
+import type { Float32Out } from './tensor.js';
 import type { Float32Result, Float64Result } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
@@ -67,7 +68,8 @@ export interface AlibiNamespace {
    * pe.alibi.bias({ heads: 8, queries: 1, keys: 100, causal: true }) // one decoding step, cached keys
    * pe.alibi.bias({ heads: 12, queries: 64 })                        // encoder (causal: false)
    */
-  bias(options: AlibiBiasOptions): Float32Result;
+  bias<O extends Float32Out>(options: AlibiBiasOptions & { out: O }): O;
+  bias(options: AlibiBiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface AlibiApi {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // pe.alibi: ALiBi slopes and biases (C++: src/posenc/alibi.hpp).
-import { bool, integer, oneOf, options } from './args.js';
+import { bool, integer, oneOf, options, outTarget } from './args.js';
 import { call, float32Result } from './runtime.js';
 import { MAX_HEADS, SHAPE_KEYS, attentionShape } from './nope.js';
 
 const FORMS = ['relative', 'reference'];
 const DTYPES = ['float32', 'float64'];
-const BIAS_KEYS = [...SHAPE_KEYS, 'causal', 'form'];
+const BIAS_KEYS = [...SHAPE_KEYS, 'causal', 'form', 'out'];
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -37,5 +37,6 @@ function bias(mod, opts) {
     throw new RangeError(`${where}: form 'reference' needs causal: true (m * j equals the paper's bias only under the causal mask)`);
   }
   return float32Result(mod, where, s.count, (out) =>
-    mod.alibiBias(out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal, FORMS.indexOf(form)));
+    mod.alibiBias(out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal, FORMS.indexOf(form)),
+  outTarget(where, o.out, Float32Array, s.count));
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.analysis (lib/analysis.js).
-import type { Float32Result, Float64Result, FloatInput, Int32Result, IntInput } from './arrays.js';
+import type { Float32Out, FloatData, IntData } from './tensor.js';
+import type { Float32Result, Float64Result, Int32Result } from './arrays.js';
 import type { AttentionPosition } from './attention.js';
 import type { RopeFrequencyInput, RopeFrequencyOptions, RopeLayout, RopeModelConfig, RopeType } from './rope.js';
 
@@ -9,7 +10,7 @@ export type SimilarityMetric = 'dot' | 'cosine';
 
 export interface SimilarityOptions {
   /** An absolute position table [rows][dim], row-major (e.g. pe.sinusoidal() or a learned table). */
-  table: FloatInput;
+  table: FloatData;
   /** Entries per row. */
   dim: number;
   /** Rows; default table.length / dim. */
@@ -21,7 +22,7 @@ export interface SimilarityOptions {
 /** The distances d = m - n (query position minus key position; d > 0: the key comes first). */
 export type RelativeDistances =
   /** Any integers, in any order. */
-  | { distances: IntInput; range?: never }
+  | { distances: IntData; range?: never }
   /** Every integer from first to last, inclusive. */
   | { range: [number, number]; distances?: never };
 
@@ -33,9 +34,9 @@ export interface RopeCurveOptions {
    * The query vector (headDim entries). Default: all ones of frequencies.headDim (else of the rotary
    * dimension), as RoFormer's long-term decay figure; pass-through coordinates add a constant.
    */
-  q?: FloatInput;
+  q?: FloatData;
   /** The key vector (as many entries as q). Default: all ones. */
-  k?: FloatInput;
+  k?: FloatData;
   /** Default 'half'. */
   layout?: RopeLayout;
 }
@@ -45,11 +46,11 @@ export type RelativeScoreOptions = RelativeDistances & (
   /** -m_h |d| with the slopes of `heads` heads. */
   | { method: 'alibi'; heads: number }
   /** table[bucket(-d)][h]; heads default table.length / numBuckets. */
-  | { method: 't5'; table: FloatInput; heads?: number; numBuckets?: number;
+  | { method: 't5'; table: FloatData; heads?: number; numBuckets?: number;
       maxDistance?: number; bidirectional?: boolean }
   /** -r1_h log(1 + r2_h |d|) or -r1_h |d|^r2_h; one value for every head or one per head. */
-  | { method: 'kerple'; r1: number | FloatInput;
-      r2: number | FloatInput; heads?: number; variant?: 'log' | 'power' }
+  | { method: 'kerple'; r1: number | FloatData;
+      r2: number | FloatData; heads?: number; variant?: 'log' | 'power' }
 );
 
 export interface RelativeScores {
@@ -92,9 +93,9 @@ export interface ScalingWavelengths {
 
 export interface PermutationOptions {
   /** [seq][heads][headDim], row-major; k and v alike. */
-  q: FloatInput;
-  k: FloatInput;
-  v: FloatInput;
+  q: FloatData;
+  k: FloatData;
+  v: FloatData;
   /** [seq, heads, headDim]: self-attention, token i at position i. */
   shape: [number, number, number];
   /** As pe.attention. Default 'none'. */
@@ -102,7 +103,7 @@ export interface PermutationOptions {
   /** Default false. */
   causal?: boolean;
   /** Token permutation[i] moves to slot i. Give this or seed. */
-  permutation?: IntInput;
+  permutation?: IntData;
   /** Seed of a random permutation (never the identity when seq >= 2). Default 1. */
   seed?: number;
 }
@@ -127,7 +128,8 @@ export interface AnalysisApi {
      * const table = pe.sinusoidal({ length: 128, dim: 64 });
      * const sim = pe.analysis.similarity({ table, dim: 64, metric: 'cosine' }); // Float32Array(128 * 128)
      */
-    similarity(options: SimilarityOptions): Float32Result;
+    similarity<O extends Float32Out>(options: SimilarityOptions & { out: O }): O;
+    similarity(options: SimilarityOptions & { out?: undefined }): Float32Result;
     /**
      * Score (rope) or logit bias (alibi, t5, kerple) as a function of the distance d = m - n.
      * RoPE rotates q to position n + d and k to n with the core's kernel (n = max(0, -min d)).

@@ -2,7 +2,7 @@
 // pe.analysis (C++: src/posenc/analysis.hpp): what the demo site draws. Similarity of position
 // vectors, relative score curves and RoPE's relative check, wavelengths before and after a scaling,
 // and the permutation test. Every number is computed by the core; this file checks arguments.
-import { bool, describe, floats, integer, ints, isList, number, oneOf, options, record, relabel, tuple } from './args.js';
+import { bool, describe, floats, integer, ints, isList, number, oneOf, options, outTarget, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 import { bind as bindAttention } from './attention.js';
 import { MAX_HEADS } from './nope.js';
@@ -45,8 +45,8 @@ export function bind(mod) {
 
 function similarity(mod, opts) {
   const where = 'posenc.analysis.similarity';
-  const o = options(where, opts, ['table', 'dim', 'rows', 'metric']);
-  const table = floats(where, 'table', o.table, { finite: false });  // scanned in the module (call() below)
+  const o = options(where, opts, ['table', 'dim', 'rows', 'metric', 'out']);
+  const table = floats(where, 'table', o.table, { finite: false, resident: true });  // scanned in the module (call() below)
   const dim = integer(where, 'dim', o.dim, { min: 1 });
   if (table.length === 0 || table.length % dim !== 0) {
     throw new RangeError(`${where}: table must hold rows * dim (${dim}) floats, got ${table.length}`);
@@ -57,7 +57,7 @@ function similarity(mod, opts) {
   if (rows * rows * 4 > MAX_OUTPUT_BYTES) {
     throw new RangeError(`${where}: rows * rows exceeds the ${MAX_OUTPUT_BYTES / 2 ** 20} MiB output limit (rows <= 8192)`);
   }
-  return call(mod, where, [{ data: table, name: 'table' }], [[Float32Array, rows * rows]], (t, out) =>
+  return call(mod, where, [{ data: table, name: 'table' }], [[Float32Array, rows * rows, undefined, undefined, outTarget(where, o.out, Float32Array, rows * rows)]], (t, out) =>
     mod.analysisSimilarity(t, table.length, rows, dim, METRICS.indexOf(metric), out))[0];
 }
 
@@ -218,7 +218,7 @@ function permutation(mod, attention, opts) {
   const row = heads * headDim, n = seq * row;
   if (n * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${where}: q, k and v are limited to 256 MiB each`);
   // NaN/infinity in q, k, v is found by a SIMD scan in the module (the first call() below).
-  const [q, k, v] = ['q', 'k', 'v'].map((name) => floats(where, name, o[name], { length: n, finite: false }));
+  const [q, k, v] = ['q', 'k', 'v'].map((name) => floats(where, name, o[name], { length: n, finite: false, resident: true }));
   let perm;
   if (o.permutation !== undefined) {
     if (o.seed !== undefined) throw new RangeError(`${where}: give permutation or seed, not both`);

@@ -4,6 +4,7 @@
 // name and names the parameter, e.g. "posenc.sinusoidal: length must be an integer >= 1, got -3".
 
 import { MAX_OUTPUT_BYTES } from './runtime.js';
+import { copyOut, firstNonFinite, tensorState, usable } from './tensor.js';
 
 // The intrinsic getters of %TypedArray%.prototype read a typed array's internal slots: they work on
 // arrays of any realm (an iframe's, node:vm's) and never run user code (a subclass's or a Proxy's
@@ -45,6 +46,8 @@ export function describe(value) {
     case 'function': return 'a function';
     case 'symbol': return 'a symbol';
     default: {
+      const tensor = tensorState(value);
+      if (tensor !== undefined) return `a ${tensor.dtype} tensor`;
       const tag = tagOf(value);
       if (tag !== undefined) return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag}`;
       try {
@@ -223,7 +226,7 @@ export function oneOf(where, name, value, choices, fallback) {
   return value;
 }
 
-const FLOAT_SOURCES = 'a Float32Array, Float64Array or array of numbers';
+const FLOAT_SOURCES = 'a Float32Array, Float64Array or array of numbers (or a tensor)';
 
 /**
  * A typed array of any realm as a view of this realm's constructor over the same memory (so later
@@ -275,7 +278,10 @@ function fromArray(where, name, value, Type, length, max, check) {
 /**
  * Numeric data as a Float32Array (a Float32Array of any realm is used as is, through a view; a
  * Float64Array or plain array of numbers is converted). `length`: required element count. `finite`
- * (default true): NaN or infinite elements are a RangeError naming the first one.
+ * (default true): NaN or infinite elements are a RangeError naming the first one. A tensor is
+ * copied out, unless `resident` (the caller hands the result to call() of lib/runtime.js, which
+ * reads the tensor where it lives): then a float32 tensor is returned as is (finite: scanned inside
+ * the module). A tensor is recognised by its private brand (lib/tensor.js), never by its properties.
  */
 export function floats(where, name, value, opts) {
   return typed(Float32Array, Float64Array, where, name, value, opts);
@@ -286,12 +292,39 @@ export function doubles(where, name, value, opts) {
   return typed(Float64Array, Float32Array, where, name, value, opts);
 }
 
+const DTYPE = new Map([[Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [Uint8Array, 'uint8']]);
+
+/**
+ * The state of the tensor `value` (lib/tensor.js), checked: not disposed, of the dtype of `Type` (or
+ * of `Other` when given), at most `max` and exactly `length` elements when given. Undefined when
+ * `value` is not a tensor.
+ */
+function tensorInput(where, name, value, Type, Other, length, max) {
+  if (tensorState(value) === undefined) return undefined;
+  const s = tensorState(usable(where, name, value));
+  if (s.dtype !== DTYPE.get(Type) && s.dtype !== DTYPE.get(Other)) {
+    throw new TypeError(`${where}: ${name} must be a ${DTYPE.get(Type)} tensor, got a ${s.dtype} tensor`);
+  }
+  checkLength(where, name, s.length, length, max);
+  return s;
+}
+
 function typed(Type, Other, where, name, value, settings) {
-  const { length, finite = true } = own(settings);
+  const { length, finite = true, resident = false } = own(settings);
   const max = MAX_OUTPUT_BYTES / Type.BYTES_PER_ELEMENT;
-  const view = typedView(where, name, value);
+  const tensor = tensorInput(where, name, value, Type, Other, length, max);
+  if (tensor !== undefined && resident && tensor.dtype === DTYPE.get(Type)) {
+    if (finite) {
+      const i = firstNonFinite(value);
+      if (i >= 0) throw new RangeError(`${where}: ${name}[${i}] must be finite, got ${describe(copyOut(value, i))}`);
+    }
+    return value;
+  }
+  const view = tensor === undefined ? typedView(where, name, value) : undefined;
   let out;
-  if (view instanceof Type || view instanceof Other) {
+  if (tensor !== undefined) {
+    out = tensor.dtype === DTYPE.get(Type) ? copyOut(value) : new Type(copyOut(value));
+  } else if (view instanceof Type || view instanceof Other) {
     checkLength(where, name, view.length, length, max);
     out = view instanceof Type ? view : new Type(view);
   } else if (view === undefined && isList(value)) {
@@ -308,17 +341,42 @@ function typed(Type, Other, where, name, value, settings) {
 }
 
 /**
+ * Where a function writes its result: undefined (a new array), a typed array (of any realm) of
+ * `Type` with `count` elements (filled and returned), or a tensor of that dtype and length (written
+ * where it lives). Returns `value` itself. The tensor's instance is checked by call() in
+ * lib/runtime.js.
+ */
+export function outTarget(where, value, Type, count) {
+  if (value === undefined) return undefined;
+  const dtype = DTYPE.get(Type);
+  const tensor = tensorState(value);
+  let n;
+  if (tensor !== undefined) {
+    usable(where, 'out', value);
+    if (tensor.dtype !== dtype) throw new TypeError(`${where}: out must be a ${dtype} tensor, got a ${tensor.dtype} tensor`);
+    n = tensor.length;
+  } else {
+    const view = typedView(where, 'out', value);
+    if (!(view instanceof Type)) throw new TypeError(`${where}: out must be a ${Type.name} or a ${dtype} tensor, got ${describe(value)}`);
+    n = view.length;
+  }
+  if (n !== count) throw new RangeError(`${where}: out must have ${count} elements, got ${n}`);
+  return value;
+}
+
+/**
  * Integers as an Int32Array (an Int32Array of any realm is used as is, through a view; a plain array
  * of integers is converted), each within [min, max] when given. `maxLength`: largest element count
  * (default 2^26, 256 MiB). `check(x, i)`: the caller's own check of each element (it throws).
  */
 export function ints(where, name, value, settings) {
   const { length, min, max, maxLength = MAX_OUTPUT_BYTES / 4, check } = own(settings);
-  const view = typedView(where, name, value);
+  const tensor = tensorInput(where, name, value, Int32Array, Int32Array, length, maxLength);
+  const view = tensor === undefined ? typedView(where, name, value) : undefined;
   let out;
-  if (view instanceof Int32Array) {
-    checkLength(where, name, view.length, length, maxLength);
-    out = view;
+  if (tensor !== undefined || view instanceof Int32Array) {
+    if (view !== undefined) checkLength(where, name, view.length, length, maxLength);
+    out = view ?? copyOut(value);
     if (check) for (let i = 0; i < out.length; i++) check(out[i], i);
   } else if (view === undefined && isList(value)) {
     out = fromArray(where, name, value, Int32Array, length, maxLength, (x, i) => {
@@ -328,7 +386,7 @@ export function ints(where, name, value, settings) {
       }
     });
   } else {
-    throw new TypeError(`${where}: ${name} must be an Int32Array or array of integers, got ${describe(value)}`);
+    throw new TypeError(`${where}: ${name} must be an Int32Array or array of integers (or an int32 tensor), got ${describe(value)}`);
   }
   for (let i = 0; i < out.length; i++) {
     if ((min !== undefined && out[i] < min) || (max !== undefined && out[i] > max)) {
@@ -336,6 +394,21 @@ export function ints(where, name, value, settings) {
     }
   }
   return out;
+}
+
+/**
+ * The values pe.tensor() copies: a typed array of a kind the package takes (of any realm, through a
+ * view: `Type` is its kind) or a plain array of numbers (as a Float64Array, `Type` undefined), at
+ * most `maxBytes` bytes.
+ */
+export function tensorSource(where, name, value, maxBytes) {
+  const view = tensorState(value) === undefined ? typedView(where, name, value) : null;
+  if (view) {
+    checkLength(where, name, view.length, undefined, maxBytes / view.BYTES_PER_ELEMENT);
+    return { values: view, Type: TYPED[tagOf(view)] };
+  }
+  if (view === undefined && isList(value)) return { values: fromArray(where, name, value, Float64Array, undefined, maxBytes / 4), Type: undefined };
+  throw new TypeError(`${where}: ${name} must be a Float32Array, Float64Array, Int32Array, Uint8Array or array of numbers, got ${describe(value)}`);
 }
 
 /** Bytes as a Uint8Array (of any realm, through a view); undefined when `value` is not a Uint8Array. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.attention() (lib/attention.js).
-import type { Float32Result, FloatInput } from './arrays.js';
+import type { Float32Out, FloatData } from './tensor.js';
+import type { Float32Result } from './arrays.js';
 import type { RopeFrequencyInput, RopeLayout } from './rope.js';
 import type { SinusoidalLayout } from './sinusoidal.js';
 
@@ -12,7 +13,7 @@ export type AttentionPosition =
   /** Sinusoidal table (vaswani layout by default) added to q, k and v at their positions. */
   | { method: 'sinusoidal'; base?: number; layout?: SinusoidalLayout }
   /** Learned absolute table [rows][headDim] added to q, k and v; every position needs a row. */
-  | { method: 'learned'; table: FloatInput }
+  | { method: 'learned'; table: FloatData }
   /** q and k rotated (frequencies from pe.rope.frequencies(), any scaling). */
   | { method: 'rope'; frequencies: RopeFrequencyInput; layout?: RopeLayout }
   /** xPos: q and k rotated and scaled; default frequencies: RoPE of headDim with `theta`. */
@@ -20,22 +21,22 @@ export type AttentionPosition =
   /** ALiBi: -m_h |p_i - j| added to the logits, slopes from the head count. */
   | { method: 'alibi' }
   /** T5: a learned scalar per (bucket of j - p_i, head); table [numBuckets][heads]. */
-  | { method: 't5'; table: FloatInput; numBuckets?: number; maxDistance?: number; bidirectional?: boolean }
+  | { method: 't5'; table: FloatData; numBuckets?: number; maxDistance?: number; bidirectional?: boolean }
   /** KERPLE: -r1 log(1 + r2 |p_i - j|) (or -r1 |p_i - j|^r2), one r1/r2 per head or one for all. */
-  | { method: 'kerple'; r1: number | FloatInput; r2: number | FloatInput; variant?: 'log' | 'power' }
+  | { method: 'kerple'; r1: number | FloatData; r2: number | FloatData; variant?: 'log' | 'power' }
   /** Shaw et al.: relative tables [2 maxDistance + 1][headDim] in the logits and the output. */
-  | { method: 'shaw'; tableK: FloatInput; tableV: FloatInput; maxDistance: number };
+  | { method: 'shaw'; tableK: FloatData; tableV: FloatData; maxDistance: number };
 
 /** [seq, heads, headDim] for self-attention, or separate query and key lengths. */
 export type AttentionShape = [number, number, number] | { queries: number; keys?: number; heads: number; headDim: number };
 
 export interface AttentionOptions {
   /** [queries][heads][headDim], row-major. */
-  q: FloatInput;
+  q: FloatData;
   /** [keys][heads][headDim]. */
-  k: FloatInput;
+  k: FloatData;
   /** [keys][heads][headDim]. */
-  v: FloatInput;
+  v: FloatData;
   shape: AttentionShape;
   /** Default 'none'. */
   position?: AttentionPosition;
@@ -52,11 +53,16 @@ export interface AttentionOptions {
   queryOffset?: number;
   /** Logit scale. Default 1 / sqrt(headDim). */
   scale?: number;
+  /**
+   * Write the output here: a Float32Array of queries * heads * headDim values, or a float32 tensor
+   * (not one of q, k, v). Default: a new Float32Array.
+   */
+  out?: Float32Out;
 }
 
-export interface AttentionResult {
-  /** [queries][heads][headDim]. */
-  output: Float32Result;
+export interface AttentionResult<O extends Float32Out = Float32Result> {
+  /** [queries][heads][headDim]: a new Float32Array, or `out` when given. */
+  output: O;
   /** [heads][queries][keys], when returnWeights was true. */
   weights?: Float32Result;
 }
@@ -70,6 +76,8 @@ export interface AttentionApi {
    * const { output, weights } = pe.attention({ q, k, v, shape: [128, 8, 64], position: 'alibi',
    *   causal: true, returnWeights: true });
    */
-  attention(options: AttentionOptions & { returnWeights: true }): Required<AttentionResult>;
-  attention(options: AttentionOptions): AttentionResult;
+  attention<O extends Float32Out>(options: AttentionOptions & { returnWeights: true; out: O }): Required<AttentionResult<O>>;
+  attention<O extends Float32Out>(options: AttentionOptions & { out: O }): AttentionResult<O>;
+  attention(options: AttentionOptions & { returnWeights: true; out?: undefined }): Required<AttentionResult>;
+  attention(options: AttentionOptions & { out?: undefined }): AttentionResult;
 }

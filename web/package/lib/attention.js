@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // pe.attention() (C++: src/posenc/attention.hpp): multi-head attention with any position method.
-import { bool, describe, floats, integer, isList, isRecord, number, oneOf, options, own, record, relabel, tuple } from './args.js';
+import { bool, describe, floats, integer, isList, isRecord, number, oneOf, options, outTarget, own, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 import { checkFrequencies, defaultFrequencies } from './rope.js';
 import { sinusoidal } from './sinusoidal.js';
@@ -143,16 +143,18 @@ function readPosition(mod, position, shape, queryOffset) {
 }
 
 function attention(mod, opts) {
-  const o = options(WHERE, opts, ['q', 'k', 'v', 'shape', 'position', 'causal', 'returnWeights', 'streaming', 'queryOffset', 'scale']);
+  const o = options(WHERE, opts, ['q', 'k', 'v', 'shape', 'position', 'causal', 'returnWeights', 'streaming', 'queryOffset', 'scale', 'out']);
   const shape = readShape(o.shape);
   const { queries, keys, heads, headDim } = shape;
   const row = heads * headDim;
   if (Math.max(queries, keys) * row * 4 > MAX_OUTPUT_BYTES) throw new RangeError(`${WHERE}: q, k and v are limited to 256 MiB each`);
   if (keys - 1 > MAX_POSITION) throw new RangeError(`${WHERE}: keys exceed 2^24 + 1 positions`);
-  // NaN/infinity in q, k, v is found by a SIMD scan once they are in the module (call() below).
-  const q = floats(WHERE, 'q', o.q, { length: queries * row, finite: false });
-  const k = floats(WHERE, 'k', o.k, { length: keys * row, finite: false });
-  const v = floats(WHERE, 'v', o.v, { length: keys * row, finite: false });
+  // NaN/infinity in q, k, v is found by a SIMD scan once they are in the module (call() below);
+  // tensors are read where they live.
+  const q = floats(WHERE, 'q', o.q, { length: queries * row, finite: false, resident: true });
+  const k = floats(WHERE, 'k', o.k, { length: keys * row, finite: false, resident: true });
+  const v = floats(WHERE, 'v', o.v, { length: keys * row, finite: false, resident: true });
+  const target = outTarget(WHERE, o.out, Float32Array, queries * row);
   const causal = bool(WHERE, 'causal', o.causal, false);
   const returnWeights = bool(WHERE, 'returnWeights', o.returnWeights, false);
   let queryOffset;
@@ -177,7 +179,7 @@ function attention(mod, opts) {
   const { table, invFreq, t5Table, r1, r2, shawK, shawV } = arrays;
   const [output, weights] = call(mod, WHERE, [settingsArray, { data: q, name: 'q' }, { data: k, name: 'k' }, { data: v, name: 'v' },
     table, invFreq, t5Table, r1, r2, shawK, shawV],
-    [[Float32Array, queries * row], [Float32Array, nw]],
+    [[Float32Array, queries * row, undefined, undefined, target], [Float32Array, nw]],
     (sp, qp, kp, vp, tp, fp, t5p, r1p, r2p, skp, svp, outp, wp) => mod.attention(sp, SLOTS.length, qp, q.length, kp,
       k.length, vp, v.length, outp, queries * row, wp, nw, tp, table.length, fp, invFreq.length, t5p, t5Table.length,
       r1p, r2p, r1.length, skp, svp, shawK.length));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.corpus (lib/corpus.js).
-import type { Int32Result, IntInput } from './arrays.js';
+import type { Int32Out, IntData } from './tensor.js';
+import type { Int32Result } from './arrays.js';
 
 export interface CorpusApi {
   readonly corpus: {
@@ -13,13 +14,14 @@ export interface CorpusApi {
      * stream (different documents, the same lexicon) for a seed; deterministic on every platform.
      * @example const trainIds = pe.corpus.generate({ seed: 1, stream: 'train', length: 1_000_000 });
      */
-    generate(options: { seed?: number; stream?: 'train' | 'eval'; length: number }): Int32Result;
+    generate<O extends Int32Out>(options: { seed?: number; stream?: 'train' | 'eval'; length: number; out: O }): O;
+    generate(options: { seed?: number; stream?: 'train' | 'eval'; length: number; out?: undefined }): Int32Result;
     /**
      * Token ids of any text (bytes outside the alphabet become id 63), e.g. a dropped file's bytes.
      * @example const ids = pe.corpus.encode(await file.bytes());
      */
     encode(text: string | Uint8Array): Int32Result;
     /** Text of token ids (id 63 decodes to '?'). */
-    decode(ids: IntInput): string;
+    decode(ids: IntData): string;
   };
 }

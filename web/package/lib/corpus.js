@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pe.corpus: the invented-language corpus of the train-short-test-long experiment, and the mapping
 // of any text to its 64 token ids (C++: src/posenc/lm/corpus.hpp).
-import { bytes as readBytes, describe, integer, ints, oneOf, options } from './args.js';
+import { bytes as readBytes, describe, integer, ints, oneOf, options, outTarget } from './args.js';
 import { call } from './runtime.js';
 
 const STREAMS = ['train', 'eval'];
@@ -16,11 +16,11 @@ export function bind(mod) {
       vocab: 64,
       generate: (opts) => {
         const where = 'posenc.corpus.generate';
-        const o = options(where, opts, ['seed', 'stream', 'length']);
+        const o = options(where, opts, ['seed', 'stream', 'length', 'out']);
         const seed = integer(where, 'seed', o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 1 });
         const stream = oneOf(where, 'stream', o.stream, STREAMS, 'train');
         const length = integer(where, 'length', o.length, { min: 1, max: MAX_CHARS });
-        return call(mod, where, [], [[Int32Array, length]], (out) => mod.corpusGenerate(seed, STREAMS.indexOf(stream), out, length))[0];
+        return call(mod, where, [], [[Int32Array, length, undefined, undefined, outTarget(where, o.out, Int32Array, length)]], (out) => mod.corpusGenerate(seed, STREAMS.indexOf(stream), out, length))[0];
       },
       encode: (text) => {
         const where = 'posenc.corpus.encode';

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.kerple (lib/kerple.js).
-import type { Float32Result, FloatInput } from './arrays.js';
+import type { Float32Out, FloatData } from './tensor.js';
+import type { Float32Result } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 /** `'log'`: -r1 log(1 + r2 d). `'power'`: -r1 d^r2 (0 < r2 <= 2). */
 export type KerpleVariant = 'log' | 'power';
 
 /** A per-head parameter: one number for every head, or one value per head. */
-export type KerpleParameter = number | FloatInput;
+export type KerpleParameter = number | FloatData;
 
 export interface KerpleBiasOptions extends AttentionShapeOptions {
   /** Number of heads, an integer in [1, 65536]. */
@@ -37,7 +38,8 @@ export interface KerpleNamespace {
    * pe.kerple.bias({ heads: 2, queries: 4, r1: [1.2, 0.4], r2: [0.5, 0.9], causal: true })  // Float32Array(32)
    * pe.kerple.bias({ heads: 8, queries: 128, r1: 1, r2: 1.5, variant: 'power' })  // no mask
    */
-  bias(options: KerpleBiasOptions): Float32Result;
+  bias<O extends Float32Out>(options: KerpleBiasOptions & { out: O }): O;
+  bias(options: KerpleBiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface KerpleApi {

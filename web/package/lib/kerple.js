@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // pe.kerple.bias(): KERPLE log and power biases (C++: src/posenc/kerple.hpp).
-import { bool, describe, floats, isList, oneOf, options } from './args.js';
+import { bool, describe, floats, isList, oneOf, options, outTarget } from './args.js';
 import { call } from './runtime.js';
+import { isTensor } from './tensor.js';
 import { SHAPE_KEYS, attentionShape } from './nope.js';
 
 const VARIANTS = ['log', 'power'];
-const KEYS = [...SHAPE_KEYS, 'r1', 'r2', 'variant', 'causal'];
+const KEYS = [...SHAPE_KEYS, 'r1', 'r2', 'variant', 'causal', 'out'];
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -19,7 +20,7 @@ function perHead(where, name, value, heads, max) {
   let v;
   if (single) {
     v = new Float32Array(heads).fill(value);
-  } else if (isList(value)) {
+  } else if (isList(value) || isTensor(value)) {
     v = floats(where, name, value, { finite: false });
     if (v.length !== heads) throw new RangeError(`${where}: ${name} must have one value per head (${heads}), got ${v.length}`);
   } else {
@@ -42,7 +43,7 @@ function bias(mod, opts) {
   const causal = bool(where, 'causal', o.causal, false);
   const r1 = perHead(where, 'r1', o.r1, s.heads, Infinity);
   const r2 = perHead(where, 'r2', o.r2, s.heads, variant === 'power' ? 2 : Infinity);
-  return call(mod, where, [r1, r2], [[Float32Array, s.count]], (a, b, out) =>
+  return call(mod, where, [r1, r2], [[Float32Array, s.count, undefined, undefined, outTarget(where, o.out, Float32Array, s.count)]], (a, b, out) =>
     mod.kerpleBias(a, b, s.heads, out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal,
       VARIANTS.indexOf(variant)))[0];
 }

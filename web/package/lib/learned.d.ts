@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.learned (lib/learned.js).
-import type { Float32Result, FloatInput, IntInput } from './arrays.js';
+import type { Float32Out, FloatData, IntData } from './tensor.js';
+import type { Float32Result } from './arrays.js';
 
 /** Shape of a learned table. */
 export interface LearnedShape {
@@ -39,13 +40,13 @@ export interface LearnedLookupOptions extends LearnedShape {
    * number array is converted to float32.
    * @example pe.learned.table({ maxPositions: 512, dim: 768 })
    */
-  table: FloatInput;
+  table: FloatData;
   /**
    * Positions to read, each an integer in [0, maxPositions). A position the table has no row for
    * (negative, or >= maxPositions) is a RangeError naming its index and value.
    * @example new Int32Array([0, 1, 2, 3])
    */
-  positions: IntInput;
+  positions: IntData;
 }
 
 /** A preset shape. */
@@ -70,7 +71,8 @@ export interface Learned {
    * `[maxPositions][dim]`; a larger maxPositions with the same dim and seed starts with the same rows.
    * @example pe.learned.table({ maxPositions: 512, dim: 768, seed: 1 }) // Float32Array(393216)
    */
-  table(options: LearnedTableOptions): Float32Result;
+  table<O extends Float32Out>(options: LearnedTableOptions & { out: O }): O;
+  table(options: LearnedTableOptions & { out?: undefined }): Float32Result;
   /**
    * Rows of a table for the given positions: `[positions.length][dim]`, row n = table row
    * positions[n]. A learned table has no row beyond maxPositions - 1 (BERT cannot read position 512).
@@ -78,7 +80,8 @@ export interface Learned {
    * const table = pe.learned.table(pe.learned.presets.bert);
    * pe.learned.lookup({ ...pe.learned.presets.bert, table, positions: [0, 1, 2] }) // Float32Array(2304)
    */
-  lookup(options: LearnedLookupOptions): Float32Result;
+  lookup<O extends Float32Out>(options: LearnedLookupOptions & { out: O }): O;
+  lookup(options: LearnedLookupOptions & { out?: undefined }): Float32Result;
   /**
    * Shapes of well-known tables (frozen data): BERT-base (`BertEmbeddings.position_embeddings`,
    * 512 x 768) and GPT-2 small (`wpe`, 1024 x 768). Both are initialised with std 0.02, the default.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // pe.learned: learned absolute position tables, BERT / GPT-2 style (C++: src/posenc/learned.hpp).
-import { describe, floats, integer, ints, number, options } from './args.js';
+import { describe, floats, integer, ints, number, options, outTarget } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 
 const TABLE = 'posenc.learned.table';
@@ -34,25 +34,25 @@ function shape(where, o) {
 }
 
 function table(mod, opts) {
-  const o = options(TABLE, opts, ['maxPositions', 'dim', 'seed', 'std']);
+  const o = options(TABLE, opts, ['maxPositions', 'dim', 'seed', 'std', 'out']);
   const { maxPositions, dim } = shape(TABLE, o);
   const seed = integer(TABLE, 'seed', o.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
   const std = number(TABLE, 'std', o.std, { min: 0, max: 1e30, fallback: 0.02 });
   const count = maxPositions * dim;
-  return call(mod, TABLE, [], [[Float32Array, count]], (out) =>
+  return call(mod, TABLE, [], [[Float32Array, count, undefined, undefined, outTarget(TABLE, o.out, Float32Array, count)]], (out) =>
     mod.learnedTable(out, count, maxPositions, dim, seed, std))[0];
 }
 
 function lookup(mod, opts) {
-  const o = options(LOOKUP, opts, ['table', 'maxPositions', 'dim', 'positions']);
+  const o = options(LOOKUP, opts, ['table', 'maxPositions', 'dim', 'positions', 'out']);
   const { maxPositions, dim } = shape(LOOKUP, o);
-  const t = floats(LOOKUP, 'table', o.table, { length: maxPositions * dim });
+  const t = floats(LOOKUP, 'table', o.table, { length: maxPositions * dim, resident: true });
   const positions = rows(o.positions, maxPositions);
   const count = positions.length * dim;
   if (count > MAX_FLOATS) {
     throw new RangeError(`${LOOKUP}: positions.length * dim = ${count} floats exceeds the 256 MiB output limit`);
   }
-  return call(mod, LOOKUP, [t, positions], [[Float32Array, count]], (ta, pa, out) =>
+  return call(mod, LOOKUP, [{ data: t, name: 'table', finite: false }, positions], [[Float32Array, count, undefined, undefined, outTarget(LOOKUP, o.out, Float32Array, count)]], (ta, pa, out) =>
     mod.learnedLookup(ta, t.length, pa, positions.length, out, count, maxPositions, dim))[0];
 }
 

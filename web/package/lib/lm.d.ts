@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.lm (lib/lm.js).
-import type { IntInput } from './arrays.js';
+
+import type { IntData } from './tensor.js';
 
 /** Position methods the language model can use. */
 export type LmPosition = 'none' | 'learned' | 'sinusoidal' | 'rope' | 'alibi' | 't5' | 'kerple';
@@ -15,7 +16,7 @@ export interface LmRopeScaling {
 /** Where a trainer's training stream comes from: exactly one of `text` and `corpus`. */
 export type LmData =
   /** Training token ids (each < vocab), e.g. pe.corpus.encode(yourText). */
-  | { text: IntInput; corpus?: never }
+  | { text: IntData; corpus?: never }
   /**
    * The generated corpus's training stream (pe.corpus), made inside the module: the same ids as
    * pe.corpus.generate({ seed, stream: 'train', length }) without copying them through JavaScript.
@@ -77,7 +78,7 @@ export interface LmTrainer {
    * past the training context is a RangeError (the table has no row for those positions).
    * @example const { perplexity } = trainer.evaluate({ tokens: evalIds, length: 256 });
    */
-  evaluate(options: { tokens: IntInput; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
+  evaluate(options: { tokens: IntData; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
   /** Free the trainer's memory (also done when the object is garbage-collected). */
   dispose(): void;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.nope (lib/nope.js), and the attention-bias geometry shared by alibi, t5 and kerple.
+import type { Float32Out } from './tensor.js';
 import type { Float32Result } from './arrays.js';
 
 /**
@@ -37,7 +38,8 @@ export interface NopeNamespace {
    * pe.nope.bias({ queries: 3, causal: true })
    * // Float32Array [0, -Inf, -Inf,  0, 0, -Inf,  0, 0, 0]
    */
-  bias(options: NopeBiasOptions): Float32Result;
+  bias<O extends Float32Out>(options: NopeBiasOptions & { out: O }): O;
+  bias(options: NopeBiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface NopeApi {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pe.nope.bias(): no positional encoding, only the causal mask (C++: src/posenc/nope.hpp). Also the
 // argument checks of the [heads, queries, keys] geometry that alibi, t5 and kerple share.
-import { bool, integer, options, own } from './args.js';
+import { bool, integer, options, outTarget, own } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, float32Result } from './runtime.js';
 
 /** The largest head count accepted (src/posenc/nope.hpp, max_heads). */
@@ -39,7 +39,7 @@ export function attentionShape(where, o, fallbacks) {
 }
 
 const WHERE = 'posenc.nope.bias';
-const KEYS = [...SHAPE_KEYS, 'causal'];
+const KEYS = [...SHAPE_KEYS, 'causal', 'out'];
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -51,5 +51,5 @@ function bias(mod, opts) {
   const s = attentionShape(WHERE, o, { heads: 1 });
   const causal = bool(WHERE, 'causal', o.causal, false);
   return float32Result(mod, WHERE, s.count, (out) =>
-    mod.nopeBias(out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal));
+    mod.nopeBias(out, s.count, s.heads, s.queries, s.keys, s.queryOffset, causal), outTarget(WHERE, o.out, Float32Array, s.count));
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.rope and pe.xpos (lib/rope.js).
-import type { Float32Result, Float64Result, FloatInput, IntInput } from './arrays.js';
+import type { Float32Out, FloatData, IntData } from './tensor.js';
+import type { Float32Result, Float64Result } from './arrays.js';
 
 /** Hugging Face `rope_type` values posenc computes. */
 export type RopeType = 'default' | 'linear' | 'ntk' | 'dynamic' | 'yarn' | 'longrope' | 'llama3';
@@ -104,7 +105,7 @@ export interface RopeFrequencies {
 
 /** What apply/inverse/cache need: at least invFreq (attentionFactor defaults to 1). */
 export interface RopeFrequencyInput {
-  invFreq: FloatInput;
+  invFreq: FloatData;
   attentionFactor?: number;
   headDim?: number;
 }
@@ -114,11 +115,17 @@ export interface RopeApplyOptions {
   shape: [number, number, number];
   frequencies: RopeFrequencyInput;
   /** Position of each of the seq rows (integers in [0, 2^24]); or give offset. */
-  positions?: IntInput;
+  positions?: IntData;
   /** Position of row 0 when positions are not given (e.g. the length of a KV cache). Default 0. */
   offset?: number;
   /** Default 'half'. */
   layout?: RopeLayout;
+  /**
+   * Write the result here: a Float32Array of x's length or a float32 tensor. `out: x` rotates x in
+   * place (with a tensor: no copy at all). Default: a new Float32Array. If x holds a NaN or an
+   * infinity the call throws a RangeError and `out` is left unspecified.
+   */
+  out?: Float32Out;
 }
 
 export interface RopeCacheOptions {
@@ -126,7 +133,7 @@ export interface RopeCacheOptions {
   /** Number of rows (positions offset .. offset + length - 1); or give positions. */
   length?: number;
   offset?: number;
-  positions?: IntInput;
+  positions?: IntData;
 }
 
 export interface XposApplyOptions extends Omit<RopeApplyOptions, 'frequencies'> {
@@ -169,12 +176,14 @@ export interface RopeApi {
      * the rotary dimension pass through.
      * @example const qRot = pe.rope.apply(q, { shape: [seq, 32, 128], frequencies: f, offset: cacheLength });
      */
-    apply(x: FloatInput, options: RopeApplyOptions): Float32Result;
+    apply<O extends Float32Out>(x: FloatData, options: RopeApplyOptions & { out: O }): O;
+    apply(x: FloatData, options: RopeApplyOptions & { out?: undefined }): Float32Result;
     /**
      * Undo apply() with the same options (rotation by -angle, divided by the attention factor).
      * @example const q = pe.rope.inverse(qRot, { shape: [seq, 32, 128], frequencies: f });
      */
-    inverse(x: FloatInput, options: RopeApplyOptions): Float32Result;
+    inverse<O extends Float32Out>(x: FloatData, options: RopeApplyOptions & { out: O }): O;
+    inverse(x: FloatData, options: RopeApplyOptions & { out?: undefined }): Float32Result;
     /**
      * Wavelength of each frequency, 2 pi / w_i, in positions. A frequency of 0 (a pair that never
      * turns), or one so small that 2 pi / w_i overflows, gives Infinity; negative ones are refused.
@@ -193,6 +202,7 @@ export interface RopeApi {
      * with role 'key'.
      * @example const k = pe.xpos.apply(keys, { shape: [seq, 8, 64], role: 'key' });
      */
-    apply(x: FloatInput, options: XposApplyOptions): Float32Result;
+    apply<O extends Float32Out>(x: FloatData, options: XposApplyOptions & { out: O }): O;
+    apply(x: FloatData, options: XposApplyOptions & { out?: undefined }): Float32Result;
   };
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pe.rope and pe.xpos (C++: src/posenc/rope.hpp). The Hugging Face config reading lives here; the
 // frequencies, caches and rotations are computed by the core.
-import { bool, data as configData, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, record, relabel, tuple } from './args.js';
+import { bool, data as configData, describe, doubles, floats, integer, ints, isRecord, number, oneOf, options, outTarget, record, relabel, tuple } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 import { readConfig } from './families.js';
 
@@ -230,10 +230,12 @@ function checkShape(where, shape) {
 
 // rope.apply / rope.inverse (`inverse` fixed by the caller) and xpos.apply (`inverse` an option).
 function apply(mod, x, opts, where, xpos, inverseRope) {
-  const keys = ['shape', 'frequencies', 'positions', 'offset', 'layout'];
+  const keys = ['shape', 'frequencies', 'positions', 'offset', 'layout', 'out'];
   const o = options(where, opts, xpos ? [...keys, 'inverse', 'role', 'gamma', 'scaleBase', 'center', 'theta'] : keys);
   const [seq, heads, headDim] = checkShape(where, o.shape);
-  const data = floats(where, 'x', x, { length: seq * heads * headDim, finite: false });  // scanned in the module
+  // A float32 tensor is rotated where it lives; NaN/infinity is found by the kernel (below).
+  const data = floats(where, 'x', x, { length: seq * heads * headDim, finite: false, resident: true });
+  const target = outTarget(where, o.out, Float32Array, data.length);  // out: x rotates in place
   let f;
   if (xpos && o.frequencies === undefined) {
     const theta = number(where, 'theta', o.theta, { above: 1, fallback: 10000 });
@@ -256,10 +258,11 @@ function apply(mod, x, opts, where, xpos, inverseRope) {
   const scaleBase = xpos ? number(where, 'scaleBase', o.scaleBase, { above: 0, fallback: 512 }) : 512;
   const center = xpos && o.center !== undefined ? number(where, 'center', o.center) : NaN;
   const n = data.length, h = f.invFreq.length;
-  // x is copied straight into the output buffer, which the core rotates in place.
-  const [out] = call(mod, where, [f.invFreq, positions], [[Float32Array, n, data, 'x']],
+  // x is copied straight into the output buffer (out itself when given), which the core rotates in
+  // place, checking each row for NaN/infinity just before rotating it (no separate pass).
+  const [out] = call(mod, where, [f.invFreq, positions], [[Float32Array, n, data, { kernel: 'x' }, target]],
     (inv, pos, xOut) => mod.ropeApply(xOut, n, seq, heads, headDim, LAYOUTS.indexOf(layout), inverse, offset, inv, h,
-      f.attentionFactor, pos, positions.length, xpos, role === 'key', gamma, scaleBase, center));
+      f.attentionFactor, pos, positions.length, xpos, role === 'key', gamma, scaleBase, center, true));
   return out;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.shaw (lib/shaw.js).
-import type { Float32Result, FloatInput, Int32Result } from './arrays.js';
+import type { Float32Out, FloatData, Int32Out } from './tensor.js';
+import type { Float32Result, Int32Result } from './arrays.js';
 
 /** Float32 data: a `Float32Array` is used as is, a `Float64Array` or number array is converted. */
-export type ShawFloats = FloatInput;
+export type ShawFloats = FloatData;
 
 export interface ShawIndexOptions {
   /**
@@ -86,7 +87,8 @@ export interface ShawAttention {
    * z_i = sum_j weight_ij (v_j + a^V_idx(i,j)), `[queries][dim]`.
    * @example result.output.subarray(i * dim, (i + 1) * dim)
    */
-  output: Float32Result;
+  /** A new Float32Array, or `out` when given. */
+  output: Float32Result | Float32Out;
 }
 
 /** The `pe.shaw` namespace. */
@@ -96,7 +98,8 @@ export interface Shaw {
    * the row of a^K / a^V that query i uses for key j.
    * @example pe.shaw.indices({ queries: 3, maxDistance: 1 }) // Int32Array [1,2,2, 0,1,2, 0,0,1]
    */
-  indices(options: ShawIndexOptions): Int32Result;
+  indices<O extends Int32Out>(options: ShawIndexOptions & { out: O }): O;
+  indices(options: ShawIndexOptions & { out?: undefined }): Int32Result;
   /**
    * One attention head with relative position representations (Shaw, Uszkoreit, Vaswani 2018):
    * logits, softmax weights and output. Logits are float32 dot products (within (dim + 4) float32
@@ -104,7 +107,7 @@ export interface Shaw {
    * @example
    * const { weights, output } = pe.shaw.attention({ q, k, v, tableK, tableV, queries: 8, dim: 64, maxDistance: 16, causal: true });
    */
-  attention(options: ShawAttentionOptions): ShawAttention;
+  attention(options: ShawAttentionOptions & { out?: Float32Out }): ShawAttention;
 }
 
 export interface ShawApi {

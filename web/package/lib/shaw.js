@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // pe.shaw: relative position representations, Shaw et al. 2018 (C++: src/posenc/shaw.hpp).
-import { bool, floats, integer, options } from './args.js';
+import { bool, floats, integer, options, outTarget } from './args.js';
 import { MAX_OUTPUT_BYTES, MAX_POSITION, call } from './runtime.js';
 
 const INDICES = 'posenc.shaw.indices';
@@ -39,19 +39,19 @@ function positions(where, o) {
 }
 
 function indices(mod, opts) {
-  const o = options(INDICES, opts, ['queries', 'keys', 'maxDistance', 'queryOffset']);
+  const o = options(INDICES, opts, ['queries', 'keys', 'maxDistance', 'queryOffset', 'out']);
   const { queries, keys, maxDistance, queryOffset } = positions(INDICES, o);
   const count = queries * keys;
   if (count > MAX_FLOATS) {
     throw new RangeError(`${INDICES}: queries * keys = ${count} exceeds the 256 MiB output limit`);
   }
-  return call(mod, INDICES, [], [[Int32Array, count]], (out) =>
+  return call(mod, INDICES, [], [[Int32Array, count, undefined, undefined, outTarget(INDICES, o.out, Int32Array, count)]], (out) =>
     mod.shawIndices(out, count, queries, keys, maxDistance, queryOffset))[0];
 }
 
 function attention(mod, opts) {
   const o = options(ATTENTION, opts,
-    ['q', 'k', 'v', 'tableK', 'tableV', 'queries', 'keys', 'dim', 'maxDistance', 'causal', 'queryOffset']);
+    ['q', 'k', 'v', 'tableK', 'tableV', 'queries', 'keys', 'dim', 'maxDistance', 'causal', 'queryOffset', 'out']);
   const { queries, keys, maxDistance, queryOffset } = positions(ATTENTION, o);
   const dim = integer(ATTENTION, 'dim', o.dim, { min: 1, max: MAX_FLOATS });
   const causal = bool(ATTENTION, 'causal', o.causal, false);
@@ -61,13 +61,17 @@ function attention(mod, opts) {
       + `${2 * qk + qd} floats) exceed the 256 MiB output limit`);
   }
   const rows = 2 * maxDistance + 1;
-  const q = floats(ATTENTION, 'q', o.q, { length: qd });
-  const k = floats(ATTENTION, 'k', o.k, { length: keys * dim });
-  const v = floats(ATTENTION, 'v', o.v, { length: keys * dim });
-  const tableK = floats(ATTENTION, 'tableK', o.tableK, { length: rows * dim });
-  const tableV = floats(ATTENTION, 'tableV', o.tableV, { length: rows * dim });
-  const [logits, weights, output] = call(mod, ATTENTION, [q, k, v, tableK, tableV],
-    [[Float32Array, qk], [Float32Array, qk], [Float32Array, qd]],
+  const resident = true;
+  const q = floats(ATTENTION, 'q', o.q, { length: qd, resident });
+  const k = floats(ATTENTION, 'k', o.k, { length: keys * dim, resident });
+  const v = floats(ATTENTION, 'v', o.v, { length: keys * dim, resident });
+  const tableK = floats(ATTENTION, 'tableK', o.tableK, { length: rows * dim, resident });
+  const tableV = floats(ATTENTION, 'tableV', o.tableV, { length: rows * dim, resident });
+  // Named, so that a tensor of another instance is refused by name (the values were scanned above).
+  const named = (data, name) => ({ data, name, finite: false });
+  const inputs = [named(q, 'q'), named(k, 'k'), named(v, 'v'), named(tableK, 'tableK'), named(tableV, 'tableV')];
+  const [logits, weights, output] = call(mod, ATTENTION, inputs,
+    [[Float32Array, qk], [Float32Array, qk], [Float32Array, qd, undefined, undefined, outTarget(ATTENTION, o.out, Float32Array, qd)]],
     (qa, ka, va, tka, tva, la, wa, oa) => mod.shawAttention(qa, q.length, ka, k.length, va, v.length,
       tka, tableK.length, tva, tableV.length, la, qk, wa, qk, oa, qd, queries, keys, dim, maxDistance, causal, queryOffset));
   return { logits, weights, output };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.sinusoidal() (lib/sinusoidal.js).
+import type { Float32Out } from './tensor.js';
 import type { Float32Result } from './arrays.js';
 
 /** Column layout of a sinusoidal table. */
@@ -37,5 +38,6 @@ export interface SinusoidalApi {
    * The table may not exceed 256 MiB, and positions may not exceed 2^24.
    * @example pe.sinusoidal({ length: 128, dim: 64 })  // Float32Array(8192)
    */
-  sinusoidal(options: SinusoidalOptions): Float32Result;
+  sinusoidal<O extends Float32Out>(options: SinusoidalOptions & { out: O }): O;
+  sinusoidal(options: SinusoidalOptions & { out?: undefined }): Float32Result;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // pe.sinusoidal(): Vaswani and fairseq/tensor2tensor tables (C++: src/posenc/sinusoidal.hpp).
-import { integer, number, oneOf, options } from './args.js';
+import { integer, number, oneOf, options, outTarget } from './args.js';
 import { MAX_POSITION, MAX_OUTPUT_BYTES, float32Result } from './runtime.js';
 
 const WHERE = 'posenc.sinusoidal';
 const LAYOUTS = ['vaswani', 'fairseq'];
-const KEYS = ['length', 'dim', 'base', 'layout', 'offset', 'paddingIdx'];
+const KEYS = ['length', 'dim', 'base', 'layout', 'offset', 'paddingIdx', 'out'];
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -35,5 +35,5 @@ export function sinusoidal(mod, opts) {
   }
   const count = length * dim;
   return float32Result(mod, WHERE, count, (out) =>
-    mod.sinusoidal(out, count, length, dim, base, LAYOUTS.indexOf(layout), offset));
+    mod.sinusoidal(out, count, length, dim, base, LAYOUTS.indexOf(layout), offset), outTarget(WHERE, o.out, Float32Array, count));
 }

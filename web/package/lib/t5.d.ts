@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.t5 (lib/t5.js).
-import type { Float32Result, FloatInput, Int32Result, IntInput } from './arrays.js';
+import type { Float32Out, FloatData, Int32Out, IntData } from './tensor.js';
+import type { Float32Result, Int32Result } from './arrays.js';
 import type { AttentionShapeOptions } from './nope.js';
 
 export interface T5BucketOptions {
@@ -28,7 +29,7 @@ export interface T5BiasOptions extends AttentionShapeOptions, T5BucketOptions {
    * The learned bias table, `[numBuckets][heads]` row-major (Hugging Face's
    * `relative_attention_bias.weight`), `numBuckets * heads` finite values.
    */
-  table: FloatInput;
+  table: FloatData;
 }
 
 export interface T5Namespace {
@@ -40,7 +41,8 @@ export interface T5Namespace {
    * pe.t5.bucket([-1, 0, 1, 16, -200])                          // Int32Array [1, 0, 17, 26, 15]
    * pe.t5.bucket(new Int32Array([-3, 3]), { bidirectional: false })  // Int32Array [3, 0]
    */
-  bucket(relativePositions: IntInput, options?: T5BucketOptions): Int32Result;
+  bucket<O extends Int32Out>(relativePositions: IntData, options: T5BucketOptions & { out: O }): O;
+  bucket(relativePositions: IntData, options?: T5BucketOptions & { out?: undefined }): Int32Result;
 
   /**
    * T5 attention bias, row-major `[heads][queries][keys]`:
@@ -51,7 +53,8 @@ export interface T5Namespace {
    * pe.t5.bias({ table, heads: 8, queries: 16 })                // Float32Array(8 * 16 * 16)
    * pe.t5.bias({ table, heads: 8, queries: 1, keys: 50, bidirectional: false })
    */
-  bias(options: T5BiasOptions): Float32Result;
+  bias<O extends Float32Out>(options: T5BiasOptions & { out: O }): O;
+  bias(options: T5BiasOptions & { out?: undefined }): Float32Result;
 }
 
 export interface T5Api {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // pe.t5: T5 relative position buckets and bias (C++: src/posenc/t5.hpp).
-import { bool, floats, integer, ints, options } from './args.js';
+import { bool, floats, integer, ints, options, outTarget } from './args.js';
 import { call } from './runtime.js';
 import { SHAPE_KEYS, attentionShape } from './nope.js';
 
 const BUCKET_KEYS = ['bidirectional', 'numBuckets', 'maxDistance'];
-const BIAS_KEYS = [...SHAPE_KEYS, 'table', ...BUCKET_KEYS];
+const BIAS_KEYS = [...SHAPE_KEYS, 'table', ...BUCKET_KEYS, 'out'];
 
 /** The members this module adds to the library object. */
 export function bind(mod) {
@@ -36,9 +36,10 @@ export function bucketOptions(where, o, prefix = '') {
 function bucket(mod, relativePositions, opts = {}) {
   const where = 'posenc.t5.bucket';
   const rp = ints(where, 'relativePositions', relativePositions);
-  const b = bucketOptions(where, options(where, opts, BUCKET_KEYS));
+  const o = options(where, opts, [...BUCKET_KEYS, 'out']);
+  const b = bucketOptions(where, o);
   const n = rp.length;
-  return call(mod, where, [rp], [[Int32Array, n]], (input, out) =>
+  return call(mod, where, [rp], [[Int32Array, n, undefined, undefined, outTarget(where, o.out, Int32Array, n)]], (input, out) =>
     mod.t5Buckets(input, n, out, b.bidirectional, b.numBuckets, b.maxDistance))[0];
 }
 
@@ -47,12 +48,12 @@ function bias(mod, opts) {
   const o = options(where, opts, BIAS_KEYS);
   const s = attentionShape(where, o);
   const b = bucketOptions(where, o);
-  const table = floats(where, 'table', o.table);
+  const table = floats(where, 'table', o.table, { resident: true });
   if (table.length !== b.numBuckets * s.heads) {
     throw new RangeError(`${where}: table must have numBuckets * heads = ${b.numBuckets * s.heads} values ` +
       `([numBuckets][heads], as relative_attention_bias.weight), got ${table.length}`);
   }
-  return call(mod, where, [table], [[Float32Array, s.count]], (t, out) =>
+  return call(mod, where, [{ data: table, name: 'table', finite: false }], [[Float32Array, s.count, undefined, undefined, outTarget(where, o.out, Float32Array, s.count)]], (t, out) =>
     mod.t5Bias(t, table.length, out, s.count, s.heads, s.queries, s.keys, s.queryOffset,
       b.bidirectional, b.numBuckets, b.maxDistance))[0];
 }

@@ -11,6 +11,7 @@
 // Messages, page -> worker: { id, init: { simd } } | { id, path, args, handle? } | { release: handle }
 //            worker -> page: { id, ok: true, value } | { id, ok: true, handle, shape } | { id, ok: false, error }
 import { describe, options } from './args.js';
+import { isTensor } from './tensor.js';
 
 const marked = new WeakSet();  // arrays and buffers the caller allowed to be transferred
 
@@ -79,6 +80,36 @@ function unsendable(job) {
     }
   });
   return names[Math.max(i, 0)] ?? `argument ${i + 1}`;
+}
+
+/**
+ * The name of the first tensor among the arguments of `job` (e.g. 'x', 'options.q', 'options.out'),
+ * or undefined. A tensor lives in the page's WebAssembly memory: it cannot be sent to the worker.
+ * Recognised by its brand only (lib/tensor.js); a value that cannot be inspected is left to posting.
+ */
+function tensorArgument(job) {
+  const names = PARAMETERS[job.path.join('.')] ?? PARAMETERS[job.path.at(-1)] ?? ['options'];
+  const seen = new Set();
+  const find = (value, name, depth) => {
+    if (isTensor(value)) return name;
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || depth > 4 || seen.has(value)) return undefined;
+    seen.add(value);
+    try {
+      for (const [key, item] of Object.entries(value)) {
+        const found = find(item, Array.isArray(value) ? `${name}[${key}]` : `${name}.${key}`, depth + 1);
+        if (found) return found;
+      }
+    } catch {
+      // a getter or Proxy trap that throws: posting reports it by name
+    }
+    return undefined;
+  };
+  // Only the parameters the function takes (the worker ignores any further argument).
+  for (let i = 0; i < Math.min(job.args.length, names.length); i++) {
+    const found = find(job.args[i], names[i], 0);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const ERRORS = { TypeError, RangeError };
@@ -219,6 +250,11 @@ export function connect(where, opts, spawn) {
       if (state.terminated) return reject(new Error(`${where}: the worker has been terminated`));
       if (signal?.aborted) return reject(signal.reason);
       const job = { where, path, args, handle, signal, resolve, reject };
+      const tensor = tensorArgument(job);
+      if (tensor) {
+        return reject(new TypeError(`${where}: ${tensor} is a tensor, which lives in the page's WebAssembly memory and cannot be sent `
+          + 'to a worker (pass tensor.toArray() instead)'));
+      }
       if (signal) {
         const onAbort = () => {
           const queued = state.queue.indexOf(job);

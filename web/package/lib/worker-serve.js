@@ -41,7 +41,9 @@ export function serve(post, listen) {
     try {
       if (message.init) {
         pe = await init(message.init);
-        answer = { id, ok: true, value: shapeOf(pe) };
+        // Tensors stay on the page: a worker's could be neither passed nor returned.
+        const { tensor, zeros, ...calls } = pe;
+        answer = { id, ok: true, value: shapeOf(calls) };
       } else {
         const owner = message.handle === undefined ? pe : handles.get(message.handle);
         const parent = message.path.slice(0, -1).reduce((object, key) => object[key], owner);
