@@ -5,8 +5,7 @@
 //   web/package/dist/posenc.iife.js     classic script defining the global `posenc`, for a
 //                                       <script src> from a CDN (the package's unpkg/jsdelivr file).
 // Both are esbuild bundles of web/package/index.js in which lib/files.js (where the .wasm files are)
-// is replaced by a module that holds the bytes of both builds (base64). The demo site's bundle
-// (scripts/build-site.mjs) uses the same replacement, `inlineWasm`. Run after web/package/dist/ has
+// is replaced by a module that holds the bytes of both builds (base64). Run after web/package/dist/ has
 // the glue and the .wasm files (scripts/build.sh).
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,12 +16,8 @@ import { build } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = join(ROOT, 'web/package');
 
-/**
- * esbuild plugin: the package's lib/files.js becomes the .wasm bytes of both builds, or with
- * { base: 'beside' } the bytes of the SIMD build and, for the baseline build (loaded only where
- * WebAssembly SIMD is missing), the URL of posenc_base.wasm next to the bundle.
- */
-export function wasmFiles({ base = 'inline' } = {}) {
+/** esbuild plugin: the package's lib/files.js becomes the .wasm bytes of both builds. */
+function wasmFiles() {
   return {
     name: 'posenc-inline-wasm',
     setup(b) {
@@ -30,17 +25,17 @@ export function wasmFiles({ base = 'inline' } = {}) {
         args.resolveDir === join(PACKAGE, 'lib') ? { path: 'files.js', namespace: 'posenc-inline-wasm' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'posenc-inline-wasm' }, () => {
         const base64 = (build) => readFileSync(join(PACKAGE, `dist/posenc_${build}.wasm`)).toString('base64');
-        const beside = base === 'beside';
         return {
-          contents: `// The .wasm of ${beside ? 'the SIMD build' : 'both builds'}, inlined by scripts/one-file.mjs.
+          contents: `// The .wasm of both builds, inlined by scripts/one-file.mjs.
 const SIMD = '${base64('simd')}';
-${beside ? '' : `const BASE = '${base64('base')}';\n`}function bytes(text) {
+const BASE = '${base64('base')}';
+function bytes(text) {
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
-export const wasmFiles = { simd: () => bytes(SIMD), base: ${beside ? "() => new URL('posenc_base.wasm', import.meta.url)" : '() => bytes(BASE)'} };
+export const wasmFiles = { simd: () => bytes(SIMD), base: () => bytes(BASE) };
 `,
           loader: 'js',
         };
@@ -48,10 +43,10 @@ export const wasmFiles = { simd: () => bytes(SIMD), base: ${beside ? "() => new 
     },
   };
 }
-export const inlineWasm = wasmFiles();
+const inlineWasm = wasmFiles();
 
 /** Print a bundle's size. */
-export function report(file) {
+function report(file) {
   const kib = (n) => (n / 1024).toFixed(0);
   console.log(`${file}: ${kib(statSync(file).size)} KiB (${kib(gzipSync(readFileSync(file)).length)} KiB gzip)`);
 }

@@ -8,10 +8,11 @@
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]
 //
 // Also imported by the browser tests: startServer({ port: 0 }) -> { url, close }.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(fileURLToPath(new URL('../web/', import.meta.url)));
 
@@ -32,6 +33,18 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
   '.md': 'text/plain; charset=utf-8',
 };
+
+// Sent gzipped to a client that accepts it, as static hosts do (the sizes the site's README states
+// are these); compressed once per file version.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.ts', '.md']);
+const gzipped = new Map();
+function gzipOf(file, mtimeMs) {
+  const hit = gzipped.get(file);
+  if (hit?.mtimeMs === mtimeMs) return hit.body;
+  const body = gzipSync(readFileSync(file), { level: 9 });
+  gzipped.set(file, { mtimeMs, body });
+  return body;
+}
 
 // `csp`: the policy of every response (the tests serve a blog on a second origin with its own).
 export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP } = {}) {
@@ -55,10 +68,14 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp 
     if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden');
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
-      const size = statSync(file).size;
+      const { size, mtimeMs } = statSync(file);
+      const gzip = COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+      const body = gzip ? gzipOf(file, mtimeMs) : null;
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-length': size,
+        'content-length': body ? body.length : size,
+        ...(body ? { 'content-encoding': 'gzip' } : {}),
+        vary: 'accept-encoding',
         'content-security-policy': csp === CSP && file.endsWith(`${sep}embed.html`) ? CSP_EMBED : csp,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-cache',
@@ -66,7 +83,8 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp 
         'cross-origin-resource-policy': 'cross-origin',
       });
       if (req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
+      if (body) res.end(body);
+      else createReadStream(file).pipe(res);
     } catch {
       send(res, 404, 'not found');
     }

@@ -30,7 +30,7 @@ let blogRoot;
 let site;
 const snippet = {};
 
-const strictCsp = (scriptSrc) => `default-src 'self'; script-src ${scriptSrc} 'wasm-unsafe-eval'; style-src 'self'; ` +
+const strictCsp = (scriptSrc) => `default-src 'self'; script-src ${scriptSrc} 'wasm-unsafe-eval'; connect-src ${scriptSrc}; style-src 'self'; ` +
   `img-src 'self' data: blob:; frame-src ${site}; object-src 'none'; base-uri 'none'`;
 
 before(async () => {
@@ -39,7 +39,7 @@ before(async () => {
   // The blog: its own server (second origin) and its own copies of the two scripts.
   blogRoot = await mkdtemp(join(tmpdir(), 'posenc-blog-'));
   await mkdir(join(blogRoot, 'vendor'));
-  for (const file of ['embed.js', 'posenc-widgets.js', 'posenc_base.wasm']) await symlink(join(WEB, 'site', file), join(blogRoot, 'vendor', file));
+  for (const file of ['embed.js', 'dist']) await symlink(join(WEB, 'site', file), join(blogRoot, 'vendor', file));
   await symlink(join(WEB, 'site', 'favicon.svg'), join(blogRoot, 'favicon.svg'));
   await mkdir(join(blogRoot, 'strict'));
   await mkdir(join(blogRoot, 'cors'));
@@ -68,7 +68,7 @@ after(async () => {
 
 /** A blog post holding both snippets; `local` rewrites the script URLs to the blog's own copies. */
 async function post(name, { lang, kind, local }) {
-  const own = (text) => (local ? text.replace(/<script ([^>]*)src="[^"]*\/site\/([\w.-]+\.js)"/g, '<script $1src="/vendor/$2"') : text);
+  const own = (text) => (local ? text.replace(/<script ([^>]*)src="[^"]*\/site\/([\w./-]+\.js)"/g, '<script $1src="/vendor/$2"') : text);
   // The iframe comes from the site in the post's language; the custom element is pasted as copied
   // from the English site (no lang attribute), so that its language is the page's.
   const html = `<!doctype html>
@@ -173,8 +173,10 @@ test('second origin, scripts from the site (CORS): the snippets exactly as copie
   const url = await post('cors.html', { lang: 'en', kind: 'cors', local: false });
   const ctx = await open(env, url);
   const { page } = ctx;
-  const bundle = await page.request.get(`${site}/site/posenc-widgets.js`);
-  assert.equal(bundle.headers()['access-control-allow-origin'], '*');
+  for (const file of ['posenc-widgets.js', 'posenc_simd.wasm']) {
+    const res = await page.request.get(`${site}/site/dist/${file}`);
+    assert.equal(res.headers()['access-control-allow-origin'], '*', file);
+  }
   const frame = await frameOf(page);
   await ready(frame, ID);
   await frame.waitForFunction(() => document.documentElement.scrollHeight <= innerHeight && innerHeight > 900, null, { timeout: 15_000 });

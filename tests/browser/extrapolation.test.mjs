@@ -3,7 +3,7 @@
 // the strict CSP: tiny runs (a few steps, short evaluations, set through the URL) show progress,
 // fill the results table and draw the plot; Cancel terminates every worker at once and Start works
 // again; settings come back from the URL and hostile values are neutralised; a dropped text file is
-// read locally and trained on; the one-file bundle trains on the main thread without any worker
+// read locally and trained on; the custom element trains on the main thread without any worker
 // and gets the same numbers as the workers. Screenshots of a finished run go to test-artifacts/.
 //
 // POSENC_LM_FULL=1 also runs the default comparison (6 methods, 1500 steps, RoPE + PI with and
@@ -150,7 +150,7 @@ test('Cancel terminates every worker at once; Start runs again to the end', T, a
   await page.waitForFunction((W) => document.querySelector(W).dataset.workers === '2' &&
     [...document.querySelectorAll(`${W} .lm-job progress`)].every((p) => p.value > 0), W);
   assert.equal(page.workers().length, 2, 'two module workers (ALiBi and NoPE)');
-  for (const worker of page.workers()) assert.match(worker.url(), /\/site\/widgets\/lm-worker\.js$/);
+  for (const worker of page.workers()) assert.match(worker.url(), /\/site\/dist\/lm-worker\.js$/);
   await w.getByRole('button', { name: 'Cancel' }).click();
   assert.deepEqual(await runState(page), { run: 'cancelled', workers: 0, ms: (await runState(page)).ms });
   assert.equal(await noWorkers(page), 0, 'no worker left behind');
@@ -256,10 +256,10 @@ test('a dropped text file is read locally (nothing uploaded), split 90/10 and tr
   await finish(ctx);
 });
 
-test('the one-file bundle trains on the main thread in slices, without workers, with the same numbers', T, async () => {
+test('the custom element trains on the main thread in slices, without workers, with the same numbers', T, async () => {
   const attrs = 'steps="40" scored="1024" sinusoidal="0" alibi="0" t5="0" nope="0" learned="0"';
   const url = await env.page('extrapolation-element.html',
-    bare(`<posenc-extrapolation ${attrs}></posenc-extrapolation>\n<script type="module" src="/site/posenc-widgets.js"></script>`));
+    bare(`<posenc-extrapolation ${attrs}></posenc-extrapolation>\n<script type="module" src="/site/dist/posenc-widgets.js"></script>`));
   const ctx = await open(env, url);
   const { page } = ctx;
   const host = 'posenc-extrapolation';
@@ -267,7 +267,7 @@ test('the one-file bundle trains on the main thread in slices, without workers, 
   const shadow = (sel) => page.locator(host).locator(sel);
   assert.equal(await shadow('input[type="checkbox"]').and(page.getByLabel('PI ×4 after a fine-tune of 200 steps at 4L')).isDisabled(), true,
     'no fine-tune without workers');
-  assert.match(await shadow('.lm-mode').textContent(), /no worker file/);
+  assert.match(await shadow('.lm-mode').textContent(), /does not start workers/);
   assert.match(await shadow('.lm-mode a').getAttribute('href'), /\/site\/index\.html#sec-extrapolation$/);
   // The page keeps answering while it trains: the longest gap between timer callbacks.
   await page.evaluate(() => {
@@ -293,7 +293,7 @@ test('the one-file bundle trains on the main thread in slices, without workers, 
     assert.deepEqual(rows.pi.slice(0, 5), workerRope.pi);
   }
   const requests = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname));
-  assert.deepEqual(requests, ['/site/posenc-widgets.js'], 'one file, nothing else fetched');
+  assert.ok(requests.every((path) => path.startsWith('/site/dist/') && !path.endsWith('lm-worker.js')), `the bundle's files, no worker: ${requests}`);
   for (const f of await measureCanvases(page, ID, host)) assert.ok(f.colours >= 16, `${f.name} drew`);
   const live = () => page.evaluate(() => document.querySelector('posenc-extrapolation').pe.lm.liveTrainers());
   assert.equal(await live(), 0, 'the trainers were disposed');

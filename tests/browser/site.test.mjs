@@ -154,7 +154,7 @@ test('hostile URL values are clamped or ignored and never reach the page as HTML
     theme: document.documentElement.dataset.theme ?? 'auto',
   }));
   assert.equal(dom.injected, 0, 'no element from the URL');
-  assert.deepEqual(dom.scripts, ['main.js']);
+  assert.deepEqual(dom.scripts, ['dist/site.js']);
   assert.doesNotMatch(dom.html, /<img|<svg|<script>alert/i, "nothing of the URL as markup");
   assert.equal(dom.polluted, undefined, 'no prototype pollution');
   assert.equal(dom.lang, 'en');

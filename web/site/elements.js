@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Custom elements for embedding one widget in any page: <posenc-rope pos="40" lang="ja"></posenc-rope>.
-// This file is the entry of the one-file bundle posenc-widgets.js (scripts/build-site.mjs): the
-// package, its WebAssembly (inlined), the widgets and the stylesheet in a single ES module, which
-// runs under `script-src 'self' 'wasm-unsafe-eval'` (no eval, no inline style: the stylesheet is a
-// constructed CSSStyleSheet adopted by each element's shadow root).
+// This file is the entry of web/site/dist/posenc-widgets.js (scripts/build-site.mjs), which defines
+// every element at once and loads a widget's own code, the package and its WebAssembly only when a
+// page holds that element. It runs under `script-src 'self' 'wasm-unsafe-eval'` (no eval, no inline
+// style: the stylesheet is a constructed CSSStyleSheet adopted by each element's shadow root); the
+// .wasm is fetched from beside the script, so a page whose CSP names the site in script-src must
+// name it in connect-src too.
 //
 // Attributes: the widget's settings (the keys after "<id>." in the site's URL, e.g. pos, dim),
 // plus lang ("en" | "ja") and theme ("auto" | "light" | "dark"). Invalid values fall back to
@@ -21,7 +23,8 @@ import { COMMON, LANGS } from './lib/i18n.js';
 import { normalise } from './lib/state.js';
 import { WIDGETS } from './widgets/index.js';
 
-setSiteBase(new URL('./', import.meta.url));
+// Bundled, this file sits in the site's dist/ folder (scripts/build-site.mjs defines the root).
+setSiteBase(new URL(import.meta.posencSiteRoot ?? './', import.meta.url));
 
 /** The language of the page around `el`: its nearest lang attribute, as one of LANGS (else 'en'). */
 function pageLang(el) {
@@ -50,12 +53,18 @@ function styles() {
   return sheet;
 }
 
-function defineElement(id, { create, schema }) {
-  const keys = Object.keys(schema);
+// The widget's module (its create function and settings schema) is loaded with the package, when
+// the first element of its kind connects: the settings' attributes are therefore watched by a
+// MutationObserver (observedAttributes must be known when the element is defined).
+function defineElement(id, loadWidget) {
+  let keys = [];
+  let create = null;
+  let schema = null;
   class PosencWidget extends HTMLElement {
-    static observedAttributes = [...keys, 'lang', 'theme'];
+    static observedAttributes = ['lang', 'theme'];
 
     #widget = null;
+    #observer = null;
     #state = null;
     #lang = 'en';
     #host = null;
@@ -65,7 +74,7 @@ function defineElement(id, { create, schema }) {
       const raw = {};
       for (const key of keys) if (this.hasAttribute(key)) raw[key] = this.getAttribute(key);
       const lang = this.getAttribute('lang');
-      return { state: normalise(schema, raw), lang: lang === null ? pageLang(this) : LANGS.includes(lang) ? lang : 'en' };
+      return { state: schema ? normalise(schema, raw) : null, lang: lang === null ? pageLang(this) : LANGS.includes(lang) ? lang : 'en' };
     }
 
     /** Without a theme attribute (or with "auto"), follow the page: data-scheme for the stylesheet. */
@@ -98,10 +107,19 @@ function defineElement(id, { create, schema }) {
       this.#applyScheme();
       if (this.#widget || this.#loading) return;
       const line = this.#placeholder();
-      this.#loading = init().then((pe) => {
+      this.#loading = Promise.all([init(), loadWidget()]).then(([pe, widget]) => {
         this.#loading = null;
+        ({ create, schema } = widget);
+        keys = Object.keys(schema);
         if (!this.isConnected) return;
         this.pe = pe;
+        this.#observer ??= new MutationObserver((records) => {
+          if (this.#widget && records.some((r) => keys.includes(r.attributeName))) {
+            this.#state = this.#fromAttributes().state;
+            this.#widget.update(this.#state);
+          }
+        });
+        this.#observer.observe(this, { attributes: true });
         this.#mount();
       }, (e) => {
         this.#loading = null;
@@ -117,7 +135,7 @@ function defineElement(id, { create, schema }) {
       this.#widget?.destroy();
       this.#host.replaceChildren();
       this.#widget = create(this.#host, {
-        // workers: false: this one file has no worker file beside it (extrapolation trains on the main thread).
+        // workers: false: the page may be on another origin, which cannot start a worker from the site (extrapolation trains on the main thread).
         pe: this.pe, lang, state, workers: false,
         onChange: (partial) => {
           this.#state = normalise(schema, { ...this.#state, ...partial });
@@ -135,13 +153,12 @@ function defineElement(id, { create, schema }) {
       } else if (name === 'theme') {
         this.#applyScheme();
         this.#widget.redraw();
-      } else {
-        this.#state = this.#fromAttributes().state;
-        this.#widget.update(this.#state);
       }
     }
 
     disconnectedCallback() {
+      this.#observer?.disconnect();
+      this.#observer = null;
       this.#widget?.destroy();
       this.#widget = null;
       delete this.dataset.ready;

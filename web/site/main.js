@@ -2,7 +2,9 @@
 // Entry point of the article (index.html) and of the single-widget page (embed.html?w=<id>): loads
 // posenc once, keeps every setting in the URL hash (per-widget keys such as rope.pos, plus lang and
 // theme) and mounts the widgets the page asks for with <div data-widget="id">.
-// Widgets are listed in widgets/index.js; their files are widgets/<name>.js.
+// Widgets are listed in widgets/index.js; their files are widgets/<name>.js, each loaded only when
+// the page shows it. index.html and embed.html load this file bundled (web/site/dist/site.js, built
+// by scripts/build-site.mjs); unbundled, it runs as it is from a static server.
 import { init } from '../package/index.js';
 import { reportHeight, setSiteBase } from './lib/embed.js';
 import { redrawAll } from './lib/figure.js';
@@ -10,7 +12,8 @@ import { LANGS } from './lib/i18n.js';
 import { createStore, prefixed, unprefixed } from './lib/state.js';
 import { WIDGETS } from './widgets/index.js';
 
-setSiteBase(new URL('./', import.meta.url));
+// Bundled, this file sits in the site's dist/ folder (scripts/build-site.mjs defines the root).
+setSiteBase(new URL(import.meta.posencSiteRoot ?? './', import.meta.url));
 
 const GLOBAL = {
   lang: { type: 'enum', default: 'en', values: LANGS },
@@ -58,8 +61,19 @@ async function main() {
   performance.mark('posenc:main');
   const els = slots();
   const ids = [...new Set(els.map((el) => el.dataset.widget))];
+  // The package and the widgets' modules load together.
+  const loading = init();
+  loading.catch(() => {});
+  let modules;
+  try {
+    modules = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await WIDGETS[id]()])));
+  } catch (e) {
+    statusLine.textContent = `${STATUS.en.failed} ${e instanceof Error ? e.message : String(e)}`;
+    statusLine.classList.add('error');
+    return;
+  }
   let schema = { ...GLOBAL };
-  for (const id of ids) schema = { ...schema, ...prefixed(id, WIDGETS[id].schema) };
+  for (const id of ids) schema = { ...schema, ...prefixed(id, modules[id].schema) };
   const store = createStore(schema);
   let state = store.get();
   applyGlobals(state);
@@ -82,7 +96,7 @@ async function main() {
 
   let pe;
   try {
-    pe = await init();
+    pe = await loading;
   } catch (e) {
     statusLine.textContent = `${STATUS[state.lang].failed} ${e instanceof Error ? e.message : String(e)}`;
     statusLine.classList.add('error');
@@ -97,7 +111,7 @@ async function main() {
     for (const el of els) {
       const id = el.dataset.widget;
       el.replaceChildren();
-      const widget = WIDGETS[id].create(el, {
+      const widget = modules[id].create(el, {
         pe, lang, state: unprefixed(id, store.get()),
         onChange: (partial) => store.set(prefixed(id, partial)),
       });

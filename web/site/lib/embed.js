@@ -4,7 +4,7 @@
 // Snippets: an iframe of embed.html (the settings in its hash) followed by embed.js from the site,
 // which sets each such iframe's height to the height its page reports; and a custom element whose
 // attributes mirror the settings, holding a link to the same view as its fallback (shown until
-// posenc-widgets.js has loaded, and for good if it cannot), with the one-file bundle.
+// dist/posenc-widgets.js has loaded, and for good if it cannot), with that script.
 //
 // The height message, from embed.html to its parent: { type: 'posenc:height', id, height } (CSS
 // pixels of the whole document), posted on every change of the page's size and whenever the parent
@@ -18,13 +18,18 @@ export const MEASURE_MESSAGE = 'posenc:measure';
 
 let siteBase = null;
 
-/** Where the site is served from (the folder of index.html, embed.html and posenc-widgets.js). */
+/** Where the site is served from (the folder of index.html, embed.html, embed.js and dist/). */
 export function setSiteBase(url) {
   siteBase = new URL('./', url);
 }
 
 function base() {
   return siteBase ?? new URL('./', document.baseURI);
+}
+
+/** The URL of a file of the site, e.g. siteUrl('index.html#sec-extrapolation'). */
+export function siteUrl(path) {
+  return new URL(path, base());
 }
 
 const escapeText = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -46,7 +51,7 @@ export function snippets({ id, title, schema, state, lang = 'en', theme = 'auto'
   if (lang !== 'en') attrs.unshift(['lang', lang]);
   if (theme !== 'auto') attrs.unshift(['theme', theme]);
   const attrText = attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
-  const script = new URL('posenc-widgets.js', base()).href;
+  const script = new URL('dist/posenc-widgets.js', base()).href;
   const link = `<a href="${escapeAttr(page.href)}">${escapeText(title)}: ${escapeText(fallback)}</a>`;
   const element = `<posenc-${id}${attrText}>${link}</posenc-${id}>\n<script type="module" src="${escapeAttr(script)}"></script>`;
   return { iframe, element };

@@ -6,12 +6,14 @@
 // the paper's numbers. RoPE's run is also evaluated with position interpolation (no training) and,
 // optionally, after a 200-step fine-tune at 4L. A dropped text file is read locally and split 90/10.
 //
-// The one-file bundle (elements.js) has no worker file to start, so it passes { workers: false }:
+// The custom elements (elements.js) may be loaded from another origin, whose page cannot start a
+// worker from the site, so they pass { workers: false }:
 // then the methods run one after another on the main thread, the same generator (lib/lm-run.js)
 // driven in slices of about 12 ms plus one unit (one training step or one evaluation window),
 // with a MessageChannel yield between slices. The fine-tune (about 60 ms per step) needs workers.
 import { button, checkboxField, numberField, selectField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
+import { siteUrl } from '../lib/embed.js';
 import { CONTEXT, LENGTHS, corpusData, finetuneSteps, runMethod, splitText } from '../lib/lm-run.js';
 import { FONT, axes, inset, legend, niceTicks, series } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
@@ -102,7 +104,7 @@ const TEXT = {
     plan: (n, steps, k, inline) => `${n} model${n === 1 ? '' : 's'} × ${steps} steps of 8 × 64 tokens` +
       (inline ? ', one after another on this page\'s main thread, in short time slices.' : `, up to ${k} at a time, each in its own Web Worker.`),
     planNone: 'Pick at least one method.',
-    inlineNote: 'This embedded copy has no worker file, so it trains one model at a time on the page\'s main thread, in slices ' +
+    inlineNote: 'This embedded copy does not start workers (a page on another site cannot start the site\'s), so it trains one model at a time on the page\'s main thread, in slices ' +
       'of about 20 ms (the page stays usable; a run takes longer than on the full page, which trains on every core in Web Workers):',
     fullPage: 'open it',
     idle: 'Press Start to train. Measured on a two-core machine: the default (6 methods, 1500 steps) took 140 to 180 s, quick (400 steps) about 60 s.',
@@ -178,7 +180,7 @@ const TEXT = {
     plan: (n, steps, k, inline) => `${n} モデル × ${steps} ステップ（1 ステップ 8 × 64 トークン）` +
       (inline ? '。このページのメインスレッドで、短いタイムスライスに分けて 1 つずつ学習します。' : `。最大 ${k} 個を同時に、それぞれ別の Web Worker で学習します。`),
     planNone: '手法を 1 つ以上選んでください。',
-    inlineNote: 'この埋め込み版には Worker のファイルがないので、ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します' +
+    inlineNote: 'この埋め込み版は Worker を起動しません（別のサイトのページからはこのサイトの Worker を起動できないため）。ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します' +
       '（ページは操作できたままです。すべてのコアを Web Worker で使うフルページより時間がかかります）：',
     fullPage: '開く',
     idle: '「開始」を押すと学習が始まります。2 コアのマシンで測ると、標準の設定（6 手法、1500 ステップ）は 140〜180 秒、お試し（400 ステップ）は約 60 秒かかりました。',
@@ -238,7 +240,7 @@ function logAxisTicks(lo, hi) {
   return out.length >= 3 ? out : niceTicks(lo, hi, 4).filter((v) => v > 0);
 }
 
-/** Methods on the main thread, one after another, in slices (the bundle: no worker file). */
+/** Methods on the main thread, one after another, in slices (the custom element: no workers). */
 function runInline(pe, jobs, text, report, settled) {
   const channel = new MessageChannel();
   const queue = [...jobs];
@@ -332,7 +334,7 @@ function runWorkers(jobs, text, width, report, settled, count, failed) {
 
 export function createExtrapolation(container, options) {
   const inline = options.workers === false || typeof Worker !== 'function';
-  const fullPage = options.workers === false ? new URL('index.html#sec-extrapolation', import.meta.url).href : null;
+  const fullPage = options.workers === false ? siteUrl('index.html#sec-extrapolation').href : null;
   return mountWidget(container, options, {
     id: 'extrapolation', schema, text: TEXT, embedHeight: 2300,
     setup(w) {

@@ -1,30 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Every widget of the site: id (URL key prefix, custom element posenc-<id>, embed.html?w=<id>),
-// its settings schema and its create function. The order is the order of the article.
-import { createAlibi, schema as alibi } from './alibi.js';
-import { createAttention, schema as attention } from './attention.js';
-import { createEmbeddingSum, schema as embedding } from './embedding-sum.js';
-import { createExtrapolation, schema as extrapolation } from './extrapolation.js';
-import { createLearned, schema as learned } from './learned.js';
-import { createModels, schema as models } from './models.js';
-import { createRope, schema as rope } from './rope.js';
-import { createRopeScaling, schema as scaling } from './rope-scaling.js';
-import { createShaw, schema as shaw } from './shaw.js';
-import { createShuffle, schema as shuffle } from './shuffle.js';
-import { createSinusoidal, schema as sinusoidal } from './sinusoidal.js';
-import { createT5, schema as t5 } from './t5.js';
+// Every widget of the site: id (URL key prefix, custom element posenc-<id>, embed.html?w=<id>) and a
+// loader of its module, which resolves to { create, schema }. Each widget is its own module, loaded
+// only when a page shows it (the bundles of scripts/build-site.mjs split along these imports). The
+// order is the order of the article.
+const load = (importer, name) => () => importer().then((m) => ({ create: m[name], schema: m.schema }));
 
 export const WIDGETS = Object.freeze({
-  embedding: { create: createEmbeddingSum, schema: embedding },
-  shuffle: { create: createShuffle, schema: shuffle },
-  learned: { create: createLearned, schema: learned },
-  sinusoidal: { create: createSinusoidal, schema: sinusoidal },
-  shaw: { create: createShaw, schema: shaw },
-  t5: { create: createT5, schema: t5 },
-  rope: { create: createRope, schema: rope },
-  scaling: { create: createRopeScaling, schema: scaling },
-  alibi: { create: createAlibi, schema: alibi },
-  models: { create: createModels, schema: models },
-  attention: { create: createAttention, schema: attention },
-  extrapolation: { create: createExtrapolation, schema: extrapolation },
+  embedding: load(() => import('./embedding-sum.js'), 'createEmbeddingSum'),
+  shuffle: load(() => import('./shuffle.js'), 'createShuffle'),
+  learned: load(() => import('./learned.js'), 'createLearned'),
+  sinusoidal: load(() => import('./sinusoidal.js'), 'createSinusoidal'),
+  shaw: load(() => import('./shaw.js'), 'createShaw'),
+  t5: load(() => import('./t5.js'), 'createT5'),
+  rope: load(() => import('./rope.js'), 'createRope'),
+  scaling: load(() => import('./rope-scaling.js'), 'createRopeScaling'),
+  alibi: load(() => import('./alibi.js'), 'createAlibi'),
+  models: load(() => import('./models.js'), 'createModels'),
+  attention: load(() => import('./attention.js'), 'createAttention'),
+  extrapolation: load(() => import('./extrapolation.js'), 'createExtrapolation'),
 });
