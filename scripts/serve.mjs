@@ -2,7 +2,7 @@
 // A static file server for the demo site: serves web/ (the site at /site/, the package it imports at
 // /package/) from 127.0.0.1 with the strict Content-Security-Policy the widgets must run under.
 // Every file is sent with `Access-Control-Allow-Origin: *` and `Cross-Origin-Resource-Policy:
-// cross-origin`: a blog on another origin loads posenc-widgets.js as a module script (a CORS
+// cross-origin`: a blog on another origin loads dist/posenc-widgets.js as a module script (a CORS
 // request), embed.js, and the .wasm beside the bundle; nothing here is private.
 //
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]

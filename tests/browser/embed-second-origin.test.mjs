@@ -2,7 +2,7 @@
 // The embed snippets as a blog author uses them: copied from the site, pasted into a post served
 // from a second origin (another port of 127.0.0.1) whose own Content-Security-Policy is
 // `script-src 'self' 'wasm-unsafe-eval'` plus `frame-src <site>`. Under that policy the blog serves
-// the two scripts itself (embed.js and posenc-widgets.js, as web/site/README.md says); a second page
+// embed.js and the dist/ folder itself (as web/site/README.md says); a second page
 // loads them from the site across origins (CORS), as a blog that allows the site's origin does.
 // At 375 and 1280 px, in English and Japanese, light and dark: the iframe takes its content's height
 // (no inner scroll), both widgets draw, the custom element takes the page's language and colour
