@@ -68,6 +68,8 @@ std::size_t after_layers(const Config& c) {
   return c.vocab * d + c.layers * (4 * d + 4 * d * d + 2 * d * mm + mm + d);
 }
 
+const Position all_relative[] = {Position::none, Position::rope, Position::alibi, Position::t5, Position::kerple};
+
 }  // namespace
 
 TEST_CASE("lm window: C >= length is exactly the full attention; a shorter band changes the predictions") {
@@ -90,12 +92,21 @@ TEST_CASE("lm window: one layer with band C scores token i as a fresh sequence o
   // C tokens. The reference runs the full (uncut) evaluation on each such window: the nll of its
   // last position is nll(prefix of n tokens) - nll(prefix of n - 1), since earlier positions of a
   // causal model do not change.
-  for (Position pos : {Position::none, Position::rope, Position::alibi, Position::t5, Position::kerple}) {
+  // The band is computed from the engine's weights over a wider key range, renormalised; T5 "far"
+  // gives the keys beyond the band 90 nats more logit than the band (a band weight near 1e-39 of
+  // the row), the case where a row is recomputed on its own keys instead.
+  for (int variant = 0; variant < 6; ++variant) {
+    const Position pos = variant == 5 ? Position::t5 : all_relative[variant];
     const Config c{.vocab = 9, .d_model = 8, .layers = 1, .heads = 2, .mlp = 12, .context = 8, .position = pos,
                    .t5_buckets = 8, .t5_max_distance = 16, .seed = 6};
     ModelPtr m = make(c);
     perturb(m.get(), 0.5f);
-    const std::size_t T = 30, C = 5;
+    const std::size_t T = 80, C = 5;
+    if (variant == 5) {  // causal buckets 0 .. 3 exact (distances 0 .. 3), 4 .. 7 logarithmic
+      auto p = posenc::lm::model_parameters(m.get());
+      for (std::size_t b = 0; b < 8; ++b)
+        for (std::size_t h = 0; h < 2; ++h) p[after_layers(c) + b * 2 + h] = b >= 5 ? 90.0f : 0.0f;
+    }
     const auto t = stream(T + 1, 9, 3);
     double reference = 0;
     for (std::size_t i = 0; i < T; ++i) {
@@ -104,7 +115,7 @@ TEST_CASE("lm window: one layer with band C scores token i as a fresh sequence o
       reference += n > 1 ? with - nll(m.get(), t.data() + start, n - 1) : with;
     }
     const double cut = nll(m.get(), t.data(), T, C);
-    CAPTURE(int(pos));
+    CAPTURE(variant);
     CHECK(std::abs(cut - reference) <= 1e-4 * std::abs(reference));
     CHECK(std::abs(nll(m.get(), t.data(), T) - cut) > 1e-3);  // the band matters for this model
   }
@@ -299,4 +310,23 @@ TEST_CASE("lm memory: the bytes of the blocks allocated; the training activation
   CHECK(v.activation_bytes >= least(64));
   CHECK(v.activation_bytes - u.activation_bytes >= least(64) - least(16));
   CHECK(v.parameter_bytes == u.parameter_bytes);
+}
+
+TEST_CASE("lm memory: equal tokens per step, twice the context: the attention weights double, the rest stays") {
+  // The equal-compute comparison: batch B at context L against batch B / 2 at 2L (B L tokens per
+  // step each). Per-token arrays are the same size; the attention weights [batch][heads][T][T] of
+  // each layer go from B H L^2 to (B / 2) H (2L)^2 = 2 B H L^2 floats.
+  const std::size_t L = 32, B = 4, H = 2, layers = 2;
+  const Config at_l{.vocab = 10, .d_model = 8, .layers = layers, .heads = H, .mlp = 12, .context = L, .batch = B,
+                    .position = Position::alibi};
+  Config at_2l = at_l;
+  at_2l.context = 2 * L, at_2l.batch = B / 2, at_2l.position = Position::sinusoidal;
+  ModelPtr a = make(at_l), s = make(at_2l);
+  const auto ua = posenc::lm::model_memory(a.get()), us = posenc::lm::model_memory(s.get());
+  CHECK(ua.parameter_bytes == us.parameter_bytes);  // no position parameters in either
+  const std::uint64_t weights = 4 * layers * B * H * L * L;  // bytes of ALiBi's attention weights
+  const double extra = double(us.activation_bytes) - double(ua.activation_bytes);
+  // The difference is the extra weights plus the per-context scratch (a few [T][T] and [2T] arrays).
+  CHECK(extra >= double(weights));
+  CHECK(extra <= double(weights) + 4.0 * (4 * (2 * L) * (2 * L) + 64 * 2 * L));
 }

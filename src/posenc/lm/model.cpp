@@ -119,7 +119,7 @@ struct Model {
   float *ex, *eh, *eq, *ek, *ev, *eo, *eu, *elogits, *eet, *ews;
   std::size_t ews_floats = 0;
   std::size_t eval_ws_cap = 0;
-  Block eprof;  // attention weights of one block of queries, for AttentionProfile
+  Block eprof;  // for AttentionProfile: T + 1 doubles of prefix sums, then one block of queries' weights
 };
 
 namespace {
@@ -679,9 +679,12 @@ std::size_t eval_workspace_floats(Model& m, std::size_t T, const EvalOptions& op
   AttentionParams p = engine_params(m, T, 0, opt.streaming);
   std::size_t ws = attention_workspace_floats(p);
   if (opt.window > 0 && opt.window < T) {
-    p.queries = p.keys = opt.window;  // the first `window` queries in one call, then one query per call
+    p.streaming = false;
+    p.queries = p.keys = opt.window;  // the first `window` queries in one call
     ws = std::max(ws, attention_workspace_floats(p));
-    p.queries = 1;
+    p.queries = profile_block, p.keys = opt.window + profile_block - 1;  // then blocks of queries
+    ws = std::max(ws, attention_workspace_floats(p));
+    p.queries = 1, p.keys = opt.window;  // a row whose band holds too little weight: alone
     ws = std::max(ws, attention_workspace_floats(p));
   }
   if (profile) {
@@ -692,58 +695,89 @@ std::size_t eval_workspace_floats(Model& m, std::size_t T, const EvalOptions& op
 }
 
 // Add the share of each row of `w` ([heads][q][keys], queries at positions s .. s + q - 1, keys at
-// 0 .. keys - 1) beyond each distance to prof.beyond for layer l.
+// 0 .. keys - 1) beyond each distance to prof.beyond for layer l. `prefix`: keys + 1 doubles.
 void profile_add(AttentionProfile& prof, const float* w, std::size_t l, std::size_t heads, std::size_t s,
-                 std::size_t q, std::size_t keys) {
+                 std::size_t q, std::size_t keys, double* prefix) {
   const std::size_t nd = prof.distances.size();
   for (std::size_t h = 0; h < heads; ++h) {
     double* out = prof.beyond.data() + (l * heads + h) * nd;
     for (std::size_t r = 0; r < q; ++r) {
       const float* row = w + (h * q + r) * keys;
       const std::size_t i = s + r;
-      for (std::size_t k = 0; k < nd; ++k) {  // keys j < i - d
-        double sum = 0;
-        for (std::size_t j = 0; j + prof.distances[k] < i; ++j) sum += row[j];
-        out[k] += sum;
-      }
+      prefix[0] = 0;  // prefix[n] = sum of row[0 .. n - 1]
+      for (std::size_t j = 0; j <= i; ++j) prefix[j + 1] = prefix[j] + row[j];
+      for (std::size_t k = 0; k < nd; ++k)  // keys j < i - d
+        if (prof.distances[k] < i) out[k] += prefix[i - prof.distances[k]];
     }
   }
 }
 
 // One layer's attention for evaluation: q, k, v in m.eq, m.ek, m.ev (T rows), output to m.eo.
-// Full causal attention in one call; the band of opt.window keys per query (the first window queries
-// in one call, since they see every key before them, then one call per query on its last window
-// keys: the engine's biases depend on j - p_i only, so a shifted key range gives the same logits);
-// or, for a profile, blocks of queries whose weights are read back.
+//   full     one call (causal).
+//   band     (opt.window = C < T) query i sees keys i - C < j <= i. The first C queries see every key
+//            before them: one call. Then blocks of 32 queries [s, s + 32), each one call on keys
+//            s - C + 1 .. s + 31 (the engine's biases depend on j - p_i only, so a shifted key range
+//            gives the same logits), its weights read back: a softmax restricted to a subset of
+//            keys is the full softmax renormalised over the subset, so each row keeps its band,
+//            is divided by the band's total, and out = weights * V. A row whose band holds less
+//            than 1e-30 of the weight (too few bits left to renormalise) is computed alone, on its
+//            C keys.
+//   profile  blocks of 32 queries on all keys before them, weights read back into the profile.
 Status eval_attention(Model& m, std::size_t T, std::size_t l, const EvalOptions& opt, std::span<float> ws,
                       AttentionProfile* prof) {
-  const std::size_t d = m.cfg.d_model, H = m.cfg.heads;
+  const std::size_t d = m.cfg.d_model, H = m.cfg.heads, dh = m.dh;
   AttentionParams ap = engine_params(m, T, l, opt.streaming);
   const std::size_t C = opt.window;
+  float* const weights = m.eprof.data + 2 * (T + 1);  // after the profile's prefix doubles
   if (prof) {
     ap.streaming = false;
     for (std::size_t s = 0; s < T; s += profile_block) {
       const std::size_t q = std::min(profile_block, T - s), keys = s + q;
       ap.queries = q, ap.keys = keys, ap.query_offset = std::int64_t(s);
-      const std::span<float> w(m.eprof.data, H * q * keys);
       if (Status st = attention(ap, {m.eq + s * d, q * d}, {m.ek, keys * d}, {m.ev, keys * d}, {m.eo + s * d, q * d},
-                                w, ws);
+                                {weights, H * q * keys}, ws);
           !st.ok())
         return st;
-      profile_add(*prof, w.data(), l, H, s, q, keys);
+      profile_add(*prof, weights, l, H, s, q, keys, reinterpret_cast<double*>(m.eprof.data));
     }
     return Status::success();
   }
   if (C == 0 || C >= T) return attention(ap, {m.eq, T * d}, {m.ek, T * d}, {m.ev, T * d}, {m.eo, T * d}, {}, ws);
+  ap.streaming = false;
   ap.queries = ap.keys = C, ap.query_offset = 0;
   if (Status st = attention(ap, {m.eq, C * d}, {m.ek, C * d}, {m.ev, C * d}, {m.eo, C * d}, {}, ws); !st.ok())
     return st;
-  ap.queries = 1, ap.query_offset = std::int64_t(C - 1);
-  for (std::size_t i = C; i < T; ++i) {
-    const std::size_t k0 = (i + 1 - C) * d;
-    if (Status st = attention(ap, {m.eq + i * d, d}, {m.ek + k0, C * d}, {m.ev + k0, C * d}, {m.eo + i * d, d}, {}, ws);
+  for (std::size_t s = C; s < T; s += profile_block) {
+    const std::size_t q = std::min(profile_block, T - s), keys = C + q - 1, k0 = s + 1 - C;
+    ap.queries = q, ap.keys = keys, ap.query_offset = std::int64_t(C - 1);
+    if (Status st = attention(ap, {m.eq + s * d, q * d}, {m.ek + k0 * d, keys * d}, {m.ev + k0 * d, keys * d},
+                              {m.eo + s * d, q * d}, {weights, H * q * keys}, ws);
         !st.ok())
       return st;
+    for (std::size_t h = 0; h < H; ++h) {
+      float* w = weights + h * q * keys;
+      for (std::size_t r = 0; r < q; ++r) {  // query s + r: keys r .. r + C - 1 of the span
+        float* row = w + r * keys;
+        double band = 0;
+        for (std::size_t j = r; j < r + C; ++j) band += row[j];
+        if (!(band >= 1e-30)) {
+          // Too little left to renormalise: this query alone.
+          AttentionParams one = ap;
+          one.queries = 1, one.keys = C;
+          const std::size_t i = s + r, kk = (i + 1 - C) * d;
+          float tmp[4096];  // one output row (d_model <= 4096)
+          if (Status st = attention(one, {m.eq + i * d, d}, {m.ek + kk, C * d}, {m.ev + kk, C * d}, {tmp, d}, {}, ws);
+              !st.ok())
+            return st;
+          std::memcpy(m.eo + i * d + h * dh, tmp + h * dh, dh * sizeof(float));
+          continue;
+        }
+        const float inv = float(1.0 / band);
+        for (std::size_t j = r; j < r + C; ++j) row[j] *= inv;
+        // out row = band weights * the band's C rows of V.
+        matmul_fast({1, dh, C, row + r, C, m.ev + (k0 + r) * d + h * dh, d, m.eo + (s + r) * d + h * dh, d});
+      }
+    }
   }
   return Status::success();
 }
@@ -771,7 +805,11 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
     if (opt.window != 0) return Status::range("window", "an attention profile reads the full attention (window 0)");
     if (profile->beyond.size() != c.layers * c.heads * profile->distances.size())
       return Status::range("distances", "the profile must hold layers * heads * distances sums");
-    const std::uint64_t need = std::uint64_t(c.heads) * std::min(profile_block, T) * T;
+  }
+  if (profile || (opt.window > 0 && opt.window < T)) {
+    // The weights of one block of queries (and, for a profile, T + 1 doubles of prefix sums first).
+    const std::uint64_t keys = profile ? T : opt.window + profile_block - 1;
+    const std::uint64_t need = std::uint64_t(c.heads) * std::min(profile_block, T) * keys + 2 * (T + 1);
     if (need > m.eprof.size && (need > max_block_floats || !m.eprof.allocate(std::size_t(need))))
       return Status::range("length", "out of memory for the attention weights");
   }
