@@ -54,7 +54,31 @@ async function main() {
     rows.push({ length, fullMs: m.full, cutMs: m.cut, profileMs: m.profile, cutVsFull: m.cut / m.full,
       profileVsFull: m.profile / m.full, samples: times });
   }
+  // The demo site's default evaluation (8192 tokens scored at each length) and the study beside it:
+  // the cut at every length past the context over the same tokens, and the profile at 16L.
+  const scored = 8192;
+  const site = pe.corpus.generate({ seed: 1, stream: 'eval', length: scored + LENGTHS.at(-1) + 1 });
+  const totals = { full: 0, cut: 0, profile: 0 };
+  for (let r = 0; r < Math.max(1, rounds >> 2); r++) {
+    for (const length of LENGTHS) {
+      let t0 = performance.now();
+      trainer.evaluate({ tokens: site, length, maxScored: scored });
+      totals.full += performance.now() - t0;
+      if (length > CONTEXT) {
+        t0 = performance.now();
+        trainer.evaluate({ tokens: site, length, maxScored: scored, window: CONTEXT });
+        totals.cut += performance.now() - t0;
+      }
+    }
+    const t0 = performance.now();
+    trainer.attentionProfile({ tokens: site, length: LENGTHS.at(-1), maxScored: scored });
+    totals.profile += performance.now() - t0;
+  }
   trainer.dispose();
+  process.stdout.write(`at the site's default (${scored} tokens scored per length, lengths ${LENGTHS.join(', ')}): ` +
+    `evaluation ${totals.full.toFixed(0)} ms, cut at every length > ${CONTEXT} ${totals.cut.toFixed(0)} ms ` +
+    `(${(100 * totals.cut / totals.full).toFixed(0)}%), profile at ${LENGTHS.at(-1)} ${totals.profile.toFixed(0)} ms ` +
+    `(${(100 * totals.profile / totals.full).toFixed(0)}%) (sums over ${Math.max(1, rounds >> 2)} rounds)\n`);
   process.stdout.write(formatTable([
     { key: 'length', title: 'length' },
     { key: 'fullMs', title: 'full ms', format: fmt.ms },
@@ -63,7 +87,7 @@ async function main() {
     { key: 'cutVsFull', title: 'cut / full', format: fmt.ratio },
     { key: 'profileVsFull', title: 'profile / full', format: fmt.ratio },
   ], rows) + '\n');
-  writeJson(args.json, { name: NAME, machine, version: pe.version, settings: { context: CONTEXT, rounds }, rows });
+  writeJson(args.json, { name: NAME, machine, version: pe.version, settings: { context: CONTEXT, rounds, scored }, rows, siteTotalsMs: totals });
 }
 
 await main();

@@ -30,9 +30,10 @@ test('lm.evaluate window: the same windows and tokens; window >= length is exact
     // window 1: each query sees only itself in every layer, so the context is gone altogether.
     const self = t.evaluate({ ...args, window: 1 }).perplexity;
     assert.ok(Number.isFinite(self) && self > 1);
-    // Streaming and plain paths agree on the band too.
-    const streamed = t.evaluate({ ...args, window: 16, streaming: true }).perplexity;
-    assert.ok(Math.abs(streamed - cut.perplexity) <= 1e-4 * cut.perplexity, `${position}: ${streamed} vs ${cut.perplexity}`);
+    // A longer band is closer to the full attention than a shorter one on this model? Not a law;
+    // but the band of length - 1 drops one key for the last query only: nearly the full value.
+    const almost = t.evaluate({ ...args, window: 63 }).perplexity;
+    assert.ok(Math.abs(almost - full.perplexity) < Math.abs(self - full.perplexity), position);
     t.dispose();
   }
 });

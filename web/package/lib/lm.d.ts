@@ -84,7 +84,9 @@ export interface LmTrainer {
    * scored tokens are the same as without it, so `perplexity(window: L) - perplexity(full)` is the
    * gain from the context beyond L (about 0 when the model ignores distant tokens). window >=
    * length is exactly the full attention. With n layers a prediction can still depend on up to
-   * n (window - 1) + 1 tokens (each layer reaches window - 1 further back).
+   * n (window - 1) + 1 tokens (each layer reaches window - 1 further back). The band always runs
+   * the plain attention path (`streaming` does not apply; it needs O(32 (window + 32)) floats per
+   * call) and costs about as much per token at any length (see bench/lm-context.mjs).
    * @example const full = trainer.evaluate({ tokens: evalIds, length: 1024 }).perplexity;
    * const cut = trainer.evaluate({ tokens: evalIds, length: 1024, window: 64 }).perplexity; // gain = cut - full
    */
