@@ -756,26 +756,30 @@ Status eval_attention(Model& m, std::size_t T, std::size_t l, const EvalOptions&
       return st;
     for (std::size_t h = 0; h < H; ++h) {
       float* w = weights + h * q * keys;
+      bool alone[profile_block] = {};
       for (std::size_t r = 0; r < q; ++r) {  // query s + r: keys r .. r + C - 1 of the span
         float* row = w + r * keys;
         double band = 0;
         for (std::size_t j = r; j < r + C; ++j) band += row[j];
-        if (!(band >= 1e-30)) {
-          // Too little left to renormalise: this query alone.
-          AttentionParams one = ap;
-          one.queries = 1, one.keys = C;
-          const std::size_t i = s + r, kk = (i + 1 - C) * d;
-          float tmp[4096];  // one output row (d_model <= 4096)
-          if (Status st = attention(one, {m.eq + i * d, d}, {m.ek + kk, C * d}, {m.ev + kk, C * d}, {tmp, d}, {}, ws);
-              !st.ok())
-            return st;
-          std::memcpy(m.eo + i * d + h * dh, tmp + h * dh, dh * sizeof(float));
-          continue;
-        }
-        const float inv = float(1.0 / band);
+        const bool ok = band >= 1e-30;  // else too little weight left to renormalise
+        alone[r] = !ok;
+        const float inv = ok ? float(1.0 / band) : 0.0f;
+        std::fill(row, row + r, 0.0f);  // keys past the band (those after the query are 0 already)
         for (std::size_t j = r; j < r + C; ++j) row[j] *= inv;
-        // out row = band weights * the band's C rows of V.
-        matmul_fast({1, dh, C, row + r, C, m.ev + (k0 + r) * d + h * dh, d, m.eo + (s + r) * d + h * dh, d});
+      }
+      // out = band weights * V for the block's rows of this head.
+      matmul_fast({q, dh, keys, w, keys, m.ev + k0 * d + h * dh, d, m.eo + s * d + h * dh, d});
+      for (std::size_t r = 0; r < q; ++r) {
+        if (!alone[r]) continue;
+        // This query alone on its C keys (every head computed; this head's output kept).
+        AttentionParams one = ap;
+        one.queries = 1, one.keys = C;
+        const std::size_t i = s + r, kk = (i + 1 - C) * d;
+        float tmp[4096];  // one output row (d_model <= 4096)
+        if (Status st = attention(one, {m.eq + i * d, d}, {m.ek + kk, C * d}, {m.ev + kk, C * d}, {tmp, d}, {}, ws);
+            !st.ok())
+          return st;
+        std::memcpy(m.eo + i * d + h * dh, tmp + h * dh, dh * sizeof(float));
       }
     }
   }
