@@ -22,8 +22,9 @@
 // --equal-compute: the ALiBi paper's comparison (Press, Smith & Lewis 2022: ALiBi trained at L
 // matching a sinusoidal model trained at 2L, with less time and memory) at toy scale. ALiBi trains at
 // L with --batch sequences per step; sinusoidal at 2L with --batch / 2 sequences: the same tokens
-// per step (batch x context) and the same number of steps and learning-rate schedule, as the paper's
-// fairseq runs count batches in tokens. Also sinusoidal at L (batch as ALiBi) for reference.
+// per step (batch x context) and the same number of steps and learning-rate schedule (halving the
+// steps instead would also halve the sinusoidal model's updates). Also sinusoidal at L (batch as
+// ALiBi) for reference.
 // Reports perplexity at each length (default 2L, 4L, 8L, 16L), training time and the bytes a
 // training step works in (gradients + activations, model_memory).
 #include <chrono>
