@@ -185,6 +185,15 @@ const EXAMPLES = [
   ['lm.evaluate', (pe, a, trainer) => trainer.evaluate(a[0]).scored, [{ tokens: TEXT, length: 8, maxScored: 16 }], ['tokens', 'trainer']],
   ['lm.finetune', (pe, a, trainer) => trainer.finetune(a[0]).loss, [{ context: 8, steps: 1, rope: { type: 'linear', factor: 1 } }],
     ['trainer', 'rope', 'type', 'factor']],
+  // (Reads that do not depend on the trainer's weights, which lm.train and lm.finetune change.)
+  ['lm.evaluate', (pe, a, trainer) => trainer.evaluate(a[0]).scored, [{ tokens: TEXT, length: 8, maxScored: 16, window: 3 }],
+    ['tokens', 'trainer', 'window']],
+  ['lm.attentionProfile', (pe, a, trainer) => {
+    const r = trainer.attentionProfile(a[0]);
+    const shares = r.share.flat(2);
+    return shares.every((x) => x >= 0 && x <= 1) ? r.queries * 100 + shares.length : NaN;
+  },
+    [{ tokens: TEXT, length: 8, maxScored: 16, distances: [0, 2, 5] }], ['tokens', 'trainer', 'distances']],
 ];
 // Outputs that hold -Infinity by design (masked or causal biases and logits), and wavelengths that are
 // +Infinity for a frequency of 0 or one so small that 2 pi / w overflows (rope.d.ts, analysis.d.ts).
@@ -380,7 +389,7 @@ export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd'
     newTrainer().dispose();
     const { mallocBytes: mallocBefore, stackPointer: stackBefore } = pe.diagnostics();
     ctx.trainer = newTrainer();
-    for (const example of EXAMPLES.filter((e) => e[0] === 'lm.evaluate' || e[0] === 'lm.create')) {
+    for (const example of EXAMPLES.filter((e) => ['lm.evaluate', 'lm.create', 'lm.attentionProfile'].includes(e[0]))) {
       ctx.expected.set(example, example[1](pe, clone(example[2]), ctx.trainer));
     }
     const problems = [];
