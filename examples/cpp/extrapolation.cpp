@@ -8,8 +8,10 @@
 //                 [--multiples 1,2,4,8,16] [--eval-tokens 32768] [--finetune 200] [--text FILE]
 //                 [--json FILE] [--quiet]
 //
-// RoPE is also evaluated with position interpolation (linear scaling by length / L) without any
-// fine-tuning, and, with --finetune N > 0, after N steps at 4L with the frequencies divided by 4.
+// RoPE is also evaluated with position interpolation (linear scaling by length / L), NTK-aware scaling
+// and YaRN (factor length / L), all without any fine-tuning, and, with --finetune N > 0, after N steps
+// at 4L with the frequencies divided by 4. --json also holds each model's training loss (the mean of
+// every 20 steps), for plotting.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -109,6 +111,7 @@ struct Row {
   std::string name;
   std::vector<double> ppl;  // NaN: cannot read that far
   double seconds = 0, tokens_per_second = 0, final_loss = 0;
+  std::vector<double> loss_curve;  // mean loss of each 20 steps
 };
 
 }  // namespace
@@ -150,10 +153,12 @@ int main(int argc, char** argv) {
     if (auto s = trainer_create(tc, train, &t); !s.ok()) fail(name.c_str(), s);
     const auto t0 = Clock::now();
     double loss = 0;
+    std::vector<double> curve;
     for (std::size_t done = 0; done < a.steps;) {
       std::size_t n = 0;
-      if (auto s = trainer_step(t, 100, &loss, &n); !s.ok()) fail(name.c_str(), s);
+      if (auto s = trainer_step(t, 20, &loss, &n); !s.ok()) fail(name.c_str(), s);
       done += n;
+      curve.push_back(loss);
       if (!a.quiet) std::fprintf(stderr, "\r%-10s step %5zu/%zu  loss %.3f", name.c_str(), done, a.steps, loss);
     }
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -165,17 +170,29 @@ int main(int argc, char** argv) {
       const auto s = evaluate_perplexity(trainer_model(t), eval, L * m, a.eval_tokens, opt, &ppl, &scored);
       return s.ok() ? ppl : NAN;  // learned positions: no row past L
     };
-    Row row{name, {}, secs, double(a.steps * a.batch * L) / secs, loss};
+    Row row{name, {}, secs, double(a.steps * a.batch * L) / secs, loss, curve};
     for (std::size_t m : a.multiples) row.ppl.push_back(evaluate({}, m));
     rows.push_back(row);
     if (pos == Position::rope) {
-      Row pi{"rope + PI at eval, no fine-tune", {}, 0, 0, 0};
-      for (std::size_t m : a.multiples) {
-        EvalOptions opt;
-        if (m > 1) opt.rope = {.rope_type = posenc::RopeType::linear, .factor = double(m)};
-        pi.ppl.push_back(evaluate(opt, m));
+      // Scaled at evaluation only (factor = length / L), as pe.lm's evaluate({ rope }) does it.
+      const std::pair<const char*, posenc::RopeType> scalings[] = {
+          {"rope + PI at eval, no fine-tune", posenc::RopeType::linear},
+          {"rope + NTK-aware at eval, no fine-tune", posenc::RopeType::ntk},
+          {"rope + YaRN at eval, no fine-tune", posenc::RopeType::yarn}};
+      for (const auto& [label, type] : scalings) {
+        Row scaled{label, {}, 0, 0, 0, {}};
+        for (std::size_t m : a.multiples) {
+          EvalOptions opt;
+          if (m > 1) {
+            opt.rope.rope_type = type;
+            opt.rope.factor = double(m);
+            opt.rope.original_max_position_embeddings = std::int64_t(L);
+            opt.rope.max_position_embeddings = std::int64_t(L);
+          }
+          scaled.ppl.push_back(evaluate(opt, m));
+        }
+        rows.push_back(scaled);
       }
-      rows.push_back(pi);
       if (a.finetune > 0) {
         const posenc::RopeConfig four{.rope_type = posenc::RopeType::linear, .factor = 4.0};
         double ft_loss = 0;
@@ -183,7 +200,7 @@ int main(int argc, char** argv) {
         if (auto s = trainer_finetune(t, 4 * L, four, a.finetune, a.lr * 0.1, &ft_loss); !s.ok()) fail("finetune", s);
         const double ft_secs = std::chrono::duration<double>(Clock::now() - f0).count();
         Row ft{"rope + PI x4, fine-tuned " + std::to_string(a.finetune) + " steps at 4L", {}, ft_secs,
-               double(a.finetune * a.batch * 4 * L) / ft_secs, ft_loss};
+               double(a.finetune * a.batch * 4 * L) / ft_secs, ft_loss, {}};
         for (std::size_t m : a.multiples) ft.ppl.push_back(evaluate({.rope = four}, m));
         rows.push_back(ft);
       }
@@ -216,7 +233,9 @@ int main(int argc, char** argv) {
       for (std::size_t j = 0; j < rows[i].ppl.size(); ++j)
         out << (j ? ", " : "") << (std::isnan(rows[i].ppl[j]) ? std::string("null") : std::to_string(rows[i].ppl[j]));
       out << "], \"train_seconds\": " << rows[i].seconds << ", \"tokens_per_second\": " << rows[i].tokens_per_second
-          << ", \"final_loss\": " << rows[i].final_loss << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+          << ", \"final_loss\": " << rows[i].final_loss << ", \"loss\": [";
+      for (std::size_t j = 0; j < rows[i].loss_curve.size(); ++j) out << (j ? ", " : "") << rows[i].loss_curve[j];
+      out << "]}" << (i + 1 < rows.size() ? "," : "") << "\n";
     }
     out << "  ]\n}\n";
   }
