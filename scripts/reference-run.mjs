@@ -24,6 +24,8 @@ export const DEFAULT_BINARY = join(ROOT, 'build/native/examples/cpp/extrapolatio
 export const REFERENCE_ARGS = ['--steps', '400', '--eval-tokens', '8192', '--seed', '1',
   '--methods', 'sinusoidal,rope,alibi,learned', '--finetune', '0'];
 
+const round = (x, digits) => (x === null ? null : Number(x.toFixed(digits)));
+
 /** The native command's row names, as the widget's row keys. */
 const KEYS = {
   sinusoidal: 'sinusoidal', rope: 'rope', alibi: 'alibi', t5: 't5', kerple: 'kerple', none: 'nope', learned: 'learned',
@@ -44,13 +46,15 @@ export function referenceRun(binary = DEFAULT_BINARY) {
     const rows = raw.rows.map((r) => {
       const key = KEYS[r.method];
       if (!key) throw new Error(`reference-run: unknown row "${r.method}"`);
-      return { key, method: r.method, perplexity: r.perplexity, loss: r.loss };
+      // Rounded for a small file (the widget shows two decimals; the loss is only drawn).
+      return { key, perplexity: r.perplexity.map((p) => round(p, 3)), loss: r.loss.map((l) => round(l, 2)) };
     });
     const timing = Object.fromEntries(raw.rows.filter((r) => r.train_seconds > 0).map((r) => [KEYS[r.method], r.train_seconds]));
     const { rows: _, ...settings } = raw;
     return {
       command: `build/native/examples/cpp/extrapolation ${REFERENCE_ARGS.join(' ')} --json run.json`,
-      ...settings, lossEvery: 20, rows, trainSeconds: timing,
+      ...settings, scored: Number(REFERENCE_ARGS[REFERENCE_ARGS.indexOf('--eval-tokens') + 1]), lossEvery: 20, rows,
+      trainSeconds: timing,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Web Worker of the train-short-test-long widget (extrapolation.js): a module worker, one per
 // method. It loads posenc by the same relative path as the site, receives one job
-// ({ method, position, steps, seed, scored, pi, pift, text? }: text holds the reader's training and
+// ({ method, position, steps, seed, scored, scalings, pift, text? }: text holds the reader's training and
 // evaluation ids, else the generated corpus is made here), trains in chunks of 20 steps, evaluates,
 // posts every report of lib/lm-run.js and closes. The page terminates it on Cancel.
 import { init } from '../../package/index.js';
