@@ -79,9 +79,10 @@ function* evaluateRow(trainer, { data, scored, position }, row, rope) {
  *   loss of the last REPORT training steps, whatever the chunk)
  *   { type: 'trained', seconds, tokensPerSecond, loss }  { type: 'cell', row, length, perplexity, scored }
  *   { type: 'cell', row, length, note: 'cannot' | 'short', message? }  { type: 'done' }
+ * `extra(trainer, job)`, a generator of more reports (lib/lm-context.js), runs last, before 'done'.
  * The trainer is disposed however the generator ends (finished, thrown, or return()ed on cancel).
  */
-export function* runMethod(pe, job, { chunk = 20 } = {}) {
+export function* runMethod(pe, job, { chunk = 20, extra = null } = {}) {
   const { method, position, steps, seed, data } = job;
   const source = data.train ? { text: data.train } : { corpus: { seed } };
   const trainer = pe.lm.create({ ...source, position, steps, seed, dataSeed: seed + 1000,
@@ -125,6 +126,7 @@ export function* runMethod(pe, job, { chunk = 20 } = {}) {
       }
       yield* evaluateRow(trainer, job, 'pift', () => rope);
     }
+    if (extra) yield* extra(trainer, job);
     yield { type: 'done' };
   } finally {
     trainer.dispose();

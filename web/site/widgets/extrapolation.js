@@ -471,7 +471,8 @@ export function createExtrapolation(container, options) {
       const table = h('div', { class: 'lm-table-wrap' });
       const refNote = h('div', { class: 'lm-reference-note', hidden: true });
       const finding = h('p', { class: 'note lm-finding', hidden: true });
-      w.body.append(h('div', { class: 'lm-results-row' }, table, compare), refNote, finding);
+      const contextBox = h('section', { class: 'lm-context' });
+      w.body.append(h('div', { class: 'lm-results-row' }, table, compare), refNote, finding, contextBox);
 
       // The reference run: loaded once per page, drawn until the reader's first run.
       root.dataset.reference = 'loading';
@@ -559,6 +560,7 @@ export function createExtrapolation(container, options) {
           })),
         };
         kept.run = null;
+        contextBox.replaceChildren();
         const jobs = run.jobs.map((j) => ({ method: j.method, position: j.position, steps: s.steps, seed: s.seed, scored: s.scored, scalings, pift }));
         const text = kept.text ? { train: kept.text.train, eval: kept.text.eval } : null;
         const byMethod = new Map(run.jobs.map((j) => [j.method, j]));
@@ -583,7 +585,14 @@ export function createExtrapolation(container, options) {
         root.dataset.run = status;
         root.dataset.runMs = String(Math.round(run.ms));
         kept.run = run;
-        if (draw) view();
+        if (draw) {
+          view();
+          showContext();
+        }
+      }
+      /** Claim 13's tables, once a run measured them: their code is fetched only then. */
+      function showContext() {
+        if (run?.jobs.some((j) => j.profile)) import('./extrapolation-context.js').then((m) => m.renderContext(contextBox, run, w.lang, label, LENGTHS));
       }
       function settled() {
         stop(run.jobs.some((j) => j.status === 'error') ? 'error' : 'done');
@@ -615,6 +624,8 @@ export function createExtrapolation(container, options) {
             job.status = 'eval';
             run.version = (run.version ?? 0) + 1;
             break;
+          case 'context': (job.context ??= []).push(m); break;
+          case 'profile': job.profile = m; break;
           case 'done': job.status = 'done'; break;
           case 'error': job.status = 'error'; job.error = m.message; break;
           default: break;
@@ -817,6 +828,7 @@ export function createExtrapolation(container, options) {
       root.dataset.workers = '0';
       showText();
       view();
+      showContext();
       w.onDestroy(() => {
         if (runner) {
           runner.cancel();
