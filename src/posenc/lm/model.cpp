@@ -119,6 +119,7 @@ struct Model {
   float *ex, *eh, *eq, *ek, *ev, *eo, *eu, *elogits, *eet, *ews;
   std::size_t ews_floats = 0;
   std::size_t eval_ws_cap = 0;
+  Block eprof;  // attention weights of one block of queries, for AttentionProfile
 };
 
 namespace {
@@ -668,8 +669,95 @@ double model_adamw_step(Model* mp, const Optimizer& opt, double lr) {
 // ---------------------------------------------------------------------------------------------
 // Evaluation (forward only, one window at a time, through the attention engine).
 
+namespace {
+
+// Queries per engine call when the attention weights are read for an AttentionProfile.
+constexpr std::size_t profile_block = 32;
+
+// The attention shapes evaluation uses for a window of T tokens (the workspace must fit them all).
+std::size_t eval_workspace_floats(Model& m, std::size_t T, const EvalOptions& opt, bool profile) {
+  AttentionParams p = engine_params(m, T, 0, opt.streaming);
+  std::size_t ws = attention_workspace_floats(p);
+  if (opt.window > 0 && opt.window < T) {
+    p.queries = p.keys = opt.window;  // the first `window` queries in one call, then one query per call
+    ws = std::max(ws, attention_workspace_floats(p));
+    p.queries = 1;
+    ws = std::max(ws, attention_workspace_floats(p));
+  }
+  if (profile) {
+    p.queries = std::min(profile_block, T), p.keys = T, p.streaming = false;
+    ws = std::max(ws, attention_workspace_floats(p));
+  }
+  return ws;
+}
+
+// Add the share of each row of `w` ([heads][q][keys], queries at positions s .. s + q - 1, keys at
+// 0 .. keys - 1) beyond each distance to prof.beyond for layer l.
+void profile_add(AttentionProfile& prof, const float* w, std::size_t l, std::size_t heads, std::size_t s,
+                 std::size_t q, std::size_t keys) {
+  const std::size_t nd = prof.distances.size();
+  for (std::size_t h = 0; h < heads; ++h) {
+    double* out = prof.beyond.data() + (l * heads + h) * nd;
+    for (std::size_t r = 0; r < q; ++r) {
+      const float* row = w + (h * q + r) * keys;
+      const std::size_t i = s + r;
+      for (std::size_t k = 0; k < nd; ++k) {  // keys j < i - d
+        double sum = 0;
+        for (std::size_t j = 0; j + prof.distances[k] < i; ++j) sum += row[j];
+        out[k] += sum;
+      }
+    }
+  }
+}
+
+// One layer's attention for evaluation: q, k, v in m.eq, m.ek, m.ev (T rows), output to m.eo.
+// Full causal attention in one call; the band of opt.window keys per query (the first window queries
+// in one call, since they see every key before them, then one call per query on its last window
+// keys: the engine's biases depend on j - p_i only, so a shifted key range gives the same logits);
+// or, for a profile, blocks of queries whose weights are read back.
+Status eval_attention(Model& m, std::size_t T, std::size_t l, const EvalOptions& opt, std::span<float> ws,
+                      AttentionProfile* prof) {
+  const std::size_t d = m.cfg.d_model, H = m.cfg.heads;
+  AttentionParams ap = engine_params(m, T, l, opt.streaming);
+  const std::size_t C = opt.window;
+  if (prof) {
+    ap.streaming = false;
+    for (std::size_t s = 0; s < T; s += profile_block) {
+      const std::size_t q = std::min(profile_block, T - s), keys = s + q;
+      ap.queries = q, ap.keys = keys, ap.query_offset = std::int64_t(s);
+      const std::span<float> w(m.eprof.data, H * q * keys);
+      if (Status st = attention(ap, {m.eq + s * d, q * d}, {m.ek, keys * d}, {m.ev, keys * d}, {m.eo + s * d, q * d},
+                                w, ws);
+          !st.ok())
+        return st;
+      profile_add(*prof, w.data(), l, H, s, q, keys);
+    }
+    return Status::success();
+  }
+  if (C == 0 || C >= T) return attention(ap, {m.eq, T * d}, {m.ek, T * d}, {m.ev, T * d}, {m.eo, T * d}, {}, ws);
+  ap.queries = ap.keys = C, ap.query_offset = 0;
+  if (Status st = attention(ap, {m.eq, C * d}, {m.ek, C * d}, {m.ev, C * d}, {m.eo, C * d}, {}, ws); !st.ok())
+    return st;
+  ap.queries = 1, ap.query_offset = std::int64_t(C - 1);
+  for (std::size_t i = C; i < T; ++i) {
+    const std::size_t k0 = (i + 1 - C) * d;
+    if (Status st = attention(ap, {m.eq + i * d, d}, {m.ek + k0, C * d}, {m.ev + k0, C * d}, {m.eo + i * d, d}, {}, ws);
+        !st.ok())
+      return st;
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+MemoryUse model_memory(const Model* m) {
+  const std::uint64_t p = std::uint64_t(m->n_params) * sizeof(float);
+  return {.parameter_bytes = p, .optimizer_bytes = 2 * p, .gradient_bytes = p,
+          .activation_bytes = std::uint64_t(m->acts.size) * sizeof(float)};
+}
+
 Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size_t S, std::size_t T,
-                      const EvalOptions& opt, double* nll_sum, std::size_t* count) {
+                      const EvalOptions& opt, double* nll_sum, std::size_t* count, AttentionProfile* profile) {
   Model& m = *mp;
   const Config& c = m.cfg;
   const std::size_t d = c.d_model, dh = m.dh, V = c.vocab, mm = c.mlp;
@@ -679,14 +767,21 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
   if (tokens.size() != S * (T + 1)) return Status::range("tokens", "must hold sequences * (length + 1) ids");
   for (std::int32_t t : tokens)
     if (t < 0 || std::size_t(t) >= V) return Status::range("tokens", "ids must be in [0, vocab)");
+  if (profile) {
+    if (opt.window != 0) return Status::range("window", "an attention profile reads the full attention (window 0)");
+    if (profile->beyond.size() != c.layers * c.heads * profile->distances.size())
+      return Status::range("distances", "the profile must hold layers * heads * distances sums");
+    const std::uint64_t need = std::uint64_t(c.heads) * std::min(profile_block, T) * T;
+    if (need > m.eprof.size && (need > max_block_floats || !m.eprof.allocate(std::size_t(need))))
+      return Status::range("length", "out of memory for the attention weights");
+  }
   double inv_freq[2048];
   double af = 1.0;
   if (c.position == Position::rope)
     if (Status s = rope_frequencies_for(m, &opt.rope, inv_freq, af); !s.ok()) return s;
   const std::span<const double> inv(inv_freq, dh / 2);
 
-  AttentionParams probe = engine_params(m, T, 0, opt.streaming);
-  const std::size_t ws = attention_workspace_floats(probe);
+  const std::size_t ws = eval_workspace_floats(m, T, opt, profile != nullptr);
   if (T > m.eval_cap || ws > m.eval_ws_cap) {
     const auto layout = [&m, d, wide = std::uint64_t(std::max(mm, V)), V](Carver& cv, std::uint64_t T, std::uint64_t ws) {
       m.ex = cv.take(T * d), m.eh = cv.take(T * d), m.eq = cv.take(T * d), m.ek = cv.take(T * d);
@@ -727,10 +822,7 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
         if (Status st = rotate(m, m.eq, 1, T, inv, af, false); !st.ok()) return st;
         if (Status st = rotate(m, m.ek, 1, T, inv, af, false); !st.ok()) return st;
       }
-      const AttentionParams ap = engine_params(m, T, l, opt.streaming);
-      if (Status st = attention(ap, {m.eq, T * d}, {m.ek, T * d}, {m.ev, T * d}, {m.eo, T * d}, {}, {m.ews, ws});
-          !st.ok())
-        return st;
+      if (Status st = eval_attention(m, T, l, opt, {m.ews, ws}, profile); !st.ok()) return st;
       linear(m.eo, T, d, P(m, p.wo), d, nullptr, m.eq);
       for (std::size_t i = 0; i < T * d; ++i) m.ex[i] += m.eq[i];
       layernorm(m.ex, T, d, P(m, p.ln2_g), P(m, p.ln2_b), m.eh, nullptr, nullptr);
@@ -754,6 +846,7 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
   }
   *nll_sum = total;
   *count = S * T;
+  if (profile) profile->queries += S * T;
   return Status::success();
 }
 
