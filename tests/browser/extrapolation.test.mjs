@@ -176,11 +176,37 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
         return Math.exp(nll / n).toFixed(2);
       });
     }
+    // Claim 13: the same windows with attention cut to the last 64 tokens, and the attention profile at 1024.
+    out.context = [128, 256, 512, 1024].map((length) => {
+      const o = { tokens: eval_.subarray(0, Math.floor(1024 / length) * length + 1), length, maxScored: Math.floor(1024 / length) * length };
+      return { length, full: t.evaluate(o).perplexity, cut: t.evaluate({ ...o, window: 64 }).perplexity };
+    });
+    out.profile = t.attentionProfile({ tokens: eval_.subarray(0, 1025), length: 1024, maxScored: 1024, distances: [16, 64, 256] });
     t.dispose();
     return out;
   });
   assert.deepEqual(rows.ntk.slice(0, 5), direct.ntk, 'NTK-aware row = pe.lm evaluate({ rope: { type: "ntk" } })');
   assert.deepEqual(rows.yarn.slice(0, 5), direct.yarn, 'YaRN row = pe.lm evaluate({ rope: { type: "yarn" } })');
+  // Claim 13's panel (fetched after the run): RoPE's gain from the context beyond 64 and its attention profile.
+  await page.waitForSelector(`${W} .lm-context-gain`);
+  const gain = await page.locator(`${W} .lm-context-gain tr[data-row="rope"] td`).evaluateAll((tds) =>
+    tds.map((td) => ({ text: td.textContent, cut: Number(td.dataset.cut), full: Number(td.dataset.full) })));
+  assert.equal(gain.length, 4);
+  for (const [i, g] of gain.entries()) {
+    const d = direct.context[i];
+    assert.equal(g.cut, d.cut, `cut perplexity at ${d.length} = evaluate({ window: 64 })`);
+    assert.ok(Math.abs(g.full - d.full) <= 1e-9 * d.full, `full perplexity at ${d.length}: ${g.full} vs ${d.full}`);
+    assert.equal(g.text, `${d.cut - d.full >= 0 ? '+' : '−'}${Math.abs(d.cut - d.full).toFixed(2)}`);
+  }
+  const share = await page.locator(`${W} .lm-context-share tr[data-row="rope"] td`).allTextContents();
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  const expected = direct.profile.share.flatMap((heads, l) => [`layer ${l + 1}`, ...[0, 1, 2].map((k) => {
+    const v = heads.map((h) => h[k]);
+    return `${pct(v.reduce((a, b) => a + b, 0) / v.length)} (${pct(Math.max(...v))})`;
+  })]);
+  assert.deepEqual(share, expected, 'attention share beyond 16 / 64 / 256 = attentionProfile');
+  assert.equal(await page.locator(`${W} .lm-context-gain tr[data-row="learned"] td`).allTextContents().then((c) => c.every((x) => x === '–')), true,
+    'the learned table reads no length past 64');
   assert.match(await page.locator(`${W} [data-job="rope"] .lm-job-text`).textContent(), /^\d+\.\d s · [\d,]+ tokens\/s · final loss \d\.\d{3}$/);
 
   const drawn = await measureCanvases(page, ID);

@@ -79,7 +79,8 @@ function* evaluateRow(trainer, { data, scored, position }, row, rope) {
  *   loss of the last REPORT training steps, whatever the chunk)
  *   { type: 'trained', seconds, tokensPerSecond, loss }  { type: 'cell', row, length, perplexity, scored }
  *   { type: 'cell', row, length, note: 'cannot' | 'short', message? }  { type: 'done' }
- * `extra(trainer, job)`, a generator of more reports (lib/lm-context.js), runs last, before 'done'.
+ * `extra(trainer, job)`, a generator of more reports (lib/lm-context.js), runs after the evaluation
+ * and before the PI fine-tune (on the model as trained).
  * The trainer is disposed however the generator ends (finished, thrown, or return()ed on cancel).
  */
 export function* runMethod(pe, job, { chunk = 20, extra = null } = {}) {
@@ -115,6 +116,7 @@ export function* runMethod(pe, job, { chunk = 20, extra = null } = {}) {
       const type = SCALINGS[row];
       yield* evaluateRow(trainer, job, row, (length) => (length > CONTEXT ? { type, factor: length / CONTEXT } : undefined));
     }
+    if (extra) yield* extra(trainer, job);  // before the fine-tune: the model as trained
     if (position === 'rope' && job.pift) {
       const total = finetuneSteps(steps);
       const rope = { type: 'linear', factor: PI_FACTOR };
@@ -126,7 +128,6 @@ export function* runMethod(pe, job, { chunk = 20, extra = null } = {}) {
       }
       yield* evaluateRow(trainer, job, 'pift', () => rope);
     }
-    if (extra) yield* extra(trainer, job);
     yield { type: 'done' };
   } finally {
     trainer.dispose();

@@ -17,7 +17,7 @@
 import { button, checkboxField, numberField, selectField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { siteUrl } from '../lib/embed.js';
-import { CONTEXT, LENGTHS, SCALINGS, corpusData, finetuneSteps, runMethod, splitText } from '../lib/lm-run.js';
+import { CONTEXT, LENGTHS, SCALINGS, finetuneSteps, splitText } from '../lib/lm-run.js';
 import { FONT, axes, inset, legend, niceTicks, series } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
@@ -42,11 +42,9 @@ const PRESETS = { quick: { steps: 200, scored: 4096 }, default: { steps: 400, sc
 // The reference run's numbers: fetched as their own chunk when the widget mounts (not in its bundle).
 const loadReference = () => import('../data/reference-run.json', { with: { type: 'json' } }).then((m) => m.default);
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
-const SLICE_MS = 12;
 const VIEW_MS = 200;
 const REFERENCE_ALPHA = 0.4;  // the reference run's curves, drawn faintly
 const WIDE = 520;  // px: the perplexity plot's legend beside it, else above it
-const WORKER_URL = new URL('./lm-worker.js', import.meta.url);
 
 export const schema = Object.freeze({
   sinusoidal: { type: 'bool', default: true },
@@ -303,98 +301,6 @@ function logAxisTicks(lo, hi) {
   return out.length >= 3 ? out : niceTicks(lo, hi, 4).filter((v) => v > 0);
 }
 
-/** Methods on the main thread, one after another, in slices (the custom element: no workers). */
-function runInline(pe, jobs, text, report, settled) {
-  const channel = new MessageChannel();
-  const queue = [...jobs];
-  let data = text;
-  let current = null;
-  let it = null;
-  let stopped = false;
-  const slice = () => {
-    if (stopped) return;
-    const t0 = performance.now();
-    do {
-      try {
-        if (!it) {
-          current = queue.shift();
-          if (!current) {
-            channel.port1.close();
-            settled();
-            return;
-          }
-          report(current, { type: 'launch' });
-          data ??= corpusData(pe, current);
-          it = runMethod(pe, { ...current, data }, { chunk: 1 });
-          continue;
-        }
-        const { value, done } = it.next();
-        if (value) report(current, value);
-        if (done) it = null;
-      } catch (e) {
-        it = null;
-        report(current, { type: 'error', message: e instanceof Error ? e.message : String(e) });
-      }
-    } while (performance.now() - t0 < SLICE_MS);
-    channel.port2.postMessage(0);
-  };
-  channel.port1.addEventListener('message', slice);
-  channel.port1.start();
-  channel.port2.postMessage(0);
-  return {
-    cancel() {
-      stopped = true;
-      it?.return();
-      channel.port1.close();
-    },
-  };
-}
-
-/** Each method in its own module worker, `width` at a time. */
-function runWorkers(jobs, text, width, report, settled, count, failed) {
-  const queue = [...jobs];
-  const live = new Set();
-  let stopped = false;
-  const launch = () => {
-    const job = queue.shift();
-    if (!job) {
-      if (!live.size) settled();
-      return;
-    }
-    const worker = new Worker(WORKER_URL, { type: 'module', name: `posenc-lm-${job.method}` });
-    live.add(worker);
-    count(live.size);
-    report(job, { type: 'launch' });
-    const end = () => {
-      worker.terminate();
-      live.delete(worker);
-      count(live.size);
-      if (!stopped) launch();
-    };
-    worker.addEventListener('message', ({ data }) => {
-      if (stopped) return;
-      report(job, data);
-      if (data.type === 'done' || data.type === 'error') end();
-    });
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      if (stopped) return;
-      report(job, { type: 'error', message: e.message || failed });
-      end();
-    });
-    worker.postMessage({ ...job, text });
-  };
-  for (let i = 0; i < width; i++) launch();
-  return {
-    cancel() {
-      stopped = true;
-      for (const worker of live) worker.terminate();
-      live.clear();
-      count(0);
-    },
-  };
-}
-
 export function createExtrapolation(container, options) {
   const inline = options.workers === false || typeof Worker !== 'function';
   const fullPage = options.workers === false ? siteUrl('index.html#sec-extrapolation').href : null;
@@ -565,7 +471,17 @@ export function createExtrapolation(container, options) {
         const text = kept.text ? { train: kept.text.train, eval: kept.text.eval } : null;
         const byMethod = new Map(run.jobs.map((j) => [j.method, j]));
         const report = (job, m) => onReport(byMethod.get(job.method), m);
-        runner = inline ? runInline(pe, jobs, text, report, settled) : runWorkers(jobs, text, width, report, settled, workers, t.workerFailed);
+        // The runners (and pe.lm's training loop) are fetched at the first Start, not with the widget.
+        const pending = { cancel() { pending.off = true; } };
+        runner = pending;
+        import('./extrapolation-runner.js').then((m) => {
+          if (pending.off || runner !== pending) return;
+          runner = inline ? m.runInline(pe, jobs, text, report, settled) : m.runWorkers(jobs, text, width, report, settled, workers, t.workerFailed);
+        }, (e) => {
+          if (runner !== pending) return;
+          for (const j of run.jobs) onReport(j, { type: 'error', message: String(e) });
+          settled();
+        });
         root.dataset.run = 'running';
         timer = setInterval(schedule, 500);
         buildProgress();
