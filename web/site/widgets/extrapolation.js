@@ -409,7 +409,7 @@ export function createExtrapolation(container, options) {
 
       /** Short name of a row (progress, legend, table). */
       function label(key) {
-        return key === 'pift' ? t.names.pift(run ? run.ft : 200) : key === 'pi' ? t.names.pi : t[key];
+        return key === 'pift' ? t.names.pift(run ? run.ft : 200) : t.names[key] ?? t[key];
       }
       function swatch(key) {
         return h('span', { class: `lm-swatch${LOOK[key].dash ? ' dashed' : ''}`, dataset: { colour: LOOK[key].colour }, 'aria-hidden': 'true' });
