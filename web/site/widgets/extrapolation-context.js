@@ -11,7 +11,8 @@ const TEXT = {
   en: {
     title: 'Does the model use the long context? (your run)',
     gainCap: 'Gain from the context beyond 64 tokens: perplexity with every layer\'s attention cut to the last 64 tokens, minus ' +
-      'the full-context perplexity of the same windows and tokens. About 0: the model ignores what lies further back. With two ' +
+      'the full-context perplexity of the same windows and tokens. About 0: the model ignores what lies further back; below 0: the ' +
+      'extra context hurts (positions it never trained on). With two ' +
       'layers the cut still lets information travel up to 127 tokens back.',
     shareCap: (L) => `Share of attention beyond distance d at ${L} tokens (mean over every query), per layer: the mean over its ` +
       'heads and, in brackets, its most far-looking head. The learned table is read at 64 tokens only.',
@@ -22,7 +23,7 @@ const TEXT = {
   ja: {
     title: 'モデルは長い文脈を使っているか（あなたの実行）',
     gainCap: '64 トークンより先の文脈による改善：各層の注意を直前の 64 トークンに切ったときのパープレキシティから、同じ窓・同じトークンでの全文脈の' +
-      'パープレキシティを引いた値。ほぼ 0 なら、モデルはそれより遠くを無視しています。2 層なので、切っても情報は最大 127 トークン前まで届きます。',
+      'パープレキシティを引いた値。ほぼ 0 なら、モデルはそれより遠くを無視しています。負なら、増えた文脈がかえって害になっています（学習していない位置）。2 層なので、切っても情報は最大 127 トークン前まで届きます。',
     shareCap: (L) => `${L} トークンで距離 d より遠くに向く注意の割合（全クエリの平均）。層ごとに、ヘッドの平均と（括弧内に）いちばん遠くを見るヘッドの値。` +
       '学習した位置の表は 64 トークンでだけ読みます。',
     method: '手法', layer: (l) => `層 ${l}`, beyond: (d) => `${d} より先`,

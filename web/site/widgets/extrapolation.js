@@ -388,17 +388,15 @@ export function createExtrapolation(container, options) {
         root.dataset.reference = 'ready';
         refNote.replaceChildren(h('p', { class: 'note' }, t.refNote),
           h('p', { class: 'note' }, h('code', {}, data.command)));
-        refNote.hidden = false;
         const facts = scalingFacts(ref);
         if (facts) {
           finding.textContent = t.scalingFinding(facts, facts.at);
-          finding.hidden = false;
         }
-        if (!run) view();
+        view();
       }, () => {
         root.dataset.reference = 'error';
         refNote.replaceChildren(h('p', { class: 'note' }, t.refMissing));
-        refNote.hidden = false;
+        view();
       });
 
       function smallTable(head, rows) {
@@ -587,6 +585,8 @@ export function createExtrapolation(container, options) {
         lastView = t0;
         // Canvases first (layout is clean at the start of a frame), then the text of the rows.
         root.dataset.shown = run ? 'run' : ref ? 'reference' : 'none';
+        refNote.hidden = Boolean(run) || !refNote.firstChild;
+        finding.hidden = Boolean(run) || !finding.textContent;
         paintLoss();
         if (!run || run.version !== run.drawn || !runner) {
           if (run) run.drawn = run.version;
@@ -652,11 +652,11 @@ export function createExtrapolation(container, options) {
         pplFig.paint((ctx, { width, height, colours }) => {
           // The legend sits beside the plot (below 520 px: above it), never over the curves.
           const shown = run ?? ref;
-          const mark = shown?.reference ? t.refMark : '';
+          const side = width >= WIDE;
+          const mark = shown?.reference && side ? t.refMark : '';  // narrow: the caption says it
           const rows = shown?.rows.filter((r) => shown.cells[r].size) ?? [];
           ctx.font = FONT;
           const legendW = rows.length ? Math.max(...rows.map((r) => ctx.measureText(label(r) + mark).width)) + 34 : 0;
-          const side = width >= WIDE;
           const rect = inset(width, height, { left: 52, right: side && rows.length ? legendW + 16 : 14,
             top: side ? 12 : legendHeight(rows.length) + 12, bottom: 40 });
           const values = rows.flatMap((r) => [...shown.cells[r].values()].map((c) => c.perplexity).filter(Number.isFinite));
