@@ -196,7 +196,8 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
     const d = direct.context[i];
     assert.equal(g.cut, d.cut, `cut perplexity at ${d.length} = evaluate({ window: 64 })`);
     assert.ok(Math.abs(g.full - d.full) <= 1e-9 * d.full, `full perplexity at ${d.length}: ${g.full} vs ${d.full}`);
-    assert.equal(g.text, `${d.cut - d.full >= 0 ? '+' : '−'}${Math.abs(d.cut - d.full).toFixed(2)}`);
+    const e = d.cut - d.full;
+    assert.equal(g.text, `${Math.abs(e) < 0.005 ? '' : e > 0 ? '+' : '−'}${Math.abs(e).toFixed(2)}`);
   }
   const share = await page.locator(`${W} .lm-context-share tr[data-row="rope"] td`).allTextContents();
   const pct = (x) => `${(100 * x).toFixed(1)}%`;
@@ -367,6 +368,46 @@ test('a dropped text file is read locally (nothing uploaded), split 90/10 and tr
   // Back to the generated corpus.
   await page.locator(W).getByRole('button', { name: 'Use the generated corpus' }).click();
   assert.equal(await page.evaluate((W) => document.querySelector(W).dataset.text, W), 'corpus');
+  await finish(ctx);
+});
+
+test('equal compute: sinusoidal at 2L (batch 4) beside ALiBi at L; its panel\'s memory is pe.lm trainer.memory', T, async () => {
+  const ctx = await open(env, `site/embed.html?w=${ID}#extrapolation.steps=20&extrapolation.scored=1024&extrapolation.sinusoidal=0` +
+    '&extrapolation.rope=0&extrapolation.learned=0&extrapolation.sin2l=1');
+  const { page } = ctx;
+  await ready(page, ID);
+  await page.locator(W).getByRole('button', { name: 'Start' }).click();
+  await waitRun(page, ['done', 'error', 'cancelled']);
+  assert.equal((await runState(page)).run, 'done');
+  const rows = await table(page);
+  assert.deepEqual(Object.keys(rows), ['sin2l', 'alibi']);
+  await page.waitForSelector(`${W} .lm-equal`);
+  const equal = await page.locator(`${W} .lm-equal tbody tr`).evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.row, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+  assert.deepEqual(equal.map((r) => r[0]), ['alibi', 'sin2l']);
+  for (const [key, p128, p256, p1024, secs] of equal) {
+    assert.deepEqual([p128, p256, p1024], [rows[key][1], rows[key][2], rows[key][4]], `${key}: the results table's numbers`);
+    assert.equal(secs, rows[key][5]);
+  }
+  // Memory per step, through the package directly: the same models' trainers.
+  const direct = await page.evaluate(async () => {
+    const { init } = await import('/package/index.js');
+    const pe = await init();
+    const bytes = (context, batch) => {
+      const t = pe.lm.create({ corpus: { seed: 1 }, position: 'alibi', steps: 20, seed: 1, dataSeed: 1001, context, batch, t5MaxDistance: 64 });
+      const out = { before: t.memory.stepBytes };
+      t.train(20);
+      out.after = t.memory.stepBytes;
+      t.dispose();
+      return out;
+    };
+    return { l: bytes(64, 8), l2: bytes(128, 4) };
+  });
+  const mib = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  assert.equal(equal[0][5], mib(direct.l.after));
+  assert.equal(equal[1][5], mib(direct.l2.after));
+  assert.ok(direct.l2.after > direct.l.after, 'attention at 2L needs more memory per step for the same tokens');
+  assert.match(await page.locator(`${W} .lm-equal-finding`).textContent(), /^In this run ALiBi at L is (better|worse) \(\d+\.\d\d against \d+\.\d\d\) at 128 tokens, takes \d+% of the time and \d+% of the step memory\.$/);
   await finish(ctx);
 });
 

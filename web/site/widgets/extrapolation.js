@@ -30,12 +30,14 @@ const METHODS = [
   { key: 'kerple', position: 'kerple', colour: 'c7' },
   { key: 'nope', position: 'none', colour: 'c5' },
   { key: 'learned', position: 'learned', colour: 'c6' },
+  // Equal compute (the paper's CC100 comparison, at toy scale): sinusoidal at 2L on the same tokens.
+  { key: 'sin2l', position: 'sinusoidal', colour: 'c2', context: 128, batch: 4 },
 ];
 // Rows of the results: the methods, plus RoPE's run evaluated with PI, NTK-aware scaling and YaRN.
-const ROWS = ['sinusoidal', 'rope', 'pi', 'ntk', 'yarn', 'pift', 'alibi', 't5', 'kerple', 'nope', 'learned'];
+const ROWS = ['sinusoidal', 'sin2l', 'rope', 'pi', 'ntk', 'yarn', 'pift', 'alibi', 't5', 'kerple', 'nope', 'learned'];
 const LOOK = Object.fromEntries([...METHODS.map((m) => [m.key, { colour: m.colour }]),
   ['pi', { colour: 'c1', dash: [7, 4] }], ['ntk', { colour: 'c1', dash: [12, 3, 2, 3] }], ['yarn', { colour: 'c1', dash: [3, 2, 3, 6] }],
-  ['pift', { colour: 'c1', dash: [2, 3] }]]);
+  ['pift', { colour: 'c1', dash: [2, 3] }], ['sin2l', { colour: 'c2', dash: [2, 2] }]]);
 // Sizes: steps per model and tokens scored per length. The default is the reference run's.
 const PRESETS = { quick: { steps: 200, scored: 4096 }, default: { steps: 400, scored: 8192 },
   study: { steps: 2000, scored: 32768 }, longer: { steps: 3000, scored: 32768 } };
@@ -54,6 +56,7 @@ export const schema = Object.freeze({
   kerple: { type: 'bool', default: false },
   nope: { type: 'bool', default: false },
   learned: { type: 'bool', default: true },
+  sin2l: { type: 'bool', default: false },
   pi: { type: 'bool', default: true },
   ntk: { type: 'bool', default: true },
   yarn: { type: 'bool', default: true },
@@ -98,14 +101,14 @@ const TEXT = {
     ],
     methods: 'Methods (each trains its own model)',
     sinusoidal: 'sinusoidal', rope: 'RoPE', alibi: 'ALiBi', t5: 'T5 bias', kerple: 'KERPLE (log)', nope: 'NoPE (no positions)',
-    learned: 'learned table',
+    learned: 'learned table', sin2l: 'sinusoidal at 2L = 128, batch 4: the same tokens (equal compute)',
     piGroup: 'RoPE stretched to longer inputs, from the RoPE run (factor = length / 64)',
     pi: 'PI at evaluation only (position interpolation, Chen et al. 2023)', ntk: 'NTK-aware scaling at evaluation only',
     yarn: 'YaRN at evaluation only (Peng et al. 2023)', pift: (n) => `PI ×4 after a fine-tune of ${n} steps at 4L`,
     piNote: 'PI divides positions by length / 64 (its paper then fine-tunes briefly); NTK-aware scaling enlarges the base instead; ' +
       'YaRN scales each frequency band apart. None of the three trains.',
     piftInline: ' The fine-tune needs the full page (Web Workers): one of its steps takes longer than a time slice.',
-    names: { pi: 'RoPE + PI at evaluation', ntk: 'RoPE + NTK-aware at evaluation', yarn: 'RoPE + YaRN at evaluation',
+    names: { sin2l: 'sinusoidal at 2L', pi: 'RoPE + PI at evaluation', ntk: 'RoPE + NTK-aware at evaluation', yarn: 'RoPE + YaRN at evaluation',
       pift: (n) => `RoPE + PI, fine-tuned ${n} steps` },
     size: 'Size', presets: { quick: 'quick (200 steps)', default: 'default (400 steps)', study: 'as the project\'s study (2000 steps)',
       longer: 'longer (3000 steps)', custom: 'custom' },
@@ -184,13 +187,13 @@ const TEXT = {
     ],
     methods: '手法（それぞれ別のモデルを学習）',
     sinusoidal: '正弦波', rope: 'RoPE', alibi: 'ALiBi', t5: 'T5 バイアス', kerple: 'KERPLE（log）', nope: 'NoPE（位置なし）',
-    learned: '学習した位置の表',
+    learned: '学習した位置の表', sin2l: '正弦波、2L = 128、バッチ 4：同じトークン数（同じ計算量）',
     piGroup: '長い入力に引き伸ばした RoPE（RoPE の実行から。倍率 = 長さ / 64）',
     pi: '評価時だけ PI（位置補間、Chen ほか 2023）', ntk: '評価時だけ NTK-aware スケーリング',
     yarn: '評価時だけ YaRN（Peng ほか 2023）', pift: (n) => `4L で ${n} ステップファインチューニングしてから PI ×4`,
     piNote: 'PI は位置を 長さ / 64 で割ります（論文ではその後に短くファインチューニング）。NTK-aware は代わりに基数を大きくし、YaRN は周波数帯ごとに倍率を変えます。3 つとも学習はしません。',
     piftInline: ' ファインチューニングにはフルページ（Web Worker）が必要です。ファインチューニングの 1 ステップはタイムスライスより長くかかります。',
-    names: { pi: 'RoPE + 評価時 PI', ntk: 'RoPE + 評価時 NTK-aware', yarn: 'RoPE + 評価時 YaRN',
+    names: { sin2l: '正弦波（2L）', pi: 'RoPE + 評価時 PI', ntk: 'RoPE + 評価時 NTK-aware', yarn: 'RoPE + 評価時 YaRN',
       pift: (n) => `RoPE + PI、${n} ステップファインチューニング` },
     size: '規模', presets: { quick: 'お試し（200 ステップ）', default: '標準（400 ステップ）', study: 'プロジェクトの実験と同じ（2000 ステップ）',
       longer: '長め（3000 ステップ）', custom: 'カスタム' },
@@ -459,12 +462,12 @@ export function createExtrapolation(container, options) {
           cells: Object.fromEntries(rows.map((r) => [r, new Map()])),
           // The RoPE run (with its extra rows) first: the longest job starts first.
           jobs: methods.sort((a, b) => (b.key === 'rope') - (a.key === 'rope')).map((m) => ({
-            method: m.key, position: m.position, status: 'queued', done: 0, total: s.steps, loss: NaN, curve: [],
+            method: m.key, position: m.position, context: m.context, batch: m.batch, status: 'queued', done: 0, total: s.steps, loss: NaN, curve: [],
           })),
         };
         kept.run = null;
         contextBox.replaceChildren();
-        const jobs = run.jobs.map((j) => ({ method: j.method, position: j.position, steps: s.steps, seed: s.seed, scored: s.scored, scalings, pift }));
+        const jobs = run.jobs.map((j) => ({ method: j.method, position: j.position, context: j.context, batch: j.batch, steps: s.steps, seed: s.seed, scored: s.scored, scalings, pift }));
         const text = kept.text ? { train: kept.text.train, eval: kept.text.eval } : null;
         const byMethod = new Map(run.jobs.map((j) => [j.method, j]));
         const report = (job, m) => onReport(byMethod.get(job.method), m);
@@ -505,7 +508,7 @@ export function createExtrapolation(container, options) {
       }
       /** Claim 13's tables, once a run measured them: their code is fetched only then. */
       function showContext() {
-        if (run?.jobs.some((j) => j.profile)) import('./extrapolation-context.js').then((m) => m.renderContext(contextBox, run, w.lang, label, LENGTHS));
+        if (run?.jobs.some((j) => j.profile || j.stepBytes)) import('./extrapolation-context.js').then((m) => m.renderContext(contextBox, run, w.lang, label, LENGTHS));
       }
       function settled() {
         stop(run.jobs.some((j) => j.status === 'error') ? 'error' : 'done');
@@ -530,14 +533,14 @@ export function createExtrapolation(container, options) {
             }
             break;
           case 'trained':
-            Object.assign(job, { status: 'eval', seconds: m.seconds, tps: m.tokensPerSecond, loss: m.loss });
+            Object.assign(job, { status: 'eval', seconds: m.seconds, tps: m.tokensPerSecond, loss: m.loss, stepBytes: m.stepBytes });
             break;
           case 'cell':
             run.cells[m.row]?.set(m.length, m);
             job.status = 'eval';
             run.version = (run.version ?? 0) + 1;
             break;
-          case 'context': (job.context ??= []).push(m); break;
+          case 'context': (job.cuts ??= []).push(m); break;
           case 'profile': job.profile = m; break;
           case 'done': job.status = 'done'; break;
           case 'error': job.status = 'error'; job.error = m.message; break;
