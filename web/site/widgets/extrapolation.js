@@ -90,11 +90,9 @@ const TEXT = {
       'project\'s toy study) on windows of L = 64 characters of an invented language, on this device, each in its own Web ' +
       'Worker. Then every model reads unseen text in non-overlapping windows of 64, 128, 256, 512 and 1024 tokens, and the ' +
       'plot shows its perplexity (lower is better) at each length. After Start, every number comes from your run.',
-      'What to look for (the shape the project\'s study found at this size): sinusoidal rises as soon as the windows are longer ' +
-      'than the training length, and ends several-fold higher; RoPE holds for a few multiples of L, then rises steeply; ALiBi and ' +
-      'T5 (its buckets end at 64) stay near their 1× value; NoPE starts higher and rises slowly; the learned table cannot read ' +
-      'past its 64 rows at all; RoPE with position interpolation but no fine-tuning is worse than plain RoPE at every longer ' +
-      'length, and after a short fine-tune at 4L it stays near its 1× value.',
+      'What to look for (the shape of the project\'s study): sinusoidal rises once the windows outgrow L; RoPE holds to about 4L, ' +
+      'then rises steeply; ALiBi and T5 (buckets end at 64) stay flat; NoPE starts higher and rises slowly; the learned table cannot ' +
+      'read past its 64 rows; RoPE with PI but no fine-tuning is worse than plain RoPE at every longer length, and flat after a short fine-tune at 4L.',
       'A flat curve means the extra length does not hurt; it does not show that the model uses it. With non-overlapping ' +
       'windows, a model that used distant tokens would get lower perplexity at longer windows (more tokens have more history). ' +
       'ALiBi\'s penalty makes distant tokens nearly invisible (see the ALiBi widget): stable is not the same as using a long context.',
@@ -177,10 +175,9 @@ const TEXT = {
       '選んだ手法ごとに、小さな言語モデル（d_model 32、2 層、4 ヘッド、MLP 128：このプロジェクトの小規模実験の設定）を、架空の言語の ' +
       'L = 64 文字の窓で、この端末の上で学習します。手法ごとに別の Web Worker で動きます。学習後、各モデルは見ていない文章を 64、128、256、' +
       '512、1024 トークンの重ならない窓で読み、図は長さごとのパープレキシティ（低いほど良い）を示します。開始後の数値はすべてあなたの実行の結果です。',
-      '見どころ（この規模でプロジェクトの実験が見つけた形）：正弦波は窓が学習長を超えるとすぐに上がり、最後は数倍になります。RoPE は L の数倍までは' +
-      '持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 で終わる）は学習時の長さ（1×）でのパープレキシティに近いままです。NoPE は高めから始まり、' +
-      'ゆっくり上がります。学習した位置の表は 64 行より先をまったく読めません。位置補間（PI）をファインチューニングなしで使った RoPE は、学習時より長いどの長さでも' +
-      'そのままの RoPE より悪く、4L で短くファインチューニングすると 1× でのパープレキシティに近いままです。',
+      '見どころ（プロジェクトの実験の形）：正弦波は窓が L を超えると上がります。RoPE は 4L ほどまで持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 まで）は' +
+      '横ばい。NoPE は高めから始まりゆっくり上がります。学習した位置の表は 64 行より先を読めません。ファインチューニングなしの PI を使った RoPE は長いどの長さでも' +
+      'そのままの RoPE より悪く、4L で短くファインチューニングすると横ばいになります。',
       '曲線が平らなのは、長くしても悪くならないという意味で、モデルが遠くを使っているという意味ではありません。重ならない窓では、遠くのトークンを' +
       '使えるモデルなら、窓が長いほど（前の文脈が長いトークンが増えるので）パープレキシティが下がるはずです。ALiBi のペナルティは遠くのトークンを' +
       'ほとんど見えなくします（ALiBi のウィジェットを参照）。安定していることと、長い文脈を使えていることは別です。',
