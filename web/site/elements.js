@@ -144,6 +144,7 @@ function defineElement(id, loadWidget) {
         },
       });
       this.dataset.ready = 'true';
+      performance.mark(`posenc:element-ready:${this.localName}`);
     }
 
     attributeChangedCallback(name) {

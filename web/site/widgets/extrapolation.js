@@ -379,10 +379,10 @@ export function createExtrapolation(container, options) {
       const contextBox = h('section', { class: 'lm-context' });
       w.body.append(h('div', { class: 'lm-results-row' }, table, compare), refNote, finding, contextBox);
 
-      // The reference run: loaded once per page, drawn until the reader's first run.
+      // The reference run: loaded once per page, after the widget has drawn, and drawn until the
+      // reader's first run.
       root.dataset.reference = 'loading';
-      referencePromise ??= loadReference();
-      referencePromise.then((data) => {
+      setTimeout(() => (referencePromise ??= loadReference()).then((data) => {
         ref = referenceView(data);
         root.dataset.reference = 'ready';
         refNote.replaceChildren(h('p', { class: 'note' }, t.refNote),
@@ -396,7 +396,7 @@ export function createExtrapolation(container, options) {
         root.dataset.reference = 'error';
         refNote.replaceChildren(h('p', { class: 'note' }, t.refMissing));
         view();
-      });
+      }), 0);
 
       function smallTable(head, rows) {
         return h('table', { class: 'numbers lm-small' },
