@@ -7,7 +7,9 @@
 // and YaRN (at evaluation only, no training) and, optionally, after a 200-step fine-tune at 4L. A
 // dropped text file is read locally and split 90/10. Until the reader's first run, the plots and the
 // table show the reference run (data/reference-run.json: the native command at the default settings,
-// written by scripts/reference-run.mjs), loaded with a dynamic import when the widget mounts.
+// written by scripts/reference-run.mjs), loaded with a dynamic import once the widget has drawn.
+// After a run in workers, extrapolation-context.js shows how much each model uses the long context
+// (claim 13) and, with the opt-in sinusoidal model at 2L, the equal-compute comparison with ALiBi.
 //
 // The custom elements (elements.js) may be loaded from another origin, whose page cannot start a
 // worker from the site, so they pass { workers: false }:
