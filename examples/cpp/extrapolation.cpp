@@ -9,8 +9,10 @@
 //                 [--window L] [--distances L/2,L,2L,4L] [--profile-length 8L] [--profile-tokens 8192]
 //                 [--equal-compute] [--json FILE] [--quiet]
 //
-// RoPE is also evaluated with position interpolation (linear scaling by length / L) without any
-// fine-tuning, and, with --finetune N > 0, after N steps at 4L with the frequencies divided by 4.
+// RoPE is also evaluated with position interpolation (linear scaling by length / L), NTK-aware scaling
+// and YaRN (factor length / L), all without any fine-tuning, and, with --finetune N > 0, after N steps
+// at 4L with the frequencies divided by 4. --json also holds each model's training loss (the mean of
+// every 20 steps), for plotting.
 //
 // Does the model use the long context? For every trained method (not the RoPE variants), each
 // length is scored a second time with every layer's attention cut to a band of the last --window
@@ -146,6 +148,7 @@ struct Row {
   // Equal compute: the training context, batch, steps and memory of the run.
   std::size_t train_context = 0, batch = 0, steps = 0;
   MemoryUse memory;
+  std::vector<double> loss_curve;  // mean loss of each 20 steps
 };
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -183,8 +186,8 @@ bool train_some(const Args& a, Trainer* t, std::size_t n, Row& row) {
 Trainer* train_method(const Args& a, const std::string& name, std::size_t context, std::size_t batch,
                       const std::vector<std::int32_t>& train, Row& row) {
   Trainer* t = make_trainer(a, name, context, batch, train, row);
-  while (train_some(a, t, 100, row)) {
-  }
+  // In steps of 20: --json holds the mean loss of each (the site plots it).
+  while (train_some(a, t, 20, row)) row.loss_curve.push_back(row.final_loss);
   if (!a.quiet) std::fprintf(stderr, "  (%.1f s, %.0f tokens/s)\n", row.seconds, row.tokens_per_second);
   return t;
 }
@@ -365,13 +368,26 @@ int main(int argc, char** argv) {
     }
     rows.push_back(row);
     if (pos == Position::rope) {
-      Row pi{"rope + PI at eval, no fine-tune"};
-      for (std::size_t m : a.multiples) {
-        EvalOptions opt;
-        if (m > 1) opt.rope = {.rope_type = posenc::RopeType::linear, .factor = double(m)};
-        pi.ppl.push_back(evaluate(opt, m));
+      // Scaled at evaluation only (factor = length / L), as pe.lm's evaluate({ rope }) does it.
+      const std::pair<const char*, posenc::RopeType> scalings[] = {
+          {"rope + PI at eval, no fine-tune", posenc::RopeType::linear},
+          {"rope + NTK-aware at eval, no fine-tune", posenc::RopeType::ntk},
+          {"rope + YaRN at eval, no fine-tune", posenc::RopeType::yarn}};
+      for (const auto& [label, type] : scalings) {
+        Row scaled;
+        scaled.name = label;
+        for (std::size_t m : a.multiples) {
+          EvalOptions opt;
+          if (m > 1) {
+            opt.rope.rope_type = type;
+            opt.rope.factor = double(m);
+            opt.rope.original_max_position_embeddings = std::int64_t(L);
+            opt.rope.max_position_embeddings = std::int64_t(L);
+          }
+          scaled.ppl.push_back(evaluate(opt, m));
+        }
+        rows.push_back(scaled);
       }
-      rows.push_back(pi);
       if (a.finetune > 0) {
         const posenc::RopeConfig four{.rope_type = posenc::RopeType::linear, .factor = 4.0};
         double ft_loss = 0;
@@ -379,7 +395,7 @@ int main(int argc, char** argv) {
         if (auto s = trainer_finetune(t, 4 * L, four, a.finetune, a.lr * 0.1, &ft_loss); !s.ok()) fail("finetune", s);
         const double ft_secs = seconds_since(f0);
         Row ft{"rope + PI x4, fine-tuned " + std::to_string(a.finetune) + " steps at 4L", {}, ft_secs,
-               double(a.finetune * a.batch * 4 * L) / ft_secs, ft_loss};
+               double(a.finetune * a.batch * 4 * L) / ft_secs, ft_loss, {}};
         for (std::size_t m : a.multiples) ft.ppl.push_back(evaluate({.rope = four}, m));
         rows.push_back(ft);
       }
@@ -449,7 +465,8 @@ int main(int argc, char** argv) {
       out << "    {\"method\": \"" << r.name << "\", \"perplexity\": ";
       json_array(out, r.ppl);
       out << ", \"train_seconds\": " << r.seconds << ", \"tokens_per_second\": " << r.tokens_per_second
-          << ", \"final_loss\": " << r.final_loss;
+          << ", \"final_loss\": " << r.final_loss << ", \"loss\": ";
+      json_array(out, r.loss_curve);
       if (r.train_context > 0)
         out << ", \"step_bytes\": " << (r.memory.gradient_bytes + r.memory.activation_bytes)
             << ", \"parameter_bytes\": " << r.memory.parameter_bytes;

@@ -6,14 +6,20 @@
 // read locally and trained on; the custom element trains on the main thread without any worker
 // and gets the same numbers as the workers. Screenshots of a finished run go to test-artifacts/.
 //
-// POSENC_LM_FULL=1 also runs the default comparison (6 methods, 1500 steps, RoPE + PI with and
-// without a fine-tune) once on the article page and writes its time and table to
-// test-artifacts/extrapolation-default.json (about a minute and a half on two cores; not in CI).
+// Before any run, the widget shows the reference run (web/site/data/reference-run.json): its curves
+// draw, its table shows the file's numbers, and the file equals a fresh run of the native command at
+// the same settings (scripts/reference-run.mjs; about 15 s). The NTK-aware and YaRN rows of a run
+// equal pe.lm evaluate calls made here.
+//
+// POSENC_LM_FULL=1 also runs the default comparison (4 methods, 400 steps, RoPE + PI, NTK-aware and
+// YaRN) once on the article page and writes its time and table to
+// test-artifacts/extrapolation-default.json (27 s on two cores at a load average of 8; not in CI).
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ARTIFACTS, CSP, finish, hashHas, measureCanvases, open, ready, runState, setUp } from './harness.mjs';
+import { REFERENCE_FILE, referenceRun } from '../../scripts/reference-run.mjs';
 
 let env;
 before(async () => {
@@ -26,9 +32,11 @@ const T = { timeout: 90_000 };
 const ID = 'extrapolation';
 const W = `.widget[data-widget="${ID}"]`;
 const META = CSP.replace(/; frame-ancestors [^;]*/, '');
-// Only RoPE and the learned table (every kind of row: numbers, PI at evaluation, PI fine-tuned, "cannot").
+// Only RoPE and the learned table (every kind of row: numbers, PI / NTK-aware / YaRN at evaluation, PI
+// fine-tuned, "cannot").
 const TINY = 'extrapolation.steps=40&extrapolation.scored=1024&extrapolation.sinusoidal=0&extrapolation.alibi=0' +
-  '&extrapolation.t5=0&extrapolation.nope=0';
+  '&extrapolation.pift=1';
+const SCALED = ['pi', 'ntk', 'yarn'];
 let workerRope = null;  // the RoPE rows of the worker run, to compare with the main-thread run
 
 const bare = (body) => `<!doctype html>
@@ -60,14 +68,67 @@ async function noWorkers(page) {
   return page.workers().length;
 }
 
+test('before Start: the reference run draws, its table holds the file\'s numbers, its command is shown; the paper cells are filled', T, async () => {
+  const ref = JSON.parse(await readFile(REFERENCE_FILE, 'utf8'));
+  const ctx = await open(env, `site/embed.html?w=${ID}`);
+  const { page } = ctx;
+  await ready(page, ID);
+  await page.waitForFunction((W) => document.querySelector(W).dataset.reference === 'ready', W);
+  assert.deepEqual(await runState(page), { run: 'idle', workers: 0, ms: 0 });
+  assert.equal(await page.evaluate((W) => document.querySelector(W).dataset.shown, W), 'reference');
+  // Every chart of the widget has curves (not only axes) before any run.
+  const figs = await measureCanvases(page, ID);
+  assert.deepEqual(figs.map((f) => f.name).sort(), ['extrapolation-loss', 'extrapolation-perplexity']);
+  for (const f of figs) assert.ok(f.colours >= 16, `${f.name}: curves drawn (${f.colours} colours)`);
+  // The table is the file's, row by row, to two decimals ("cannot" where the native command wrote null).
+  const rows = await table(page);
+  assert.deepEqual(Object.keys(rows), ['sinusoidal', 'rope', 'pi', 'ntk', 'yarn', 'alibi', 'learned']);
+  for (const r of ref.rows) {
+    const expected = r.perplexity[1] === null ? [r.perplexity[0].toFixed(2), 'cannot read past its table (64 rows)']
+      : r.perplexity.map((p) => p.toFixed(2));
+    assert.deepEqual(rows[r.key].slice(0, expected.length), expected, r.key);
+  }
+  assert.equal(await page.locator(`${W} .lm-results.lm-reference`).count(), 1, 'marked as the reference');
+  assert.equal(await page.locator(`${W} .lm-reference-note code`).textContent(), ref.command);
+  assert.match(ref.command, /^build\/native\/examples\/cpp\/extrapolation --steps 400 --eval-tokens 8192 --seed 1 --methods sinusoidal,rope,alibi,learned /);
+  // The reference is at the widget's defaults: the controls show the same settings.
+  const w = page.locator(W);
+  assert.equal(await w.getByLabel('Training steps per model', { exact: true }).inputValue(), String(ref.steps));
+  assert.equal(await w.getByLabel('Tokens scored per length', { exact: true }).inputValue(), String(ref.scored));
+  assert.match(await w.locator('.lm-plan').textContent(), /^4 models × 400 steps/);
+  // Claim 11, from the file: the caption states what the numbers show.
+  const at = (k, i) => ref.rows.find((r) => r.key === k).perplexity[i];
+  const ntkBeatsPi = [1, 2, 3, 4].every((i) => at('ntk', i) < at('pi', i));
+  assert.match(await w.locator('.lm-finding').textContent(), ntkBeatsPi ? /NTK-aware beats PI at every longer length/ : /does not beat/);
+  // The paper panel: no blank cell; ALiBi's unchecked values say where they are.
+  const paper = await w.locator('.lm-compare table').first().locator('td').allTextContents();
+  assert.equal(paper.length, 9);
+  for (const cell of paper) assert.notEqual(cell.trim().replace('–', ''), '', 'a filled cell');
+  assert.deepEqual(paper.slice(6), ['see Table 2', 'see Table 2', '≈ 18.3']);
+  assert.match(await w.locator('.lm-paper-note').textContent(), /Table 2.*2108\.12409/);
+  await finish(ctx);
+});
+
+test('the reference file equals a fresh run of the native command at the same settings', { timeout: 120_000 }, async () => {
+  // Bit-identical on the same x86-64 build (SSE2 baseline, no FMA contraction); regenerate with
+  // node scripts/reference-run.mjs after changing the model, the trainer or the defaults.
+  const kept = JSON.parse(await readFile(REFERENCE_FILE, 'utf8'));
+  const fresh = referenceRun();
+  assert.deepEqual(kept.rows, fresh.rows);
+  const { rows: _a, trainSeconds: _b, ...keptSettings } = kept;
+  const { rows: _c, trainSeconds: _d, ...freshSettings } = fresh;
+  assert.deepEqual(keptSettings, freshSettings);
+});
+
 test('a tiny run in workers: progress, the results table, the plot, CSV and PNG; no worker left', T, async () => {
   const ctx = await open(env, `site/embed.html?w=${ID}#${TINY}`);
   const { page } = ctx;
   await ready(page, ID);
   assert.deepEqual(await runState(page), { run: 'idle', workers: 0, ms: 0 });
+  await page.waitForFunction((W) => document.querySelector(W).dataset.reference === 'ready', W);
   const before = await measureCanvases(page, ID);
   assert.equal(before.length, 2, 'loss and perplexity figures');
-  for (const f of before) assert.ok(f.colours >= 8, `${f.name}: axes drawn before any run`);
+  for (const f of before) assert.ok(f.colours >= 16, `${f.name}: the reference curves drawn before any run (${f.colours} colours)`);
 
   await page.locator(W).getByRole('button', { name: 'Start' }).click();
   // Progress: the bars move and the loss appears, two workers at a time.
@@ -82,8 +143,8 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
   assert.equal(await noWorkers(page), 0, 'every worker is gone');
 
   const rows = await table(page);
-  assert.deepEqual(Object.keys(rows), ['rope', 'pi', 'pift', 'learned']);
-  for (const r of ['rope', 'pi', 'pift']) {
+  assert.deepEqual(Object.keys(rows), ['rope', ...SCALED, 'pift', 'learned']);
+  for (const r of ['rope', ...SCALED, 'pift']) {
     assert.equal(rows[r].length, 6, `${r}: five lengths and the training time`);
     for (const v of rows[r].slice(0, 5)) assert.match(v, /^\d+\.\d\d$/, `${r}: a perplexity (${v})`);
   }
@@ -92,8 +153,61 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
   assert.match(rows.learned[0], /^\d+\.\d\d$/, 'the learned table reads 64 tokens');
   assert.equal(await page.locator(`${W} .lm-cannot`).getAttribute('colspan'), '4');
   assert.match(await page.locator(`${W} .lm-cannot`).getAttribute('title'), /RangeError|posenc\.lm\.evaluate/);
-  assert.equal(rows.rope[0], rows.pi[0], 'PI at 1x is RoPE itself');
+  for (const r of SCALED) assert.equal(rows[r][0], rows.rope[0], `${r} at 1x is RoPE itself`);
   workerRope = { rope: rows.rope.slice(0, 5), pi: rows.pi.slice(0, 5) };
+  // NTK-aware and YaRN: the same model (same settings, 40 steps) evaluated here through pe.lm, window by window.
+  const direct = await page.evaluate(async () => {
+    const { init } = await import('/package/index.js');
+    const pe = await init();
+    const eval_ = pe.corpus.generate({ seed: 1, stream: 'eval', length: 1024 + 1024 + 1 });
+    const t = pe.lm.create({ corpus: { seed: 1 }, position: 'rope', steps: 40, seed: 1, dataSeed: 1001, context: 64, batch: 8, t5MaxDistance: 64 });
+    t.train(40);
+    const out = {};
+    for (const type of ['ntk', 'yarn']) {
+      out[type] = [64, 128, 256, 512, 1024].map((length) => {
+        let nll = 0;
+        let n = 0;
+        for (let w = 0; w < Math.max(1, Math.floor(1024 / length)); w++) {
+          const r = t.evaluate({ tokens: eval_.subarray(w * length, w * length + length + 1), length, maxScored: length,
+            rope: length > 64 ? { type, factor: length / 64 } : undefined });
+          nll += Math.log(r.perplexity) * r.scored;
+          n += r.scored;
+        }
+        return Math.exp(nll / n).toFixed(2);
+      });
+    }
+    // Claim 13: the same windows with attention cut to the last 64 tokens, and the attention profile at 1024.
+    out.context = [128, 256, 512, 1024].map((length) => {
+      const o = { tokens: eval_.subarray(0, Math.floor(1024 / length) * length + 1), length, maxScored: Math.floor(1024 / length) * length };
+      return { length, full: t.evaluate(o).perplexity, cut: t.evaluate({ ...o, window: 64 }).perplexity };
+    });
+    out.profile = t.attentionProfile({ tokens: eval_.subarray(0, 1025), length: 1024, maxScored: 1024, distances: [16, 64, 256] });
+    t.dispose();
+    return out;
+  });
+  assert.deepEqual(rows.ntk.slice(0, 5), direct.ntk, 'NTK-aware row = pe.lm evaluate({ rope: { type: "ntk" } })');
+  assert.deepEqual(rows.yarn.slice(0, 5), direct.yarn, 'YaRN row = pe.lm evaluate({ rope: { type: "yarn" } })');
+  // Claim 13's panel (fetched after the run): RoPE's gain from the context beyond 64 and its attention profile.
+  await page.waitForSelector(`${W} .lm-context-gain`);
+  const gain = await page.locator(`${W} .lm-context-gain tr[data-row="rope"] td`).evaluateAll((tds) =>
+    tds.map((td) => ({ text: td.textContent, cut: Number(td.dataset.cut), full: Number(td.dataset.full) })));
+  assert.equal(gain.length, 4);
+  for (const [i, g] of gain.entries()) {
+    const d = direct.context[i];
+    assert.equal(g.cut, d.cut, `cut perplexity at ${d.length} = evaluate({ window: 64 })`);
+    assert.ok(Math.abs(g.full - d.full) <= 1e-9 * d.full, `full perplexity at ${d.length}: ${g.full} vs ${d.full}`);
+    const e = d.cut - d.full;
+    assert.equal(g.text, `${Math.abs(e) < 0.005 ? '' : e > 0 ? '+' : '−'}${Math.abs(e).toFixed(2)}`);
+  }
+  const share = await page.locator(`${W} .lm-context-share tr[data-row="rope"] td`).allTextContents();
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  const expected = direct.profile.share.flatMap((heads, l) => [`layer ${l + 1}`, ...[0, 1, 2].map((k) => {
+    const v = heads.map((h) => h[k]);
+    return `${pct(v.reduce((a, b) => a + b, 0) / v.length)} (${pct(Math.max(...v))})`;
+  })]);
+  assert.deepEqual(share, expected, 'attention share beyond 16 / 64 / 256 = attentionProfile');
+  assert.equal(await page.locator(`${W} .lm-context-gain tr[data-row="learned"] td`).allTextContents().then((c) => c.every((x) => x === '–')), true,
+    'the learned table reads no length past 64');
   assert.match(await page.locator(`${W} [data-job="rope"] .lm-job-text`).textContent(), /^\d+\.\d s · [\d,]+ tokens\/s · final loss \d\.\d{3}$/);
 
   const drawn = await measureCanvases(page, ID);
@@ -107,7 +221,7 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
   assert.equal(csv.suggestedFilename(), 'posenc-extrapolation-perplexity.csv');
   const lines = (await readFile(await csv.path(), 'utf8')).trim().split('\r\n');
   assert.equal(lines[0], 'method,eval_length,perplexity,scored_tokens,note,steps,seed,text');
-  assert.equal(lines.length, 1 + 4 * 5);
+  assert.equal(lines.length, 1 + 6 * 5);
   assert.match(lines[1], /^rope,64,\d+\.\d+,1024,,40,1,corpus$/);
   assert.ok(lines.includes('learned,1024,,,cannot,40,1,corpus'));
   const [png] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: /PNG/ }).click()]);
@@ -142,7 +256,7 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
 
 test('Cancel terminates every worker at once; Start runs again to the end', T, async () => {
   const ctx = await open(env, `site/embed.html?w=${ID}#extrapolation.steps=2000&extrapolation.scored=1024&extrapolation.pift=0` +
-    '&extrapolation.sinusoidal=0&extrapolation.rope=0&extrapolation.t5=0&extrapolation.learned=0');
+    '&extrapolation.sinusoidal=0&extrapolation.rope=0&extrapolation.nope=1&extrapolation.learned=0');
   const { page } = ctx;
   await ready(page, ID);
   const w = page.locator(W);
@@ -200,23 +314,24 @@ test('settings come from the URL; hostile values are clamped or ignored; nothing
   assert.equal(await field('RoPE').isChecked(), true, 'an unknown boolean falls back to the default');
   assert.equal(await field('sinusoidal').isChecked(), true);
   assert.equal(await field('PI ×4 after a fine-tune of 200 steps at 4L').isChecked(), false);
-  assert.match(await w.locator('.lm-plan').textContent(), /^7 models × 5000 steps/);
+  assert.match(await w.locator('.lm-plan').textContent(), /^5 models × 5000 steps/);
   assert.equal(await page.evaluate(() => document.querySelectorAll('img, script:not([src])').length), 0);
   const canonical = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
-  assert.deepEqual([...canonical.keys()].sort(), ['extrapolation.kerple', 'extrapolation.pift', 'extrapolation.scored', 'extrapolation.steps']);
+  assert.deepEqual([...canonical.keys()].sort(), ['extrapolation.kerple', 'extrapolation.scored', 'extrapolation.steps']);
   assert.equal(canonical.get('extrapolation.scored'), '1024');
   assert.deepEqual(await runState(page), { run: 'idle', workers: 0, ms: 0 });
   assert.equal(page.workers().length, 0);
-  // A preset writes its steps to the URL; unchecking RoPE disables its PI rows.
+  // A preset writes its steps and scored tokens to the URL; unchecking RoPE disables its stretched rows.
   await field('Size').selectOption('quick');
-  await hashHas(page, [['extrapolation.steps', '400']]);
+  await hashHas(page, [['extrapolation.steps', '200'], ['extrapolation.scored', '4096']]);
   await field('RoPE').uncheck();
   await hashHas(page, [['extrapolation.rope', '0']]);
-  assert.equal(await field('PI at evaluation only (no extra training)').isDisabled(), true);
+  for (const label of ['PI at evaluation only (position interpolation, Chen et al. 2023)', 'NTK-aware scaling at evaluation only',
+    'YaRN at evaluation only (Peng et al. 2023)']) assert.equal(await field(label).isDisabled(), true, label);
   // A link restores the same controls.
   const again = await open(env, `site/embed.html?w=${ID}${await page.evaluate(() => location.hash)}`);
   await ready(again.page, ID);
-  assert.equal(await again.page.locator(W).getByLabel('Training steps per model', { exact: true }).inputValue(), '400');
+  assert.equal(await again.page.locator(W).getByLabel('Training steps per model', { exact: true }).inputValue(), '200');
   assert.equal(await again.page.locator(W).getByLabel('RoPE', { exact: true }).isChecked(), false);
   await finish(again);
   await finish(ctx);
@@ -256,6 +371,46 @@ test('a dropped text file is read locally (nothing uploaded), split 90/10 and tr
   await finish(ctx);
 });
 
+test('equal compute: sinusoidal at 2L (batch 4) beside ALiBi at L; its panel\'s memory is pe.lm trainer.memory', T, async () => {
+  const ctx = await open(env, `site/embed.html?w=${ID}#extrapolation.steps=20&extrapolation.scored=1024&extrapolation.sinusoidal=0` +
+    '&extrapolation.rope=0&extrapolation.learned=0&extrapolation.sin2l=1');
+  const { page } = ctx;
+  await ready(page, ID);
+  await page.locator(W).getByRole('button', { name: 'Start' }).click();
+  await waitRun(page, ['done', 'error', 'cancelled']);
+  assert.equal((await runState(page)).run, 'done');
+  const rows = await table(page);
+  assert.deepEqual(Object.keys(rows), ['sin2l', 'alibi']);
+  await page.waitForSelector(`${W} .lm-equal`);
+  const equal = await page.locator(`${W} .lm-equal tbody tr`).evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.row, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+  assert.deepEqual(equal.map((r) => r[0]), ['alibi', 'sin2l']);
+  for (const [key, p128, p256, p1024, secs] of equal) {
+    assert.deepEqual([p128, p256, p1024], [rows[key][1], rows[key][2], rows[key][4]], `${key}: the results table's numbers`);
+    assert.equal(secs, rows[key][5]);
+  }
+  // Memory per step, through the package directly: the same models' trainers.
+  const direct = await page.evaluate(async () => {
+    const { init } = await import('/package/index.js');
+    const pe = await init();
+    const bytes = (context, batch) => {
+      const t = pe.lm.create({ corpus: { seed: 1 }, position: 'alibi', steps: 20, seed: 1, dataSeed: 1001, context, batch, t5MaxDistance: 64 });
+      const out = { before: t.memory.stepBytes };
+      t.train(20);
+      out.after = t.memory.stepBytes;
+      t.dispose();
+      return out;
+    };
+    return { l: bytes(64, 8), l2: bytes(128, 4) };
+  });
+  const mib = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  assert.equal(equal[0][5], mib(direct.l.after));
+  assert.equal(equal[1][5], mib(direct.l2.after));
+  assert.ok(direct.l2.after > direct.l.after, 'attention at 2L needs more memory per step for the same tokens');
+  assert.match(await page.locator(`${W} .lm-equal-finding`).textContent(), /^In this run ALiBi at L is (better|worse) \(\d+\.\d\d against \d+\.\d\d\) at 128 tokens, takes \d+% of the time and \d+% of the step memory\.$/);
+  await finish(ctx);
+});
+
 test('the custom element trains on the main thread in slices, without workers, with the same numbers', T, async () => {
   const attrs = 'steps="40" scored="1024" sinusoidal="0" alibi="0" t5="0" nope="0" learned="0"';
   const url = await env.page('extrapolation-element.html',
@@ -267,7 +422,7 @@ test('the custom element trains on the main thread in slices, without workers, w
   const shadow = (sel) => page.locator(host).locator(sel);
   assert.equal(await shadow('input[type="checkbox"]').and(page.getByLabel('PI ×4 after a fine-tune of 200 steps at 4L')).isDisabled(), true,
     'no fine-tune without workers');
-  assert.match(await shadow('.lm-mode').textContent(), /does not start workers/);
+  assert.match(await shadow('.lm-mode').textContent(), /cannot start the site's workers/);
   assert.match(await shadow('.lm-mode a').getAttribute('href'), /\/site\/index\.html#sec-extrapolation$/);
   // The page keeps answering while it trains: the longest gap between timer callbacks.
   await page.evaluate(() => {
@@ -287,7 +442,7 @@ test('the custom element trains on the main thread in slices, without workers, w
   console.log(`# main-thread run: longest gap between 10 ms timers ${gap.toFixed(0)} ms`);
   assert.ok(gap < 500, `the page was never frozen (${gap.toFixed(0)} ms)`);
   const rows = await table(page, host);
-  assert.deepEqual(Object.keys(rows), ['rope', 'pi']);
+  assert.deepEqual(Object.keys(rows), ['rope', 'pi', 'ntk', 'yarn']);
   if (workerRope) {
     assert.deepEqual(rows.rope.slice(0, 5), workerRope.rope, 'the same RoPE numbers as in a worker');
     assert.deepEqual(rows.pi.slice(0, 5), workerRope.pi);
@@ -313,7 +468,7 @@ test('the custom element trains on the main thread in slices, without workers, w
   await finish(ctx);
 });
 
-test('the default comparison on the article page (POSENC_LM_FULL=1; about 1.5 min)', { timeout: 600_000, skip: process.env.POSENC_LM_FULL !== '1' }, async () => {
+test('the default comparison on the article page (POSENC_LM_FULL=1; 27 s on two busy cores)', { timeout: 600_000, skip: process.env.POSENC_LM_FULL !== '1' }, async () => {
   const ctx = await open(env, 'site/#theme=light');
   const { page } = ctx;
   await page.waitForFunction(() => document.documentElement.dataset.widgets === 'ready', null, { timeout: 30_000 });

@@ -12,6 +12,11 @@ export const MULTIPLES = [1, 2, 4, 8, 16];
 export const LENGTHS = MULTIPLES.map((m) => m * CONTEXT);
 /** Position interpolation after a fine-tune: factor 4, trained at 4L (Chen et al. 2023). */
 export const PI_FACTOR = 4;
+/**
+ * RoPE scalings applied at evaluation only (no training), factor = length / CONTEXT, as the native
+ * command evaluates them: row key -> pe.lm evaluate({ rope: { type } }).
+ */
+export const SCALINGS = { pi: 'linear', ntk: 'ntk', yarn: 'yarn' };
 /** Training progress is reported every REPORT steps, with the mean loss of those steps. */
 export const REPORT = 20;
 
@@ -67,19 +72,23 @@ function* evaluateRow(trainer, { data, scored, position }, row, rope) {
 }
 
 /**
- * Train one method and evaluate it. job: { method, position, steps, seed, scored, pi, pift, data }
+ * Train one method and evaluate it. job: { method, position, steps, seed, scored, scalings, pift, data, context?, batch? }
+ * (scalings: keys of SCALINGS to evaluate the RoPE model with)
  * (data: { train?, eval } token ids; without train, the generated corpus of `seed`); chunk: training steps per unit. Reports:
  *   { type: 'start', parameters }  { type: 'progress', phase: 'train' | 'finetune', done, total, loss } (the mean
  *   loss of the last REPORT training steps, whatever the chunk)
- *   { type: 'trained', seconds, tokensPerSecond, loss }  { type: 'cell', row, length, perplexity, scored }
+ *   { type: 'trained', seconds, tokensPerSecond, loss, stepBytes }  { type: 'cell', row, length, perplexity, scored }
  *   { type: 'cell', row, length, note: 'cannot' | 'short', message? }  { type: 'done' }
+ * `extra(trainer, job)`, a generator of more reports (lib/lm-context.js), runs after the evaluation
+ * and before the PI fine-tune (on the model as trained).
  * The trainer is disposed however the generator ends (finished, thrown, or return()ed on cancel).
  */
-export function* runMethod(pe, job, { chunk = 20 } = {}) {
-  const { method, position, steps, seed, data } = job;
+export function* runMethod(pe, job, { chunk = 20, extra = null } = {}) {
+  // context / batch: the equal-compute model trains at 2L with half the batch (the same tokens).
+  const { method, position, steps, seed, data, context = CONTEXT, batch = BATCH } = job;
   const source = data.train ? { text: data.train } : { corpus: { seed } };
   const trainer = pe.lm.create({ ...source, position, steps, seed, dataSeed: seed + 1000,
-    context: CONTEXT, batch: BATCH, t5MaxDistance: CONTEXT });
+    context, batch, t5MaxDistance: CONTEXT });
   try {
     yield { type: 'start', parameters: trainer.parameterCount };
     const t0 = performance.now();
@@ -102,11 +111,13 @@ export function* runMethod(pe, job, { chunk = 20 } = {}) {
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    yield { type: 'trained', seconds, tokensPerSecond: (steps * BATCH * CONTEXT) / seconds, loss };
+    yield { type: 'trained', seconds, tokensPerSecond: (steps * batch * context) / seconds, loss, stepBytes: trainer.memory.stepBytes };
     yield* evaluateRow(trainer, job, method, () => undefined);
-    if (position === 'rope' && job.pi) {
-      yield* evaluateRow(trainer, job, 'pi', (length) => (length > CONTEXT ? { type: 'linear', factor: length / CONTEXT } : undefined));
+    for (const row of position === 'rope' ? job.scalings ?? [] : []) {
+      const type = SCALINGS[row];
+      yield* evaluateRow(trainer, job, row, (length) => (length > CONTEXT ? { type, factor: length / CONTEXT } : undefined));
     }
+    if (extra) yield* extra(trainer, job);  // before the fine-tune: the model as trained
     if (position === 'rope' && job.pift) {
       const total = finetuneSteps(steps);
       const rope = { type: 'linear', factor: PI_FACTOR };

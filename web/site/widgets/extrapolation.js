@@ -3,8 +3,13 @@
 // methods; each trains the project's tiny language model (pe.lm, the study's settings) at L = 64 in
 // its own module Web Worker (lm-worker.js), as many at a time as the device has cores, and reports
 // its loss every 20 steps; then perplexity at 1x ... 16x L fills a table and a log-log plot next to
-// the paper's numbers. RoPE's run is also evaluated with position interpolation (no training) and,
-// optionally, after a 200-step fine-tune at 4L. A dropped text file is read locally and split 90/10.
+// the paper's numbers. RoPE's run is also evaluated with position interpolation, NTK-aware scaling
+// and YaRN (at evaluation only, no training) and, optionally, after a 200-step fine-tune at 4L. A
+// dropped text file is read locally and split 90/10. Until the reader's first run, the plots and the
+// table show the reference run (data/reference-run.json: the native command at the default settings,
+// written by scripts/reference-run.mjs), loaded with a dynamic import once the widget has drawn.
+// After a run in workers, extrapolation-context.js shows how much each model uses the long context
+// (claim 13) and, with the opt-in sinusoidal model at 2L, the equal-compute comparison with ALiBi.
 //
 // The custom elements (elements.js) may be loaded from another origin, whose page cannot start a
 // worker from the site, so they pass { workers: false }:
@@ -14,7 +19,7 @@
 import { button, checkboxField, numberField, selectField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { siteUrl } from '../lib/embed.js';
-import { CONTEXT, LENGTHS, corpusData, finetuneSteps, runMethod, splitText } from '../lib/lm-run.js';
+import { CONTEXT, LENGTHS, SCALINGS, finetuneSteps, splitText } from '../lib/lm-run.js';
 import { FONT, axes, inset, legend, niceTicks, series } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
@@ -27,41 +32,57 @@ const METHODS = [
   { key: 'kerple', position: 'kerple', colour: 'c7' },
   { key: 'nope', position: 'none', colour: 'c5' },
   { key: 'learned', position: 'learned', colour: 'c6' },
+  // Equal compute (the paper's CC100 comparison, at toy scale): sinusoidal at 2L on the same tokens.
+  { key: 'sin2l', position: 'sinusoidal', colour: 'c2', context: 128, batch: 4 },
 ];
-// Rows of the results: the methods, plus RoPE's run evaluated with position interpolation.
-const ROWS = ['sinusoidal', 'rope', 'pi', 'pift', 'alibi', 't5', 'kerple', 'nope', 'learned'];
+// Rows of the results: the methods, plus RoPE's run evaluated with PI, NTK-aware scaling and YaRN.
+const ROWS = ['sinusoidal', 'sin2l', 'rope', 'pi', 'ntk', 'yarn', 'pift', 'alibi', 't5', 'kerple', 'nope', 'learned'];
 const LOOK = Object.fromEntries([...METHODS.map((m) => [m.key, { colour: m.colour }]),
-  ['pi', { colour: 'c1', dash: [7, 4] }], ['pift', { colour: 'c1', dash: [2, 3] }]]);
-const PRESETS = { quick: 400, default: 1500, study: 2000, longer: 3000 };
+  ['pi', { colour: 'c1', dash: [7, 4] }], ['ntk', { colour: 'c1', dash: [12, 3, 2, 3] }], ['yarn', { colour: 'c1', dash: [3, 2, 3, 6] }],
+  ['pift', { colour: 'c1', dash: [2, 3] }], ['sin2l', { colour: 'c2', dash: [2, 2] }]]);
+// Sizes: steps per model and tokens scored per length. The default is the reference run's.
+const PRESETS = { quick: { steps: 200, scored: 4096 }, default: { steps: 400, scored: 8192 },
+  study: { steps: 2000, scored: 32768 }, longer: { steps: 3000, scored: 32768 } };
+// The reference run's numbers: fetched as their own chunk when the widget mounts (not in its bundle).
+const loadReference = () => import('../data/reference-run.json', { with: { type: 'json' } }).then((m) => m.default);
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
-const SLICE_MS = 12;
 const VIEW_MS = 200;
+const REFERENCE_ALPHA = 0.4;  // the reference run's curves, drawn faintly
 const WIDE = 520;  // px: the perplexity plot's legend beside it, else above it
-const WORKER_URL = new URL('./lm-worker.js', import.meta.url);
 
 export const schema = Object.freeze({
   sinusoidal: { type: 'bool', default: true },
   rope: { type: 'bool', default: true },
   alibi: { type: 'bool', default: true },
-  t5: { type: 'bool', default: true },
+  t5: { type: 'bool', default: false },
   kerple: { type: 'bool', default: false },
-  nope: { type: 'bool', default: true },
+  nope: { type: 'bool', default: false },
   learned: { type: 'bool', default: true },
+  sin2l: { type: 'bool', default: false },
   pi: { type: 'bool', default: true },
-  pift: { type: 'bool', default: true },
-  steps: { type: 'int', default: 1500, min: 20, max: 5000, step: 20 },
-  scored: { type: 'int', default: 32768, min: 1024, max: 65536, step: 1024 },
+  ntk: { type: 'bool', default: true },
+  yarn: { type: 'bool', default: true },
+  pift: { type: 'bool', default: false },
+  steps: { type: 'int', default: PRESETS.default.steps, min: 20, max: 5000, step: 20 },
+  scored: { type: 'int', default: PRESETS.default.scored, min: 1024, max: 65536, step: 1024 },
   seed: { type: 'int', default: 1, min: 0, max: 999999 },
 });
 
 // The comparison panel's numbers (the same in every language; null: cannot read that far).
 // Press, Smith and Lewis 2022, WikiText-103 trained at 512 tokens, perplexity at 512 / 1012 / 15512
-// ('' where the panel gives no value).
-const PAPER = [['20.05', '43.5', '406'], ['20.07', '21.4', '79'], ['', '', '≈ 18.3']];
+// (UNCHECKED: a value in the paper's appendix Table 2 that the project could not check against the paper's
+// text, so it is not copied; the panel says so).
+const UNCHECKED = Symbol('unchecked');
+const PAPER = [['20.05', '43.5', '406'], ['20.07', '21.4', '79'], [UNCHECKED, UNCHECKED, '≈ 18.3']];
 // The project's PyTorch study of this toy setting (2000 steps), perplexity at 64 / 256 / 1024.
 const STUDY = [['4.41', '19.06', '30.12'], ['3.37', '3.34', '31.52'], ['3.37', '48.7', '54.2'], ['4.23', '4.15', '4.13'],
   ['3.41', '3.30', '3.30'], ['7.27', '8.79', '10.45'], ['4.40', null, null]];
-const comparisonRows = (names, values, t) => names.map((name, i) => [name, ...values[i].map((v) => v ?? t.cannotShort)]);
+const comparisonRows = (names, values, t) => names.map((name, i) => [name, ...values[i].map((v) => (v === UNCHECKED ? t.unchecked : v ?? t.cannotShort))]);
+
+// What the default costs, measured in chromium on a two-core machine (see web/site/README.md).
+const IDLE_EN = 'Press Start to train. Measured in chromium on a two-core machine that other work kept busy (load average 9): ' +
+  'the default (4 methods, 400 steps) took 27 s.';
+const IDLE_JA = '「開始」を押すと学習が始まります。ほかの処理で混んでいた 2 コアのマシン（ロードアベレージ 9）の chromium で測ると、標準の設定（4 手法、400 ステップ）は 27 秒かかりました。';
 
 const TEXT = {
   en: {
@@ -70,44 +91,44 @@ const TEXT = {
       'Each method you pick trains its own tiny language model (d_model 32, 2 layers, 4 heads, MLP 128: the settings of the ' +
       'project\'s toy study) on windows of L = 64 characters of an invented language, on this device, each in its own Web ' +
       'Worker. Then every model reads unseen text in non-overlapping windows of 64, 128, 256, 512 and 1024 tokens, and the ' +
-      'plot shows its perplexity (lower is better) at each length. Every number comes from your run; nothing is precomputed.',
-      'What to look for (the shape the project\'s study found at this size): sinusoidal rises as soon as the windows are longer ' +
-      'than the training length, and ends several-fold higher; RoPE holds for a few multiples of L, then rises steeply; ALiBi and ' +
-      'T5 (its buckets end at 64) stay near their 1× value; NoPE starts higher and rises slowly; the learned table cannot read ' +
-      'past its 64 rows at all; RoPE with position interpolation but no fine-tuning is worse than plain RoPE at every longer ' +
-      'length, and after a short fine-tune at 4L it stays near its 1× value. Short runs (quick) may not show all of it.',
+      'plot shows its perplexity (lower is better) at each length. After Start, every number comes from your run.',
+      'What to look for (the shape of the project\'s study): sinusoidal rises once the windows outgrow L; RoPE holds to about 4L, ' +
+      'then rises steeply; ALiBi and T5 (buckets end at 64) stay flat; NoPE starts higher and rises slowly; the learned table cannot ' +
+      'read past its 64 rows; RoPE with PI but no fine-tuning is worse than plain RoPE at every longer length, and flat after a short fine-tune at 4L.',
       'A flat curve means the extra length does not hurt; it does not show that the model uses it. With non-overlapping ' +
       'windows, a model that used distant tokens would get lower perplexity at longer windows (more tokens have more history). ' +
       'ALiBi\'s penalty makes distant tokens nearly invisible (see the ALiBi widget): stable is not the same as using a long context.',
     ],
     methods: 'Methods (each trains its own model)',
     sinusoidal: 'sinusoidal', rope: 'RoPE', alibi: 'ALiBi', t5: 'T5 bias', kerple: 'KERPLE (log)', nope: 'NoPE (no positions)',
-    learned: 'learned table',
-    piGroup: 'RoPE with position interpolation (PI, Chen et al. 2023), from the RoPE run',
-    pi: 'PI at evaluation only (no extra training)', pift: (n) => `PI ×4 after a fine-tune of ${n} steps at 4L`,
-    piNote: 'PI divides positions by length / 64 so that every position falls inside the trained range. Its paper fine-tunes ' +
-      'briefly at the longer length first; both rows show why.',
+    learned: 'learned table', sin2l: 'sinusoidal at 2L = 128, batch 4: the same tokens (equal compute)',
+    piGroup: 'RoPE stretched to longer inputs, from the RoPE run (factor = length / 64)',
+    pi: 'PI at evaluation only (position interpolation, Chen et al. 2023)', ntk: 'NTK-aware scaling at evaluation only',
+    yarn: 'YaRN at evaluation only (Peng et al. 2023)', pift: (n) => `PI ×4 after a fine-tune of ${n} steps at 4L`,
+    piNote: 'PI divides positions by length / 64 (its paper then fine-tunes briefly); NTK-aware scaling enlarges the base instead; ' +
+      'YaRN scales each frequency band apart. None of the three trains.',
     piftInline: ' The fine-tune needs the full page (Web Workers): one of its steps takes longer than a time slice.',
-    names: { pi: 'RoPE + PI at evaluation', pift: (n) => `RoPE + PI, fine-tuned ${n} steps` },
-    size: 'Size', presets: { quick: 'quick (400 steps)', default: 'default (1500 steps)', study: 'as the project\'s study (2000 steps)',
+    names: { sin2l: 'sinusoidal at 2L', pi: 'RoPE + PI at evaluation', ntk: 'RoPE + NTK-aware at evaluation', yarn: 'RoPE + YaRN at evaluation',
+      pift: (n) => `RoPE + PI, fine-tuned ${n} steps` },
+    size: 'Size', presets: { quick: 'quick (200 steps)', default: 'default (400 steps)', study: 'as the project\'s study (2000 steps)',
       longer: 'longer (3000 steps)', custom: 'custom' },
     steps: 'Training steps per model', scored: 'Tokens scored per length', seed: 'Seed (corpus, weights, batches)',
     start: 'Start', cancel: 'Cancel',
     data: 'Text', corpus: 'The generated corpus: an invented language with agreement across clauses, nested brackets and names that recur (pe.corpus).',
     choose: 'Use your own text file…', useCorpus: 'Use the generated corpus',
-    drop: 'or drop a text file here. It is read on this device and never uploaded; a link to this view does not include it. ' +
-      'Each byte is one token; bytes outside the 63-symbol alphabet (letters, space, newline, " ( ) , . : ; [ ]) become “?”, ' +
-      'so digits and accents do too. The first 90% trains, the last 10% is the evaluation text.',
+    drop: 'or drop a text file here: it is read on this device, never uploaded, and not part of a link to this view. ' +
+      'One byte is one token; bytes outside the 63-symbol alphabet (letters, space, newline, " ( ) , . : ; [ ]) become “?”. ' +
+      'The first 90% trains, the last 10% is the evaluation text.',
     fileInfo: (name, n, tr, ev, q) => `Your text: ${name}, ${n.toLocaleString('en')} bytes (one token each): ${tr.toLocaleString('en')} to train on, ` +
       `${ev.toLocaleString('en')} to evaluate${q ? `; ${q.toLocaleString('en')} outside the alphabet (read as “?”)` : ''}.`,
     tooBig: (mb) => `That file is larger than ${mb} MB; please use a smaller one.`,
     plan: (n, steps, k, inline) => `${n} model${n === 1 ? '' : 's'} × ${steps} steps of 8 × 64 tokens` +
       (inline ? ', one after another on this page\'s main thread, in short time slices.' : `, up to ${k} at a time, each in its own Web Worker.`),
     planNone: 'Pick at least one method.',
-    inlineNote: 'This embedded copy does not start workers (a page on another site cannot start the site\'s), so it trains one model at a time on the page\'s main thread, in slices ' +
-      'of about 20 ms (the page stays usable; a run takes longer than on the full page, which trains on every core in Web Workers):',
+    inlineNote: 'This embedded copy cannot start the site\'s workers, so it trains one model at a time on the page\'s main thread in slices of ' +
+      'about 20 ms (the page stays usable; the full page, with a worker per core, is faster):',
     fullPage: 'open it',
-    idle: 'Press Start to train. Measured on a two-core machine: the default (6 methods, 1500 steps) took 140 to 180 s, quick (400 steps) about 60 s.',
+    idle: IDLE_EN,
     running: (s, k) => `Running… ${s} s` + (k ? ` (${k} worker${k === 1 ? '' : 's'} busy)` : ''),
     finished: (s) => `Done in ${s} s. The numbers below are this run's.`,
     cancelled: (s) => `Cancelled after ${s} s. Finished cells are kept.`,
@@ -124,11 +145,20 @@ const TEXT = {
     step: 'training step', loss: 'loss',
     pplTitle: 'Perplexity by evaluation length',
     pplCap: (src) => `Per-token perplexity on ${src}, log scales; the dashed line marks the training length L = 64. ` +
-      'Dashed and dotted blue: the RoPE model with position interpolation.',
+      'Blue dashes: the RoPE model stretched at evaluation (long dashes PI, dash-dot NTK-aware, short pairs YaRN; dotted: PI after a fine-tune).',
+    reference: 'the reference run (native)', refMark: ' · reference',
+    refNote: 'Until you press Start, the faint curves and grey numbers are the reference run: the project\'s native command at the ' +
+      'default settings (node scripts/reference-run.mjs writes it):',
+    refTableCap: 'The reference run\'s perplexity by evaluation length (native seconds).',
+    refMissing: 'The reference run did not load.',
+    scalingFinding: (r, at) => `The reference run, no fine-tuning: NTK-aware ${r.ntkBeatsPi ? 'beats' : 'does not beat'} PI at every longer length` +
+      `${r.ntkOnly ? `, and at ${at} it is the only stretch better than plain RoPE` : ''}${r.ropeBest ? '; at 2× to 8× plain RoPE (not yet broken) beats all three' : ''}.`,
     pplEmpty: 'Perplexity at 64 … 1024 tokens appears here after training.',
     evalText: 'the evaluation stream', yourText: 'your text\'s last 10%',
     evalLength: 'evaluation length (tokens)', perplexity: 'perplexity', trainedAt: 'trained at 64',
     tableCap: 'Perplexity of this run by evaluation length (lower is better); the models were trained at 64 tokens.',
+    unchecked: 'see Table 2',
+    paperNote: 'ALiBi at 512 and 1012 are in the paper\'s Figure 1 and appendix Table 2 (arXiv 2108.12409); not checked here, so not copied.',
     tableEmpty: 'The table of this run\'s perplexities appears here; the paper\'s and the study\'s numbers are beside it.',
     method: 'method', trainS: 'train s',
     pending: '…', cannot: 'cannot read past its table (64 rows)', short: 'text too short',
@@ -146,26 +176,25 @@ const TEXT = {
     caption: [
       '選んだ手法ごとに、小さな言語モデル（d_model 32、2 層、4 ヘッド、MLP 128：このプロジェクトの小規模実験の設定）を、架空の言語の ' +
       'L = 64 文字の窓で、この端末の上で学習します。手法ごとに別の Web Worker で動きます。学習後、各モデルは見ていない文章を 64、128、256、' +
-      '512、1024 トークンの重ならない窓で読み、図は長さごとのパープレキシティ（低いほど良い）を示します。数値はすべてあなたの実行の結果で、' +
-      '事前に計算したものはありません。',
-      '見どころ（この規模でプロジェクトの実験が見つけた形）：正弦波は窓が学習長を超えるとすぐに上がり、最後は数倍になります。RoPE は L の数倍までは' +
-      '持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 で終わる）は学習時の長さ（1×）でのパープレキシティに近いままです。NoPE は高めから始まり、' +
-      'ゆっくり上がります。学習した位置の表は 64 行より先をまったく読めません。位置補間（PI）をファインチューニングなしで使った RoPE は、学習時より長いどの長さでも' +
-      'そのままの RoPE より悪く、4L で短くファインチューニングすると 1× でのパープレキシティに近いままです。短い実行（お試し）では全部は見えないことがあります。',
+      '512、1024 トークンの重ならない窓で読み、図は長さごとのパープレキシティ（低いほど良い）を示します。開始後の数値はすべてあなたの実行の結果です。',
+      '見どころ（プロジェクトの実験の形）：正弦波は窓が L を超えると上がります。RoPE は 4L ほどまで持ちこたえ、その先で急に上がります。ALiBi と T5（バケットは 64 まで）は' +
+      '横ばい。NoPE は高めから始まりゆっくり上がります。学習した位置の表は 64 行より先を読めません。ファインチューニングなしの PI を使った RoPE は長いどの長さでも' +
+      'そのままの RoPE より悪く、4L で短くファインチューニングすると横ばいになります。',
       '曲線が平らなのは、長くしても悪くならないという意味で、モデルが遠くを使っているという意味ではありません。重ならない窓では、遠くのトークンを' +
       '使えるモデルなら、窓が長いほど（前の文脈が長いトークンが増えるので）パープレキシティが下がるはずです。ALiBi のペナルティは遠くのトークンを' +
       'ほとんど見えなくします（ALiBi のウィジェットを参照）。安定していることと、長い文脈を使えていることは別です。',
     ],
     methods: '手法（それぞれ別のモデルを学習）',
     sinusoidal: '正弦波', rope: 'RoPE', alibi: 'ALiBi', t5: 'T5 バイアス', kerple: 'KERPLE（log）', nope: 'NoPE（位置なし）',
-    learned: '学習した位置の表',
-    piGroup: '位置補間（PI、Chen ほか 2023）を使った RoPE（RoPE の実行から）',
-    pi: '評価時だけ PI（追加の学習なし）', pift: (n) => `4L で ${n} ステップファインチューニングしてから PI ×4`,
-    piNote: 'PI は位置を 長さ / 64 で割り、どの位置も学習した範囲に収まるようにします。論文では先に長い入力で短くファインチューニングします。' +
-      '2 つの行でその理由がわかります。',
+    learned: '学習した位置の表', sin2l: '正弦波、2L = 128、バッチ 4：同じトークン数（同じ計算量）',
+    piGroup: '長い入力に引き伸ばした RoPE（RoPE の実行から。倍率 = 長さ / 64）',
+    pi: '評価時だけ PI（位置補間、Chen ほか 2023）', ntk: '評価時だけ NTK-aware スケーリング',
+    yarn: '評価時だけ YaRN（Peng ほか 2023）', pift: (n) => `4L で ${n} ステップファインチューニングしてから PI ×4`,
+    piNote: 'PI は位置を 長さ / 64 で割ります（論文ではその後に短くファインチューニング）。NTK-aware は代わりに基数を大きくし、YaRN は周波数帯ごとに倍率を変えます。3 つとも学習はしません。',
     piftInline: ' ファインチューニングにはフルページ（Web Worker）が必要です。ファインチューニングの 1 ステップはタイムスライスより長くかかります。',
-    names: { pi: 'RoPE + 評価時 PI', pift: (n) => `RoPE + PI、${n} ステップファインチューニング` },
-    size: '規模', presets: { quick: 'お試し（400 ステップ）', default: '標準（1500 ステップ）', study: 'プロジェクトの実験と同じ（2000 ステップ）',
+    names: { sin2l: '正弦波（2L）', pi: 'RoPE + 評価時 PI', ntk: 'RoPE + 評価時 NTK-aware', yarn: 'RoPE + 評価時 YaRN',
+      pift: (n) => `RoPE + PI、${n} ステップファインチューニング` },
+    size: '規模', presets: { quick: 'お試し（200 ステップ）', default: '標準（400 ステップ）', study: 'プロジェクトの実験と同じ（2000 ステップ）',
       longer: '長め（3000 ステップ）', custom: 'カスタム' },
     steps: 'モデルごとの学習ステップ数', scored: '長さごとに採点するトークン数', seed: 'シード（コーパス、重み、バッチ）',
     start: '開始', cancel: '中止',
@@ -180,10 +209,9 @@ const TEXT = {
     plan: (n, steps, k, inline) => `${n} モデル × ${steps} ステップ（1 ステップ 8 × 64 トークン）` +
       (inline ? '。このページのメインスレッドで、短いタイムスライスに分けて 1 つずつ学習します。' : `。最大 ${k} 個を同時に、それぞれ別の Web Worker で学習します。`),
     planNone: '手法を 1 つ以上選んでください。',
-    inlineNote: 'この埋め込み版は Worker を起動しません（別のサイトのページからはこのサイトの Worker を起動できないため）。ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します' +
-      '（ページは操作できたままです。すべてのコアを Web Worker で使うフルページより時間がかかります）：',
+    inlineNote: 'この埋め込み版はサイトの Worker を起動できないので、ページのメインスレッドで約 20 ms ずつ区切って、モデルを 1 つずつ学習します（ページは操作できます。コアごとに Worker を使うフルページのほうが速い）：',
     fullPage: '開く',
-    idle: '「開始」を押すと学習が始まります。2 コアのマシンで測ると、標準の設定（6 手法、1500 ステップ）は 140〜180 秒、お試し（400 ステップ）は約 60 秒かかりました。',
+    idle: IDLE_JA,
     running: (s, k) => `実行中… ${s} 秒` + (k ? `（Worker ${k} 個が稼働中）` : ''),
     finished: (s) => `${s} 秒で完了。下の数値はこの実行の結果です。`,
     cancelled: (s) => `${s} 秒で中止しました。終わったセルは残しています。`,
@@ -200,11 +228,19 @@ const TEXT = {
     step: '学習ステップ', loss: '損失',
     pplTitle: '評価長ごとのパープレキシティ',
     pplCap: (src) => `${src}でのトークンあたりのパープレキシティ。両軸とも対数目盛。破線は学習長 L = 64。` +
-      '青の破線と点線：位置補間を使った RoPE のモデル。',
+      '青の破線：評価時に引き伸ばした RoPE のモデル（長い破線 PI、一点鎖線 NTK-aware、短い 2 本ずつ YaRN。点線はファインチューニング後の PI）。',
+    reference: '参照実行（ネイティブ）', refMark: '・参照',
+    refNote: '「開始」を押すまで、薄い曲線と灰色の数値は参照実行です。既定の設定でのプロジェクトのネイティブのコマンド（node scripts/reference-run.mjs が書き出す）：',
+    refTableCap: '参照実行の評価長ごとのパープレキシティ（秒数はネイティブ）。',
+    refMissing: '参照実行を読み込めませんでした。',
+    scalingFinding: (r, at) => `参照実行（ファインチューニングなし）：学習長より長いどの長さでも NTK-aware は PI ${r.ntkBeatsPi ? 'より良い' : 'より良いとは限らない'}` +
+      `${r.ntkOnly ? `。${at} でそのままの RoPE より良いのは NTK-aware だけ` : ''}${r.ropeBest ? '。2×〜8× では、まだ壊れていないそのままの RoPE が 3 つのどれよりも良い' : ''}。`,
     pplEmpty: '学習のあと、64 … 1024 トークンでのパープレキシティがここに表示されます。',
     evalText: '評価用のストリーム', yourText: 'あなたの文章の最後の 10%',
     evalLength: '評価長（トークン）', perplexity: 'パープレキシティ', trainedAt: '学習長 64',
     tableCap: 'この実行の評価長ごとのパープレキシティ（低いほど良い）。モデルは 64 トークンで学習。',
+    unchecked: '表 2 を参照',
+    paperNote: '512 と 1012 での ALiBi は論文の図 1 と付録の表 2 にあります（arXiv 2108.12409）。照合できなかったので写していません。',
     tableEmpty: 'この実行のパープレキシティの表がここに表示されます。論文と実験の数値は横にあります。',
     method: '手法', trainS: '学習 秒',
     pending: '…', cannot: '表の先は読めない（64 行）', short: '文章が短すぎます',
@@ -221,9 +257,35 @@ const TEXT = {
 
 // Results and the reader's text survive a remount in the same place (a language switch).
 const memory = new WeakMap();
+let referencePromise = null;
 
 const ppl = (v) => (v < 100 ? v.toFixed(2) : v.toFixed(1));
-const presetOf = (steps) => Object.keys(PRESETS).find((k) => PRESETS[k] === steps) ?? 'custom';
+const presetOf = (s) => Object.keys(PRESETS).find((k) => PRESETS[k].steps === s.steps && PRESETS[k].scored === s.scored) ?? 'custom';
+
+/** The reference run (data/reference-run.json) in the shape of a reader's run: rows, cells, loss curves. */
+function referenceView(data) {
+  const cells = Object.fromEntries(data.rows.map((r) => [r.key, new Map(data.lengths.map((L, i) => [L,
+    r.perplexity[i] === null ? { note: 'cannot' } : { perplexity: r.perplexity[i] }]))]));
+  return {
+    reference: true, data, steps: data.steps, cells, rows: ROWS.filter((k) => cells[k]),
+    jobs: data.rows.filter((r) => r.loss.length).map((r) => ({ method: r.key, seconds: data.trainSeconds[r.key],
+      curve: r.loss.map((l, i) => [(i + 1) * data.lossEvery, l]) })),
+  };
+}
+
+/** What the reference run says about the RoPE stretches at the longest length (for the caption). */
+function scalingFacts(ref) {
+  const at = LENGTHS.length - 1;
+  const v = (k, i = at) => ref.cells[k]?.get(LENGTHS[i])?.perplexity;
+  if (!['rope', 'pi', 'ntk', 'yarn'].every((k) => Number.isFinite(v(k)))) return null;
+  const longer = LENGTHS.map((_, i) => i).filter((i) => i > 0);
+  return {
+    at: LENGTHS[at],
+    ntkBeatsPi: longer.every((i) => v('ntk', i) < v('pi', i)),
+    ntkOnly: v('ntk') < v('rope') && v('pi') >= v('rope') && v('yarn') >= v('rope'),
+    ropeBest: longer.slice(0, -1).every((i) => ['pi', 'ntk', 'yarn'].every((k) => v('rope', i) < v(k, i))),
+  };
+}
 const cssColour = (el, name) => getComputedStyle(el).getPropertyValue(`--${name}`).trim() || '#888888';
 
 const legendHeight = (n) => (n ? n * 17 + 10 : 0);
@@ -238,98 +300,6 @@ function logAxisTicks(lo, hi) {
     }
   }
   return out.length >= 3 ? out : niceTicks(lo, hi, 4).filter((v) => v > 0);
-}
-
-/** Methods on the main thread, one after another, in slices (the custom element: no workers). */
-function runInline(pe, jobs, text, report, settled) {
-  const channel = new MessageChannel();
-  const queue = [...jobs];
-  let data = text;
-  let current = null;
-  let it = null;
-  let stopped = false;
-  const slice = () => {
-    if (stopped) return;
-    const t0 = performance.now();
-    do {
-      try {
-        if (!it) {
-          current = queue.shift();
-          if (!current) {
-            channel.port1.close();
-            settled();
-            return;
-          }
-          report(current, { type: 'launch' });
-          data ??= corpusData(pe, current);
-          it = runMethod(pe, { ...current, data }, { chunk: 1 });
-          continue;
-        }
-        const { value, done } = it.next();
-        if (value) report(current, value);
-        if (done) it = null;
-      } catch (e) {
-        it = null;
-        report(current, { type: 'error', message: e instanceof Error ? e.message : String(e) });
-      }
-    } while (performance.now() - t0 < SLICE_MS);
-    channel.port2.postMessage(0);
-  };
-  channel.port1.addEventListener('message', slice);
-  channel.port1.start();
-  channel.port2.postMessage(0);
-  return {
-    cancel() {
-      stopped = true;
-      it?.return();
-      channel.port1.close();
-    },
-  };
-}
-
-/** Each method in its own module worker, `width` at a time. */
-function runWorkers(jobs, text, width, report, settled, count, failed) {
-  const queue = [...jobs];
-  const live = new Set();
-  let stopped = false;
-  const launch = () => {
-    const job = queue.shift();
-    if (!job) {
-      if (!live.size) settled();
-      return;
-    }
-    const worker = new Worker(WORKER_URL, { type: 'module', name: `posenc-lm-${job.method}` });
-    live.add(worker);
-    count(live.size);
-    report(job, { type: 'launch' });
-    const end = () => {
-      worker.terminate();
-      live.delete(worker);
-      count(live.size);
-      if (!stopped) launch();
-    };
-    worker.addEventListener('message', ({ data }) => {
-      if (stopped) return;
-      report(job, data);
-      if (data.type === 'done' || data.type === 'error') end();
-    });
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      if (stopped) return;
-      report(job, { type: 'error', message: e.message || failed });
-      end();
-    });
-    worker.postMessage({ ...job, text });
-  };
-  for (let i = 0; i < width; i++) launch();
-  return {
-    cancel() {
-      stopped = true;
-      for (const worker of live) worker.terminate();
-      live.clear();
-      count(0);
-    },
-  };
 }
 
 export function createExtrapolation(container, options) {
@@ -348,16 +318,18 @@ export function createExtrapolation(container, options) {
       const controls = {
         ...picks,
         pi: checkboxField({ label: t.pi, onChange: w.set('pi') }),
+        ntk: checkboxField({ label: t.ntk, onChange: w.set('ntk') }),
+        yarn: checkboxField({ label: t.yarn, onChange: w.set('yarn') }),
         pift: checkboxField({ label: t.pift(200), onChange: w.set('pift') }),
         steps: numberField({ label: t.steps, spec: schema.steps, onChange: w.set('steps') }),
         scored: numberField({ label: t.scored, spec: schema.scored, onChange: w.set('scored') }),
         seed: numberField({ label: t.seed, spec: schema.seed, onChange: w.set('seed') }),
       };
       const size = selectField({ label: t.size, choices: Object.entries(t.presets).map(([value, text]) => ({ value, label: text })),
-        onChange: (v) => { if (PRESETS[v]) w.change({ steps: PRESETS[v] }); } });
+        onChange: (v) => { if (PRESETS[v]) w.change({ ...PRESETS[v] }); } });
       const group = (legend, ...children) => h('fieldset', { class: 'control control-wide lm-picks' }, h('legend', {}, legend), ...children);
       w.controls.append(group(t.methods, METHODS.map((m) => picks[m.key].element)),
-        group(t.piGroup, controls.pi.element, controls.pift.element,
+        group(t.piGroup, controls.pi.element, controls.ntk.element, controls.yarn.element, controls.pift.element,
           h('small', { class: 'control-hint lm-pi-note' }, t.piNote, inline ? t.piftInline : '')),
         size.element, controls.steps.element, controls.scored.element, controls.seed.element);
       const inputs = () => w.controls.querySelectorAll('input, select');
@@ -381,6 +353,7 @@ export function createExtrapolation(container, options) {
       w.body.append(...[drop, modeNote].filter(Boolean), h('div', { class: 'toolbar' }, startButton, cancelButton), plan, runLine, progress);
 
       let run = kept.run ?? null;
+      let ref = null;
       let runner = null;
       let frame = 0;
       let timer = 0;
@@ -390,7 +363,7 @@ export function createExtrapolation(container, options) {
       const lossFig = w.figure({ name: 'loss', label: t.lossTitle, caption: t.lossCap, height: (wd) => Math.min(300, Math.max(200, wd * 0.38)),
         csv: () => run && { header: ['method', 'step', 'loss'], rows: run.jobs.flatMap((j) => j.curve.map(([s, l]) => [j.method, s, l])) } });
       const pplFig = w.figure({ name: 'perplexity', label: t.pplTitle,
-        height: (wd) => Math.min(420, Math.max(260, wd * 0.62)) + (wd < WIDE ? legendHeight(run?.rows.length ?? 0) : 0),
+        height: (wd) => Math.min(420, Math.max(260, wd * 0.62)) + (wd < WIDE ? legendHeight((run ?? ref)?.rows.length ?? 0) : 0),
         csv: () => run && { header: ['method', 'eval_length', 'perplexity', 'scored_tokens', 'note', 'steps', 'seed', 'text'],
           rows: run.rows.flatMap((r) => LENGTHS.map((L) => {
             const c = run.cells[r].get(L);
@@ -399,10 +372,33 @@ export function createExtrapolation(container, options) {
       const compare = h('aside', { class: 'lm-compare', 'aria-label': t.compare },
         h('h3', {}, t.compare),
         h('p', {}, t.paper), smallTable([t.method, '512', '1012', '15512'], comparisonRows(t.paperNames, PAPER, t)),
+        h('p', { class: 'note lm-paper-note' }, t.paperNote),
         h('p', {}, t.study), smallTable([t.method, '64', '256', '1024'], comparisonRows(t.studyNames, STUDY, t)),
         h('p', { class: 'note' }, t.compareNote));
       const table = h('div', { class: 'lm-table-wrap' });
-      w.body.append(h('div', { class: 'lm-results-row' }, table, compare));
+      const refNote = h('div', { class: 'lm-reference-note', hidden: true });
+      const finding = h('p', { class: 'note lm-finding', hidden: true });
+      const contextBox = h('section', { class: 'lm-context' });
+      w.body.append(h('div', { class: 'lm-results-row' }, table, compare), refNote, finding, contextBox);
+
+      // The reference run: loaded once per page, after the widget has drawn, and drawn until the
+      // reader's first run.
+      root.dataset.reference = 'loading';
+      setTimeout(() => (referencePromise ??= loadReference()).then((data) => {
+        ref = referenceView(data);
+        root.dataset.reference = 'ready';
+        refNote.replaceChildren(h('p', { class: 'note' }, t.refNote),
+          h('p', { class: 'note' }, h('code', {}, data.command)));
+        const facts = scalingFacts(ref);
+        if (facts) {
+          finding.textContent = t.scalingFinding(facts, facts.at);
+        }
+        view();
+      }, () => {
+        root.dataset.reference = 'error';
+        refNote.replaceChildren(h('p', { class: 'note' }, t.refMissing));
+        view();
+      }), 0);
 
       function smallTable(head, rows) {
         return h('table', { class: 'numbers lm-small' },
@@ -412,7 +408,7 @@ export function createExtrapolation(container, options) {
 
       /** Short name of a row (progress, legend, table). */
       function label(key) {
-        return key === 'pift' ? t.names.pift(run ? run.ft : 200) : key === 'pi' ? t.names.pi : t[key];
+        return key === 'pift' ? t.names.pift(run ? run.ft : 200) : t.names[key] ?? t[key];
       }
       function swatch(key) {
         return h('span', { class: `lm-swatch${LOOK[key].dash ? ' dashed' : ''}`, dataset: { colour: LOOK[key].colour }, 'aria-hidden': 'true' });
@@ -456,24 +452,35 @@ export function createExtrapolation(container, options) {
         const s = w.state();
         const methods = METHODS.filter((m) => s[m.key]);
         if (!methods.length) return;
-        const pi = s.rope && s.pi;
+        const scalings = Object.keys(SCALINGS).filter((k) => s.rope && s[k]);
         const pift = s.rope && s.pift && !inline;
-        const rows = ROWS.filter((r) => (r === 'pi' ? pi : r === 'pift' ? pift : s[r]));
+        const rows = ROWS.filter((r) => (r in SCALINGS ? scalings.includes(r) : r === 'pift' ? pift : s[r]));
         run = {
           steps: s.steps, seed: s.seed, scored: s.scored, ft: finetuneSteps(s.steps), rows, status: 'running',
           source: kept.text ? 'file' : 'corpus', t0: performance.now(), ms: 0,
           cells: Object.fromEntries(rows.map((r) => [r, new Map()])),
           // The RoPE run (with its extra rows) first: the longest job starts first.
           jobs: methods.sort((a, b) => (b.key === 'rope') - (a.key === 'rope')).map((m) => ({
-            method: m.key, position: m.position, status: 'queued', done: 0, total: s.steps, loss: NaN, curve: [],
+            method: m.key, position: m.position, context: m.context, batch: m.batch, status: 'queued', done: 0, total: s.steps, loss: NaN, curve: [],
           })),
         };
         kept.run = null;
-        const jobs = run.jobs.map((j) => ({ method: j.method, position: j.position, steps: s.steps, seed: s.seed, scored: s.scored, pi, pift }));
+        contextBox.replaceChildren();
+        const jobs = run.jobs.map((j) => ({ method: j.method, position: j.position, context: j.context, batch: j.batch, steps: s.steps, seed: s.seed, scored: s.scored, scalings, pift }));
         const text = kept.text ? { train: kept.text.train, eval: kept.text.eval } : null;
         const byMethod = new Map(run.jobs.map((j) => [j.method, j]));
         const report = (job, m) => onReport(byMethod.get(job.method), m);
-        runner = inline ? runInline(pe, jobs, text, report, settled) : runWorkers(jobs, text, width, report, settled, workers, t.workerFailed);
+        // The runners (and pe.lm's training loop) are fetched at the first Start, not with the widget.
+        const pending = { cancel() { pending.off = true; } };
+        runner = pending;
+        import('./extrapolation-runner.js').then((m) => {
+          if (pending.off || runner !== pending) return;
+          runner = inline ? m.runInline(pe, jobs, text, report, settled) : m.runWorkers(jobs, text, width, report, settled, workers, t.workerFailed);
+        }, (e) => {
+          if (runner !== pending) return;
+          for (const j of run.jobs) onReport(j, { type: 'error', message: String(e) });
+          settled();
+        });
         root.dataset.run = 'running';
         timer = setInterval(schedule, 500);
         buildProgress();
@@ -493,7 +500,14 @@ export function createExtrapolation(container, options) {
         root.dataset.run = status;
         root.dataset.runMs = String(Math.round(run.ms));
         kept.run = run;
-        if (draw) view();
+        if (draw) {
+          view();
+          showContext();
+        }
+      }
+      /** Claim 13's tables, once a run measured them: their code is fetched only then. */
+      function showContext() {
+        if (run?.jobs.some((j) => j.profile || j.stepBytes)) import('./extrapolation-context.js').then((m) => m.renderContext(contextBox, run, w.lang, label, LENGTHS));
       }
       function settled() {
         stop(run.jobs.some((j) => j.status === 'error') ? 'error' : 'done');
@@ -518,13 +532,15 @@ export function createExtrapolation(container, options) {
             }
             break;
           case 'trained':
-            Object.assign(job, { status: 'eval', seconds: m.seconds, tps: m.tokensPerSecond, loss: m.loss });
+            Object.assign(job, { status: 'eval', seconds: m.seconds, tps: m.tokensPerSecond, loss: m.loss, stepBytes: m.stepBytes });
             break;
           case 'cell':
             run.cells[m.row]?.set(m.length, m);
             job.status = 'eval';
             run.version = (run.version ?? 0) + 1;
             break;
+          case 'context': (job.cuts ??= []).push(m); break;
+          case 'profile': job.profile = m; break;
           case 'done': job.status = 'done'; break;
           case 'error': job.status = 'error'; job.error = m.message; break;
           default: break;
@@ -555,7 +571,7 @@ export function createExtrapolation(container, options) {
           case 'train': return [j.done / j.total, t.training(j.done, j.total, loss)];
           case 'finetune': return [j.ft[0] / j.ft[1], t.finetuning(j.ft[0], j.ft[1], j.ft[2].toFixed(3))];
           case 'eval': {
-            const rows = run.rows.filter((r) => r === j.method || (j.method === 'rope' && (r === 'pi' || r === 'pift')));
+            const rows = run.rows.filter((r) => r === j.method || (j.method === 'rope' && (r in SCALINGS || r === 'pift')));
             const n = rows.length * LENGTHS.length;
             const k = rows.reduce((a, r) => a + run.cells[r].size, 0);
             return [k / n, t.evaluating(k, n)];
@@ -569,6 +585,9 @@ export function createExtrapolation(container, options) {
         const t0 = performance.now();
         lastView = t0;
         // Canvases first (layout is clean at the start of a frame), then the text of the rows.
+        root.dataset.shown = run ? 'run' : ref ? 'reference' : 'none';
+        refNote.hidden = Boolean(run) || !refNote.firstChild;
+        finding.hidden = Boolean(run) || !finding.textContent;
         paintLoss();
         if (!run || run.version !== run.drawn || !runner) {
           if (run) run.drawn = run.version;
@@ -609,33 +628,39 @@ export function createExtrapolation(container, options) {
       function paintLoss() {
         lossFig.paint((ctx, { width, height, colours }) => {
           const rect = inset(width, height, { left: 48, top: 12, right: 14, bottom: 40 });
-          const jobs = run?.jobs.filter((j) => j.curve.length) ?? [];
+          const shown = run ?? ref;
+          const jobs = shown?.jobs.filter((j) => j.curve.length) ?? [];
           let lo = Infinity;
           let hi = -Infinity;
           for (const j of jobs) for (const [, l] of j.curve) { lo = Math.min(lo, l); hi = Math.max(hi, l); }
           if (!jobs.length) { lo = 1; hi = 4.5; }
-          const map = axes(ctx, rect, { lo: 0, hi: run?.steps ?? 1500, label: t.step },
+          const map = axes(ctx, rect, { lo: 0, hi: shown?.steps ?? PRESETS.default.steps, label: t.step },
             { lo: Math.max(0, Math.floor(lo * 2) / 2 - 0.25), hi: Math.ceil(hi * 2) / 2, label: t.loss }, colours);
           if (!jobs.length) {
             emptyMessage(ctx, rect, t.lossEmpty, colours);
             return;
           }
+          ctx.globalAlpha = shown.reference ? REFERENCE_ALPHA : 1;
           for (const j of jobs) {
             series(ctx, map, { xs: j.curve.map((p) => p[0]), ys: j.curve.map((p) => p[1]), colour: cssColour(lossFig.element, LOOK[j.method].colour), width: 1.75 }, rect);
           }
-          legend(ctx, rect, jobs.map((j) => ({ label: label(j.method), colour: cssColour(lossFig.element, LOOK[j.method].colour) })), colours);
+          ctx.globalAlpha = 1;
+          const mark = shown.reference ? t.refMark : '';
+          legend(ctx, rect, jobs.map((j) => ({ label: label(j.method) + mark, colour: cssColour(lossFig.element, LOOK[j.method].colour) })), colours);
         });
       }
       function paintPerplexity() {
         pplFig.paint((ctx, { width, height, colours }) => {
           // The legend sits beside the plot (below 520 px: above it), never over the curves.
-          const rows = run?.rows.filter((r) => run.cells[r].size) ?? [];
-          ctx.font = FONT;
-          const legendW = rows.length ? Math.max(...rows.map((r) => ctx.measureText(label(r)).width)) + 34 : 0;
+          const shown = run ?? ref;
           const side = width >= WIDE;
+          const mark = shown?.reference && side ? t.refMark : '';  // narrow: the caption says it
+          const rows = shown?.rows.filter((r) => shown.cells[r].size) ?? [];
+          ctx.font = FONT;
+          const legendW = rows.length ? Math.max(...rows.map((r) => ctx.measureText(label(r) + mark).width)) + 34 : 0;
           const rect = inset(width, height, { left: 52, right: side && rows.length ? legendW + 16 : 14,
             top: side ? 12 : legendHeight(rows.length) + 12, bottom: 40 });
-          const values = rows.flatMap((r) => [...run.cells[r].values()].map((c) => c.perplexity).filter(Number.isFinite));
+          const values = rows.flatMap((r) => [...shown.cells[r].values()].map((c) => c.perplexity).filter(Number.isFinite));
           const lo = values.length ? Math.min(...values) / 1.2 : 2;
           const hi = Math.max(values.length ? Math.max(...values) * 1.2 : 50, lo * 1.5);
           const map = axes(ctx, rect, { lo: CONTEXT / 1.2, hi: LENGTHS.at(-1) * 1.2, log: true, label: t.evalLength, ticks: LENGTHS },
@@ -657,42 +682,45 @@ export function createExtrapolation(container, options) {
             emptyMessage(ctx, rect, t.pplEmpty, colours);
             return;
           }
+          ctx.globalAlpha = shown.reference ? REFERENCE_ALPHA : 1;
           const entries = rows.map((r) => {
             const colour = cssColour(pplFig.element, LOOK[r].colour);
-            const ys = LENGTHS.map((L) => run.cells[r].get(L)?.perplexity ?? NaN);
+            const ys = LENGTHS.map((L) => shown.cells[r].get(L)?.perplexity ?? NaN);
             series(ctx, map, { xs: LENGTHS, ys, colour, dash: LOOK[r].dash, points: true, radius: 3 }, rect);
-            return { label: label(r), colour, dash: LOOK[r].dash };
+            return { label: label(r) + mark, colour, dash: LOOK[r].dash };
           });
+          ctx.globalAlpha = 1;
           legend(ctx, side ? { x: rect.x + rect.w + 4, y: rect.y - 6, w: legendW, h: 0 } : { x: rect.x - 6, y: 0, w: legendW, h: 0 },
             entries, colours, 'left');
         });
-        const caption = t.pplCap(run?.source === 'file' ? t.yourText : t.evalText);
+        const caption = t.pplCap(run?.source === 'file' ? t.yourText : run ? t.evalText : `${t.evalText} (${t.reference})`);
         if (caption !== pplCaption) pplFig.setCaption((pplCaption = caption));
       }
       function fillTable() {
-        if (!run) {
+        const shown = run ?? ref;
+        if (!shown) {
           table.replaceChildren(h('p', { class: 'note' }, t.tableEmpty));
           return;
         }
-        const body = run.rows.map((r) => {
+        const body = shown.rows.map((r) => {
           const cells = [];
           for (let i = 0; i < LENGTHS.length; i++) {
-            const c = run.cells[r].get(LENGTHS[i]);
+            const c = shown.cells[r].get(LENGTHS[i]);
             if (c?.note === 'cannot') {
               let span = 1;
-              while (run.cells[r].get(LENGTHS[i + span])?.note === 'cannot') span += 1;
+              while (shown.cells[r].get(LENGTHS[i + span])?.note === 'cannot') span += 1;
               cells.push(h('td', { class: 'lm-cannot', colspan: span, title: c.message }, t.cannot));
               i += span - 1;
             } else {
               cells.push(h('td', {}, c ? (c.note === 'short' ? t.short : ppl(c.perplexity)) : t.pending));
             }
           }
-          const job = run.jobs.find((j) => j.method === r);
+          const job = shown.jobs.find((j) => j.method === r);
           cells.push(h('td', { class: 'lm-secs' }, job?.seconds ? job.seconds.toFixed(1) : ''));
           return h('tr', { dataset: { row: r } }, h('th', { scope: 'row' }, swatch(r), label(r)), cells);
         });
-        table.replaceChildren(h('table', { class: 'numbers lm-results' },
-          h('caption', {}, t.tableCap),
+        table.replaceChildren(h('table', { class: `numbers lm-results${shown.reference ? ' lm-reference' : ''}` },
+          h('caption', {}, shown.reference ? t.refTableCap : t.tableCap),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t.method),
             LENGTHS.map((L) => h('th', { scope: 'col' }, `${L} (${L / CONTEXT}×)`)), h('th', { scope: 'col', class: 'lm-secs' }, t.trainS))),
           h('tbody', {}, body)));
@@ -701,8 +729,8 @@ export function createExtrapolation(container, options) {
       function render(s) {
         const n = METHODS.filter((m) => s[m.key]).length;
         plan.textContent = n ? t.plan(n, s.steps, Math.min(width, n), inline) : t.planNone;
-        size.set(presetOf(s.steps));
-        const off = { pi: !s.rope, pift: !s.rope || inline };
+        size.set(presetOf(s));
+        const off = { pi: !s.rope, ntk: !s.rope, yarn: !s.rope, pift: !s.rope || inline };
         for (const [key, disabled] of Object.entries(off)) {
           const box = controls[key].element.querySelector('input');
           box.dataset.off = disabled ? '1' : '0';
@@ -717,6 +745,7 @@ export function createExtrapolation(container, options) {
       root.dataset.workers = '0';
       showText();
       view();
+      showContext();
       w.onDestroy(() => {
         if (runner) {
           runner.cancel();

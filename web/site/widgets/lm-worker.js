@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 // The Web Worker of the train-short-test-long widget (extrapolation.js): a module worker, one per
 // method. It loads posenc by the same relative path as the site, receives one job
-// ({ method, position, steps, seed, scored, pi, pift, text? }: text holds the reader's training and
+// ({ method, position, steps, seed, scored, scalings, pift, text? }: text holds the reader's training and
 // evaluation ids, else the generated corpus is made here), trains in chunks of 20 steps, evaluates,
-// posts every report of lib/lm-run.js and closes. The page terminates it on Cancel.
+// measures how much the model uses the long context (lib/lm-context.js), posts every report and
+// closes. The page terminates it on Cancel.
 import { init } from '../../package/index.js';
+import { contextUse } from '../lib/lm-context.js';
 import { corpusData, runMethod } from '../lib/lm-run.js';
 
 addEventListener('message', async ({ data: job }) => {
   try {
     const pe = await init();
     const data = job.text ?? corpusData(pe, job);
-    for (const report of runMethod(pe, { ...job, data }, { chunk: 20 })) {
+    for (const report of runMethod(pe, { ...job, data }, { chunk: 20, extra: contextUse })) {
       if (report) postMessage(report);
     }
   } catch (e) {
