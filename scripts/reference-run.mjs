@@ -22,7 +22,7 @@ export const DEFAULT_BINARY = join(ROOT, 'build/native/examples/cpp/extrapolatio
 
 /** The widget's defaults as the native command's arguments (the schema in extrapolation.js). */
 export const REFERENCE_ARGS = ['--steps', '400', '--eval-tokens', '8192', '--seed', '1',
-  '--methods', 'sinusoidal,rope,alibi,learned', '--finetune', '0'];
+  '--methods', 'sinusoidal,rope,alibi,learned', '--finetune', '0', '--window', '0'];
 
 const round = (x, digits) => (x === null ? null : Number(x.toFixed(digits)));
 

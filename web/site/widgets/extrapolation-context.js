@@ -13,10 +13,10 @@ const TEXT = {
   en: {
     title: 'Does the model use the long context? (your run)',
     gainCap: 'Gain from the context beyond 64 tokens: perplexity with every layer\'s attention cut to the last 64 tokens, minus ' +
-      'the full-context perplexity of the same windows and tokens. About 0: the model ignores what lies further back; below 0: the ' +
+      'the full-context perplexity of the same windows and tokens (the first quarter of each length\'s evaluation windows). About 0: the model ignores what lies further back; below 0: the ' +
       'extra context hurts (positions it never trained on). With two ' +
       'layers the cut still lets information travel up to 127 tokens back.',
-    shareCap: (L) => `Share of attention beyond distance d at ${L} tokens (mean over every query), per layer: the mean over its ` +
+    shareCap: (L) => `Share of attention beyond distance d in one window of ${L} tokens (mean over its queries), per layer: the mean over its ` +
       'heads and, in brackets, its most far-looking head. The learned table is read at 64 tokens only.',
     method: 'method', layer: (l) => `layer ${l}`, beyond: (d) => `beyond ${d}`,
     note: 'A flat perplexity curve with a gain near 0 and almost no attention past 64 tokens is stable, not long-context: the model reads ' +
@@ -32,8 +32,8 @@ const TEXT = {
   ja: {
     title: 'モデルは長い文脈を使っているか（あなたの実行）',
     gainCap: '64 トークンより先の文脈による改善：各層の注意を直前の 64 トークンに切ったときのパープレキシティから、同じ窓・同じトークンでの全文脈の' +
-      'パープレキシティを引いた値。ほぼ 0 なら、モデルはそれより遠くを無視しています。負なら、増えた文脈がかえって害になっています（学習していない位置）。2 層なので、切っても情報は最大 127 トークン前まで届きます。',
-    shareCap: (L) => `${L} トークンで距離 d より遠くに向く注意の割合（全クエリの平均）。層ごとに、ヘッドの平均と（括弧内に）いちばん遠くを見るヘッドの値。` +
+      'パープレキシティを引いた値（各長さの評価窓の最初の 4 分の 1 で計算）。ほぼ 0 なら、モデルはそれより遠くを無視しています。負なら、増えた文脈がかえって害になっています（学習していない位置）。2 層なので、切っても情報は最大 127 トークン前まで届きます。',
+    shareCap: (L) => `${L} トークンの窓 1 つで、距離 d より遠くに向く注意の割合（そのクエリの平均）。層ごとに、ヘッドの平均と（括弧内に）いちばん遠くを見るヘッドの値。` +
       '学習した位置の表は 64 トークンでだけ読みます。',
     method: '手法', layer: (l) => `層 ${l}`, beyond: (d) => `${d} より先`,
     note: 'パープレキシティが横ばいで、改善がほぼ 0、64 トークンより先への注意もほとんどないなら、それは安定しているだけで、長い文脈を使ってはいません。' +
@@ -64,8 +64,9 @@ export function renderContext(box, run, lang, label, lengths) {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t.method), longer.map((L) => h('th', { scope: 'col' }, String(L))))),
     h('tbody', {}, jobs.map((j) => h('tr', { dataset: { row: j.method } }, h('th', { scope: 'row' }, label(j.method)),
       longer.map((L) => {
-        const cut = j.cuts?.find((c) => c.length === L)?.cut;
-        const full = run.cells[j.method]?.get(L)?.perplexity;
+        const c = j.cuts?.find((x) => x.length === L);
+        const cut = c?.cut;
+        const full = c?.full;
         const d = cut - full;
         return h('td', { dataset: { cut: String(cut ?? ''), full: String(full ?? '') } },
           Number.isFinite(d) ? `${Math.abs(d) < 0.005 ? '' : d > 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}` : '–');
