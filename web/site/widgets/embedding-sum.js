@@ -6,12 +6,13 @@ import { sliderField, textField } from '../lib/controls.js';
 import { createLut } from '../lib/colormap.js';
 import { FONT, heatmap, ramp } from '../lib/plot.js';
 import { wordVector, words } from '../lib/random.js';
+import { SENTENCE } from '../lib/sentence.js';
 import { mountWidget } from '../lib/widget.js';
 
 const MAX_WORDS = 12;
 
 export const schema = Object.freeze({
-  sentence: { type: 'string', default: 'the cat sat on the mat', maxLength: 120 },
+  sentence: { type: 'string', default: SENTENCE, maxLength: 120 },
   dim: { type: 'int', default: 32, min: 4, max: 128, step: 2 },
   base: { type: 'number', default: 10000, min: 2, max: 1e6 },
 });
