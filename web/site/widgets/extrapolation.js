@@ -621,7 +621,7 @@ export function createExtrapolation(container, options) {
             return;
           }
           for (const j of jobs) {
-            series(ctx, map, { xs: j.curve.map((p) => p[0]), ys: j.curve.map((p) => p[1]), colour: cssColour(lossFig.element, LOOK[j.method].colour), width: 1.75 }, rect);
+            series(ctx, map, { xs: j.curve.map((p) => p[0]), ys: j.curve.map((p) => p[1]), colour: cssColour(lossFig.element, LOOK[j.method].colour), width: 1.75, readout: true, label: label(j.method) }, rect);
           }
           legend(ctx, rect, jobs.map((j) => ({ label: label(j.method), colour: cssColour(lossFig.element, LOOK[j.method].colour) })), colours);
         });
@@ -660,7 +660,7 @@ export function createExtrapolation(container, options) {
           const entries = rows.map((r) => {
             const colour = cssColour(pplFig.element, LOOK[r].colour);
             const ys = LENGTHS.map((L) => run.cells[r].get(L)?.perplexity ?? NaN);
-            series(ctx, map, { xs: LENGTHS, ys, colour, dash: LOOK[r].dash, points: true, radius: 3 }, rect);
+            series(ctx, map, { xs: LENGTHS, ys, colour, dash: LOOK[r].dash, points: true, radius: 3, readout: true, label: label(r) }, rect);
             return { label: label(r), colour, dash: LOOK[r].dash };
           });
           legend(ctx, side ? { x: rect.x + rect.w + 4, y: rect.y - 6, w: legendW, h: 0 } : { x: rect.x - 6, y: 0, w: legendW, h: 0 },

@@ -7,7 +7,7 @@ import { button, checkboxField, selectField, textField } from '../lib/controls.j
 import { createLut } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
 import { permutation } from '../lib/analysis.js';
-import { fmt, heatmap, ramp } from '../lib/plot.js';
+import { fmt, heatmap, mark, ramp, readoutText } from '../lib/plot.js';
 import { hashString, shuffled } from '../lib/random.js';
 import { embed, METHODS, orderOf, positionOf, SENTENCE, sentenceWords } from '../lib/sentence.js';
 import { mountWidget } from '../lib/widget.js';
@@ -167,7 +167,10 @@ export function createShuffle(container, options) {
           const pw = Math.max(40, (width - left - 2 * gap - dw - 8) / 2);
           const ch = 24;
           const y = 40;
-          const opts = { rows: n, cols: DIM, lut, lo: -1, hi: 1, colours, colTicks: [] };
+          // Both heatmaps read out the word's two outputs at a dimension; the same cell is outlined in the other.
+          const opts = { rows: n, cols: DIM, lut, lo: -1, hi: 1, colours, colTicks: [],
+            links: [{ ch: 'cell', axis: 'cell', key: (r, c) => r * DIM + c }],
+            readout: (j, c) => readoutText(ctx, [list[j], `d${c}`], `${t.original} ${fmt(r.output[j * DIM + c])}, ${t.shuffled} ${fmt(matched[j * DIM + c])}`) };
           heatmap(ctx, { x: left, y, w: pw, h: ch * n }, { ...opts, values: r.output, rowLabels: list, xLabel: t.original });
           heatmap(ctx, { x: left + pw + gap, y, w: pw, h: ch * n }, { ...opts, values: matched, rowLabels: list.map(() => ''), xLabel: '' });
           ctx.fillStyle = colours.ink;
@@ -181,6 +184,8 @@ export function createShuffle(container, options) {
             ctx.fillStyle = d < 1e-4 ? colours.series[2] : colours.series[1];
             ctx.fillRect(bx, y + j * ch + 4, Math.max(2, (d / top) * dw), ch - 8);
           });
+          mark(ctx, { kind: 'points', rect: { x: bx, y, w: dw, h: ch * n }, pts: Array.from(diffs, (_, j) => [bx + 4, y + (j + 0.5) * ch]),
+            text: (j) => readoutText(ctx, [list[j], t.diff], diffs[j]) });
           ctx.fillStyle = colours.muted;
           ctx.fillText(t.dims, left, y + ch * n + 6);
           ramp(ctx, left, y + ch * n + 24, Math.min(160, pw), lut, ['−1', '0', '+1'], colours);
