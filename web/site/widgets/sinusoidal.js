@@ -107,7 +107,7 @@ export function createSinusoidal(container, options) {
           heatmap(ctx, rect, { rows: s.length, cols: s.dim, values, lut: diverging, lo: -1, hi: 1, colours,
             xLabel: t.dimension, yLabel: t.position, key: `t${key}`,
             links: [{ ch: 'pos', axis: 'row' }, { ch: 'pair', axis: 'col', key: pairOf }],
-            readout: (r, c) => readoutText(ctx, [`PE(${r}, ${c})`, `${t.pair} ${pairOf(c)}`], values[r * s.dim + c]) });
+            readout: (r, c) => readoutText(ctx, [`PE(${r}, ${c})`, `${t.pair} = ${pairOf(c)}`], values[r * s.dim + c]) });
           ramp(ctx, rect.x, rect.y + rect.h + 6, Math.min(160, rect.w), diverging, ['−1', '0', '+1'], colours);
         });
         sim.setCaption(t.simCap(n, s.dim));
