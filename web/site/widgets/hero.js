@@ -25,7 +25,7 @@ const TEXT = {
   en: {
     title: 'Shuffle a sentence: does attention notice?',
     caption: 'Attention compares words, not places. Without positions, a shuffled sentence gives the same pooled output; with positions, it does not.',
-    method: 'Positions', shuffle: 'Shuffle the words', reset: 'Original order',
+    method: 'Positions', methodLabel: 'Positions:', shuffle: 'Shuffle the words', reset: 'Original order',
     methods: { none: 'none', sinusoidal: 'sinusoidal', rope: 'RoPE', alibi: 'ALiBi' },
     fig: 'Attention weights of the sentence and of its shuffle, and how much the pooled output moved for each method',
     figCap: 'Rows: each word attends to the columns (weights, dark 0, yellow the largest). Below each: the pooled output (mean of the outputs, 16 numbers). Bars: the largest change of the pooled output after the shuffle, per method. Computed now by pe.attention on illustrative word vectors.',
@@ -38,7 +38,7 @@ const TEXT = {
   ja: {
     title: '文をシャッフルすると、アテンションは気づくか',
     caption: 'アテンションが比べるのは単語どうしで、場所ではありません。位置がなければ、文をシャッフルしてもプーリングした出力は同じです。位置があると変わります。',
-    method: '位置', shuffle: '単語をシャッフル', reset: '元の順序',
+    method: '位置', methodLabel: '位置：', shuffle: '単語をシャッフル', reset: '元の順序',
     methods: { none: 'なし', sinusoidal: '正弦波', rope: 'RoPE', alibi: 'ALiBi' },
     fig: '文とそのシャッフルのアテンションの重み、および方式ごとのプーリング出力の変化',
     figCap: '行：各単語が列の単語に向けるアテンションの重み（暗い色が 0、黄色が最大）。その下：プーリングした出力（出力の平均、16 個の数）。棒：シャッフル後のプーリング出力の変化の最大値（方式ごと）。説明用の単語ベクトルに対して pe.attention がいま計算した値です。',
@@ -79,7 +79,7 @@ export function createHero(container, options) {
       });
       resetButton.addEventListener('click', () => w.change({ order: data.perm.map((_, i) => i).join(',') }));
       w.controls.append(h('div', { class: 'toolbar' }, shuffleButton, resetButton),
-        h('div', { class: 'segmented', role: 'group', 'aria-label': t.method }, h('span', { class: 'label' }, `${t.method}:`), ...buttons));
+        h('div', { class: 'segmented', role: 'group', 'aria-label': t.method }, h('span', { class: 'label' }, t.methodLabel), ...buttons));
       const verdict = h('p', { class: 'big-number verdict', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
       const weightsLut = createLut(VIRIDIS);
       const outLut = createLut();
