@@ -29,7 +29,7 @@ const TEXT = {
     methods: { none: 'none', sinusoidal: 'sinusoidal', rope: 'RoPE', alibi: 'ALiBi' },
     fig: 'Attention weights of the sentence and of its shuffle, and how much the pooled output moved for each method',
     figCap: 'Rows: each word attends to the columns (weights, dark 0, yellow the largest). Below each: the pooled output (mean of the outputs, 16 numbers). Bars: the largest change of the pooled output after the shuffle, per method. Computed now by pe.attention on illustrative word vectors.',
-    pooled: 'pooled', change: 'Change of the pooled output after the shuffle', dim: 'dimension',
+    pooled: 'pooled output', mean: 'mean', change: 'Change of the pooled output after the shuffle', dim: 'dimension',
     same: (m, e) => `${m}: the pooled output is unchanged (difference ${fmt(e)}: float32 rounding). Each word kept its attention, only reordered.`,
     changed: (m, e) => `${m}: the pooled output changed by up to ${fmt(e)}. With positions, attention sees the order.`,
     identity: 'The order is the original one: press Shuffle.',
@@ -42,7 +42,7 @@ const TEXT = {
     methods: { none: 'なし', sinusoidal: '正弦波', rope: 'RoPE', alibi: 'ALiBi' },
     fig: '文とそのシャッフルのアテンションの重み、および方式ごとのプーリング出力の変化',
     figCap: '行：各単語が列の単語に向けるアテンションの重み（暗い色が 0、黄色が最大）。その下：プーリングした出力（出力の平均、16 個の数）。棒：シャッフル後のプーリング出力の変化の最大値（方式ごと）。説明用の単語ベクトルに対して pe.attention がいま計算した値です。',
-    pooled: 'プーリング', change: 'シャッフル後のプーリング出力の変化', dim: '次元',
+    pooled: 'プーリングした出力', mean: '平均', change: 'シャッフル後のプーリング出力の変化', dim: '次元',
     same: (m, e) => `${m}：プーリングした出力は変わりません（差 ${fmt(e)} は float32 の丸め誤差）。各単語のアテンションは並べ替えられただけです。`,
     changed: (m, e) => `${m}：プーリングした出力が最大 ${fmt(e)} 変わりました。位置があると、アテンションは語順を見分けます。`,
     identity: '元の順序のままです。「単語をシャッフル」を押してください。',
@@ -134,7 +134,7 @@ export function createHero(container, options) {
               rowLabels: labels, colLabels: labels, rotateColLabels: true, links: [{ ch: 'pair', axis: 'cell', key }],
               readout: (row, col) => readoutText(ctx, [`${labels[row]} → ${labels[col]}`], r.weights[row * n + col]) });
             heatmap(ctx, { x: x0, y: y + side + 10, w: side, h: 16 }, { rows: 1, cols: DIM, values: r.pooled, lut: outLut, colours,
-              rowLabels: [t.pooled], colTicks: [], links: [{ ch: 'dim', axis: 'col' }],
+              rowLabels: [t.mean], colTicks: [], links: [{ ch: 'dim', axis: 'col' }],
               readout: (_, c) => readoutText(ctx, [t.pooled, `${t.dim} ${c}`], r.pooled[c]) });
           });
           // The change of the pooled output, every method.
