@@ -81,8 +81,10 @@ export function createFigure({ lang = 'en', name, label, height, csv, caption, c
       TARGETS.set(canvas, fig.targets);
       painter(ctx, { width, height: cssH, colours, dpr });
       element.dataset.painted = String(Number(element.dataset.painted ?? 0) + 1);
-      element.dataset.readout = String(fig.targets.length);
-      canvas.tabIndex = fig.targets.length ? 0 : -1;
+      // Written only when they change (each write invalidates the page's style).
+      const n = fig.targets.length;
+      if (element.dataset.readout !== String(n)) element.dataset.readout = String(n);
+      if (canvas.tabIndex !== (n ? 0 : -1)) canvas.tabIndex = n ? 0 : -1;
       ctl?.painted();
     },
     targets: [],
