@@ -119,10 +119,11 @@ int lm_finetune(int id, std::uint32_t context, double rope_type, double factor, 
 }
 
 int lm_evaluate(int id, std::uintptr_t tokens, std::uint32_t n, std::uint32_t length, std::uint32_t max_scored,
-                double rope_type, double factor, double original, bool streaming, std::uintptr_t out) {
+                double rope_type, double factor, double original, bool streaming, std::uint32_t window,
+                std::uintptr_t out) {
   Trainer* t = lookup(id);
   if (!t) return report(Status::range("trainer", "has been disposed"));
-  EvalOptions opt{.rope = scaling(rope_type, factor, original), .streaming = streaming};
+  EvalOptions opt{.rope = scaling(rope_type, factor, original), .streaming = streaming, .window = window};
   double ppl = 0;
   std::size_t scored = 0;
   if (Status s = evaluate_perplexity(trainer_model(t), buffer<const std::int32_t>(tokens, n), length, max_scored, opt,
@@ -132,6 +133,46 @@ int lm_evaluate(int id, std::uintptr_t tokens, std::uint32_t n, std::uint32_t le
   double* o = reinterpret_cast<double*>(out);
   o[0] = ppl;
   o[1] = double(scored);
+  return 0;
+}
+
+// The attention share beyond each of `n_distances` distances (Int32Array, each >= 0) into
+// share [layers][heads][n_distances]; queries averaged and the windows' perplexity into out[0..1].
+int lm_profile(int id, std::uintptr_t tokens, std::uint32_t n, std::uint32_t length, std::uint32_t max_scored,
+               double rope_type, double factor, double original, std::uintptr_t distances, std::uint32_t n_distances,
+               std::uintptr_t share, std::uint32_t n_share, std::uintptr_t out) {
+  Trainer* t = lookup(id);
+  if (!t) return report(Status::range("trainer", "has been disposed"));
+  if (n_distances < 1 || n_distances > 64) return report(Status::range("distances", "must hold 1 to 64 distances"));
+  std::size_t ds[64];
+  const std::int32_t* di = reinterpret_cast<const std::int32_t*>(distances);
+  for (std::uint32_t k = 0; k < n_distances; ++k) {
+    if (di[k] < 0) return report(Status::range("distances", "must be integers >= 0"), k);
+    ds[k] = std::size_t(di[k]);
+  }
+  const EvalOptions opt{.rope = scaling(rope_type, factor, original)};
+  std::size_t queries = 0;
+  double ppl = 0;
+  if (Status s = attention_profile(trainer_model(t), buffer<const std::int32_t>(tokens, n), length, max_scored, opt,
+                                   {ds, n_distances}, buffer<double>(share, n_share), &queries, &ppl);
+      !s.ok())
+    return report(s);
+  double* o = reinterpret_cast<double*>(out);
+  o[0] = double(queries);
+  o[1] = ppl;
+  return 0;
+}
+
+// Bytes: parameters, optimiser state, gradients, training activations (model_memory).
+int lm_memory(int id, std::uintptr_t out) {
+  Trainer* t = lookup(id);
+  if (!t) return report(Status::range("trainer", "has been disposed"));
+  const MemoryUse u = model_memory(trainer_model(t));
+  double* o = reinterpret_cast<double*>(out);
+  o[0] = double(u.parameter_bytes);
+  o[1] = double(u.optimizer_bytes);
+  o[2] = double(u.gradient_bytes);
+  o[3] = double(u.activation_bytes);
   return 0;
 }
 
@@ -161,6 +202,8 @@ EMSCRIPTEN_BINDINGS(posenc_lm) {
   emscripten::function("lmTrain", &lm_train);
   emscripten::function("lmFinetune", &lm_finetune);
   emscripten::function("lmEvaluate", &lm_evaluate);
+  emscripten::function("lmProfile", &lm_profile);
+  emscripten::function("lmMemory", &lm_memory);
   emscripten::function("lmParameterCount", &lm_parameter_count);
   emscripten::function("lmDestroy", &lm_destroy);
   emscripten::function("lmLive", &lm_live);

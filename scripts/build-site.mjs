@@ -5,6 +5,7 @@
 //   site.js            the article and the single-widget page (web/site/main.js; index.html and
 //                      embed.html load this);
 //   lm-worker.js       the train-short-test-long widget's Web Worker (web/site/widgets/lm-worker.js);
+//   cost-worker.js     the attention playground's cost measurement (web/site/widgets/cost-worker.js);
 //   *-<hash>.js         code they share, and one chunk per widget (widgets/index.js imports each
 //                      widget's module only when a page shows it);
 //   style.css          web/site/style.css minified (elements.js holds the same text);
@@ -55,6 +56,7 @@ const result = await build({
     'posenc-widgets': join(SITE, 'elements.js'),
     site: join(SITE, 'main.js'),
     'lm-worker': join(SITE, 'widgets/lm-worker.js'),
+    'cost-worker': join(SITE, 'widgets/cost-worker.js'),
   },
   bundle: true,
   splitting: true,

@@ -15,6 +15,14 @@ async function main(): Promise<void> {
   const { perplexity } = t.evaluate({ tokens: evalIds, length: 64, rope: { type: 'linear', factor: 2 } });
   t.finetune({ context: 64, rope: { type: 'yarn', factor: 2 }, steps: 1 });
   const dModel: number = t.config.dModel;
+  const cut: number = t.evaluate({ tokens: evalIds, length: 64, window: 32 }).perplexity;
+  const profile = t.attentionProfile({ tokens: evalIds, length: 64, distances: [16, 32] });
+  const share: number = profile.share[0][1][0];
+  const stepBytes: number = t.memory.stepBytes;
+  // @ts-expect-error: memory is read-only
+  t.memory = { parameterBytes: 0, optimizerBytes: 0, gradientBytes: 0, activationBytes: 0, stepBytes: 0 };
+  // @ts-expect-error: the profile takes no window (it reads the full attention)
+  t.attentionProfile({ tokens: evalIds, length: 64, window: 8 });
   t.dispose();
 
   // @ts-expect-error: unknown position method
@@ -30,7 +38,7 @@ async function main(): Promise<void> {
   // @ts-expect-error: rope scaling type
   t.evaluate({ tokens: evalIds, length: 64, rope: { type: 'cubic' } });
 
-  console.log(text.length, ids.length, done, perplexity, dModel, pe.lm.positions.length, pe.corpus.alphabet);
+  console.log(text.length, ids.length, done, perplexity, dModel, cut, share, stepBytes, profile.queries, pe.lm.positions.length, pe.corpus.alphabet);
 }
 
 void main();

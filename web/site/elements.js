@@ -147,6 +147,7 @@ function defineElement(id, loadWidget) {
         },
       });
       this.dataset.ready = 'true';
+      performance.mark(`posenc:element-ready:${this.localName}`);
     }
 
     attributeChangedCallback(name) {

@@ -119,6 +119,7 @@ struct Model {
   float *ex, *eh, *eq, *ek, *ev, *eo, *eu, *elogits, *eet, *ews;
   std::size_t ews_floats = 0;
   std::size_t eval_ws_cap = 0;
+  Block eprof;  // for AttentionProfile: T + 1 doubles of prefix sums, then one block of queries' weights
 };
 
 namespace {
@@ -668,8 +669,133 @@ double model_adamw_step(Model* mp, const Optimizer& opt, double lr) {
 // ---------------------------------------------------------------------------------------------
 // Evaluation (forward only, one window at a time, through the attention engine).
 
+namespace {
+
+// Queries per engine call when the attention weights are read for an AttentionProfile.
+constexpr std::size_t profile_block = 32;
+
+// The attention shapes evaluation uses for a window of T tokens (the workspace must fit them all).
+std::size_t eval_workspace_floats(Model& m, std::size_t T, const EvalOptions& opt, bool profile) {
+  AttentionParams p = engine_params(m, T, 0, opt.streaming);
+  std::size_t ws = attention_workspace_floats(p);
+  if (opt.window > 0 && opt.window < T) {
+    p.streaming = false;
+    p.queries = p.keys = opt.window;  // the first `window` queries in one call
+    ws = std::max(ws, attention_workspace_floats(p));
+    p.queries = profile_block, p.keys = opt.window + profile_block - 1;  // then blocks of queries
+    ws = std::max(ws, attention_workspace_floats(p));
+    p.queries = 1, p.keys = opt.window;  // a row whose band holds too little weight: alone
+    ws = std::max(ws, attention_workspace_floats(p));
+  }
+  if (profile) {
+    p.queries = std::min(profile_block, T), p.keys = T, p.streaming = false;
+    ws = std::max(ws, attention_workspace_floats(p));
+  }
+  return ws;
+}
+
+// Add the share of each row of `w` ([heads][q][keys], queries at positions s .. s + q - 1, keys at
+// 0 .. keys - 1) beyond each distance to prof.beyond for layer l. `prefix`: keys + 1 doubles.
+void profile_add(AttentionProfile& prof, const float* w, std::size_t l, std::size_t heads, std::size_t s,
+                 std::size_t q, std::size_t keys, double* prefix) {
+  const std::size_t nd = prof.distances.size();
+  for (std::size_t h = 0; h < heads; ++h) {
+    double* out = prof.beyond.data() + (l * heads + h) * nd;
+    for (std::size_t r = 0; r < q; ++r) {
+      const float* row = w + (h * q + r) * keys;
+      const std::size_t i = s + r;
+      prefix[0] = 0;  // prefix[n] = sum of row[0 .. n - 1]
+      for (std::size_t j = 0; j <= i; ++j) prefix[j + 1] = prefix[j] + row[j];
+      for (std::size_t k = 0; k < nd; ++k)  // keys j < i - d
+        if (prof.distances[k] < i) out[k] += prefix[i - prof.distances[k]];
+    }
+  }
+}
+
+// One layer's attention for evaluation: q, k, v in m.eq, m.ek, m.ev (T rows), output to m.eo.
+//   full     one call (causal).
+//   band     (opt.window = C < T) query i sees keys i - C < j <= i. The first C queries see every key
+//            before them: one call. Then blocks of 32 queries [s, s + 32), each one call on keys
+//            s - C + 1 .. s + 31 (the engine's biases depend on j - p_i only, so a shifted key range
+//            gives the same logits), its weights read back: a softmax restricted to a subset of
+//            keys is the full softmax renormalised over the subset, so each row keeps its band,
+//            is divided by the band's total, and out = weights * V. A row whose band holds less
+//            than 1e-30 of the weight (too few bits left to renormalise) is computed alone, on its
+//            C keys.
+//   profile  blocks of 32 queries on all keys before them, weights read back into the profile.
+Status eval_attention(Model& m, std::size_t T, std::size_t l, const EvalOptions& opt, std::span<float> ws,
+                      AttentionProfile* prof) {
+  const std::size_t d = m.cfg.d_model, H = m.cfg.heads, dh = m.dh;
+  AttentionParams ap = engine_params(m, T, l, opt.streaming);
+  const std::size_t C = opt.window;
+  float* const weights = m.eprof.data + 2 * (T + 1);  // after the profile's prefix doubles
+  if (prof) {
+    ap.streaming = false;
+    for (std::size_t s = 0; s < T; s += profile_block) {
+      const std::size_t q = std::min(profile_block, T - s), keys = s + q;
+      ap.queries = q, ap.keys = keys, ap.query_offset = std::int64_t(s);
+      if (Status st = attention(ap, {m.eq + s * d, q * d}, {m.ek, keys * d}, {m.ev, keys * d}, {m.eo + s * d, q * d},
+                                {weights, H * q * keys}, ws);
+          !st.ok())
+        return st;
+      profile_add(*prof, weights, l, H, s, q, keys, reinterpret_cast<double*>(m.eprof.data));
+    }
+    return Status::success();
+  }
+  if (C == 0 || C >= T) return attention(ap, {m.eq, T * d}, {m.ek, T * d}, {m.ev, T * d}, {m.eo, T * d}, {}, ws);
+  ap.streaming = false;
+  ap.queries = ap.keys = C, ap.query_offset = 0;
+  if (Status st = attention(ap, {m.eq, C * d}, {m.ek, C * d}, {m.ev, C * d}, {m.eo, C * d}, {}, ws); !st.ok())
+    return st;
+  for (std::size_t s = C; s < T; s += profile_block) {
+    const std::size_t q = std::min(profile_block, T - s), keys = C + q - 1, k0 = s + 1 - C;
+    ap.queries = q, ap.keys = keys, ap.query_offset = std::int64_t(C - 1);
+    if (Status st = attention(ap, {m.eq + s * d, q * d}, {m.ek + k0 * d, keys * d}, {m.ev + k0 * d, keys * d},
+                              {m.eo + s * d, q * d}, {weights, H * q * keys}, ws);
+        !st.ok())
+      return st;
+    for (std::size_t h = 0; h < H; ++h) {
+      float* w = weights + h * q * keys;
+      bool alone[profile_block] = {};
+      for (std::size_t r = 0; r < q; ++r) {  // query s + r: keys r .. r + C - 1 of the span
+        float* row = w + r * keys;
+        double band = 0;
+        for (std::size_t j = r; j < r + C; ++j) band += row[j];
+        const bool ok = band >= 1e-30;  // else too little weight left to renormalise
+        alone[r] = !ok;
+        const float inv = ok ? float(1.0 / band) : 0.0f;
+        std::fill(row, row + r, 0.0f);  // keys past the band (those after the query are 0 already)
+        for (std::size_t j = r; j < r + C; ++j) row[j] *= inv;
+      }
+      // out = band weights * V for the block's rows of this head.
+      matmul_fast({q, dh, keys, w, keys, m.ev + k0 * d + h * dh, d, m.eo + s * d + h * dh, d});
+      for (std::size_t r = 0; r < q; ++r) {
+        if (!alone[r]) continue;
+        // This query alone on its C keys (every head computed; this head's output kept).
+        AttentionParams one = ap;
+        one.queries = 1, one.keys = C;
+        const std::size_t i = s + r, kk = (i + 1 - C) * d;
+        float tmp[4096];  // one output row (d_model <= 4096)
+        if (Status st = attention(one, {m.eq + i * d, d}, {m.ek + kk, C * d}, {m.ev + kk, C * d}, {tmp, d}, {}, ws);
+            !st.ok())
+          return st;
+        std::memcpy(m.eo + i * d + h * dh, tmp + h * dh, dh * sizeof(float));
+      }
+    }
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+MemoryUse model_memory(const Model* m) {
+  const std::uint64_t p = std::uint64_t(m->n_params) * sizeof(float);
+  return {.parameter_bytes = p, .optimizer_bytes = 2 * p, .gradient_bytes = p,
+          .activation_bytes = std::uint64_t(m->acts.size) * sizeof(float)};
+}
+
 Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size_t S, std::size_t T,
-                      const EvalOptions& opt, double* nll_sum, std::size_t* count) {
+                      const EvalOptions& opt, double* nll_sum, std::size_t* count, AttentionProfile* profile) {
   Model& m = *mp;
   const Config& c = m.cfg;
   const std::size_t d = c.d_model, dh = m.dh, V = c.vocab, mm = c.mlp;
@@ -679,14 +805,25 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
   if (tokens.size() != S * (T + 1)) return Status::range("tokens", "must hold sequences * (length + 1) ids");
   for (std::int32_t t : tokens)
     if (t < 0 || std::size_t(t) >= V) return Status::range("tokens", "ids must be in [0, vocab)");
+  if (profile) {
+    if (opt.window != 0) return Status::range("window", "an attention profile reads the full attention (window 0)");
+    if (profile->beyond.size() != c.layers * c.heads * profile->distances.size())
+      return Status::range("distances", "the profile must hold layers * heads * distances sums");
+  }
+  if (profile || (opt.window > 0 && opt.window < T)) {
+    // The weights of one block of queries (and, for a profile, T + 1 doubles of prefix sums first).
+    const std::uint64_t keys = profile ? T : opt.window + profile_block - 1;
+    const std::uint64_t need = std::uint64_t(c.heads) * std::min(profile_block, T) * keys + 2 * (T + 1);
+    if (need > m.eprof.size && (need > max_block_floats || !m.eprof.allocate(std::size_t(need))))
+      return Status::range("length", "out of memory for the attention weights");
+  }
   double inv_freq[2048];
   double af = 1.0;
   if (c.position == Position::rope)
     if (Status s = rope_frequencies_for(m, &opt.rope, inv_freq, af); !s.ok()) return s;
   const std::span<const double> inv(inv_freq, dh / 2);
 
-  AttentionParams probe = engine_params(m, T, 0, opt.streaming);
-  const std::size_t ws = attention_workspace_floats(probe);
+  const std::size_t ws = eval_workspace_floats(m, T, opt, profile != nullptr);
   if (T > m.eval_cap || ws > m.eval_ws_cap) {
     const auto layout = [&m, d, wide = std::uint64_t(std::max(mm, V)), V](Carver& cv, std::uint64_t T, std::uint64_t ws) {
       m.ex = cv.take(T * d), m.eh = cv.take(T * d), m.eq = cv.take(T * d), m.ek = cv.take(T * d);
@@ -727,10 +864,7 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
         if (Status st = rotate(m, m.eq, 1, T, inv, af, false); !st.ok()) return st;
         if (Status st = rotate(m, m.ek, 1, T, inv, af, false); !st.ok()) return st;
       }
-      const AttentionParams ap = engine_params(m, T, l, opt.streaming);
-      if (Status st = attention(ap, {m.eq, T * d}, {m.ek, T * d}, {m.ev, T * d}, {m.eo, T * d}, {}, {m.ews, ws});
-          !st.ok())
-        return st;
+      if (Status st = eval_attention(m, T, l, opt, {m.ews, ws}, profile); !st.ok()) return st;
       linear(m.eo, T, d, P(m, p.wo), d, nullptr, m.eq);
       for (std::size_t i = 0; i < T * d; ++i) m.ex[i] += m.eq[i];
       layernorm(m.ex, T, d, P(m, p.ln2_g), P(m, p.ln2_b), m.eh, nullptr, nullptr);
@@ -754,6 +888,7 @@ Status model_evaluate(Model* mp, std::span<const std::int32_t> tokens, std::size
   }
   *nll_sum = total;
   *count = S * T;
+  if (profile) profile->queries += S * T;
   return Status::success();
 }
 

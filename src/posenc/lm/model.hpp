@@ -70,9 +70,38 @@ struct Optimizer {
 // whose scaling is applied to the model's head dimension and theta (its head_dim and rope_theta are
 // ignored; set original_max_position_embeddings to the training context for yarn). rope_type
 // default: the training frequencies.
+//
+// window: 0 (default) is full causal attention. C >= 1 cuts every layer's attention to a band:
+// query i sees keys j with i - C < j <= i (positions stay where they are). With one layer the
+// prediction then depends on the last C tokens only; with n layers on at most the last n (C - 1) + 1,
+// since each layer reaches C - 1 further back. C >= length is exactly the full attention (the same
+// code path, the same numbers).
 struct EvalOptions {
   RopeConfig rope;
   bool streaming = false;  // the engine's online-softmax path (long windows)
+  std::size_t window = 0;
+};
+
+// Accumulates, for every layer and head, the attention weight each query puts on keys farther than
+// each distance: beyond[(layer * heads + head) * distances.size() + k] += sum of w_ij over keys j with
+// i - j > distances[k], once per query i (so mean = beyond / queries). Filled by model_evaluate from
+// the weights its own attention computed (full attention only: window must be 0).
+struct AttentionProfile {
+  std::span<const std::size_t> distances;
+  std::span<double> beyond;
+  std::size_t queries = 0;  // queries added so far (per layer and head)
+};
+
+// Bytes of the model's allocations: parameters; the AdamW moments (2 x parameters); the gradients
+// (1 x parameters); the activation block of a training step (forward activations kept for the
+// backward pass, attention weights [batch][heads][context][context] per layer, activation gradients
+// and scratch) for the largest context reserved so far. A training step touches gradients +
+// activations: that is the step's memory beyond the parameters and optimiser state.
+struct MemoryUse {
+  std::uint64_t parameter_bytes = 0;
+  std::uint64_t optimizer_bytes = 0;
+  std::uint64_t gradient_bytes = 0;
+  std::uint64_t activation_bytes = 0;
 };
 
 struct Model;
@@ -85,6 +114,7 @@ const Config& model_config(const Model* model);
 std::size_t model_parameter_count(const Model* model);
 std::span<float> model_parameters(Model* model);
 std::span<float> model_gradients(Model* model);
+MemoryUse model_memory(const Model* model);
 
 // Training windows longer than Config::context (fine-tuning at 2x or 4x L, e.g. with scaled RoPE):
 // allocates the activations for `context` tokens; learned positions cannot (their table is fixed).
@@ -101,8 +131,10 @@ double model_adamw_step(Model* model, const Optimizer& opt, double lr);
 // Sum of -log p(next token) over every position of `sequences` windows of `length` tokens each
 // (tokens [sequences][length + 1]) and the number of positions scored. `length` may exceed the
 // training context except with learned positions (a RangeError naming "length": the table has no
-// row for those positions).
+// row for those positions). With `profile`, the attention weights of every layer are accumulated
+// into it (options.window must then be 0).
 Status model_evaluate(Model* model, std::span<const std::int32_t> tokens, std::size_t sequences, std::size_t length,
-                      const EvalOptions& options, double* nll_sum, std::size_t* count);
+                      const EvalOptions& options, double* nll_sum, std::size_t* count,
+                      AttentionProfile* profile = nullptr);
 
 }  // namespace posenc::lm

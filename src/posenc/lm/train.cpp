@@ -140,8 +140,11 @@ Status trainer_finetune(Trainer* t, std::size_t context, const RopeConfig& rope,
   return Status::success();
 }
 
-Status evaluate_perplexity(Model* model, std::span<const std::int32_t> eval, std::size_t length, std::size_t max_scored,
-                           const EvalOptions& options, double* perplexity, std::size_t* scored) {
+namespace {
+
+// Perplexity over the evaluation windows (see evaluate_perplexity), accumulating `profile` if given.
+Status evaluate_windows(Model* model, std::span<const std::int32_t> eval, std::size_t length, std::size_t max_scored,
+                        const EvalOptions& options, AttentionProfile* profile, double* perplexity, std::size_t* scored) {
   if (length < 1) return Status::range("length", "must be at least 1");
   const std::size_t windows = std::min(std::max<std::size_t>(1, max_scored / length),
                                        eval.size() > length ? (eval.size() - 1) / length : 0);
@@ -152,13 +155,39 @@ Status evaluate_perplexity(Model* model, std::span<const std::int32_t> eval, std
     double nll = 0;
     std::size_t count = 0;
     // Window w: tokens [w * length, w * length + length] (its last token is only a target).
-    if (Status s = model_evaluate(model, eval.subspan(w * length, length + 1), 1, length, options, &nll, &count); !s.ok())
+    if (Status s = model_evaluate(model, eval.subspan(w * length, length + 1), 1, length, options, &nll, &count, profile);
+        !s.ok())
       return s;
     nll_total += nll;
     count_total += count;
   }
   *perplexity = std::exp(nll_total / double(count_total));
   *scored = count_total;
+  return Status::success();
+}
+
+}  // namespace
+
+Status evaluate_perplexity(Model* model, std::span<const std::int32_t> eval, std::size_t length, std::size_t max_scored,
+                           const EvalOptions& options, double* perplexity, std::size_t* scored) {
+  return evaluate_windows(model, eval, length, max_scored, options, nullptr, perplexity, scored);
+}
+
+Status attention_profile(Model* model, std::span<const std::int32_t> eval, std::size_t length, std::size_t max_scored,
+                         const EvalOptions& options, std::span<const std::size_t> distances, std::span<double> share,
+                         std::size_t* queries, double* perplexity) {
+  const Config& c = model_config(model);
+  if (distances.empty() || distances.size() > 64) return Status::range("distances", "must hold 1 to 64 distances");
+  if (share.size() != c.layers * c.heads * distances.size())
+    return Status::range("distances", "share must hold layers * heads * distances values");
+  std::fill(share.begin(), share.end(), 0.0);
+  EvalOptions full = options;
+  full.window = 0;
+  AttentionProfile profile{.distances = distances, .beyond = share};
+  std::size_t scored = 0;
+  if (Status s = evaluate_windows(model, eval, length, max_scored, full, &profile, perplexity, &scored); !s.ok()) return s;
+  for (double& v : share) v /= double(profile.queries);
+  *queries = profile.queries;
   return Status::success();
 }
 

@@ -50,7 +50,20 @@ Status trainer_finetune(Trainer* trainer, std::size_t context, const RopeConfig&
                         double* mean_loss);
 
 // Perplexity over windows of `length` tokens of `eval_stream`; `scored` positions used.
+// options.window cuts the attention to a band (model.hpp): the same windows and scored tokens, so
+// perplexity(window C) - perplexity(full) is the gain from the context beyond C.
 Status evaluate_perplexity(Model* model, std::span<const std::int32_t> eval_stream, std::size_t length,
                            std::size_t max_scored, const EvalOptions& options, double* perplexity, std::size_t* scored);
+
+// The attention share beyond each distance, read from the attention weights of the forward pass
+// over the same windows as evaluate_perplexity (full attention, options.window ignored):
+//     share[(layer * heads + head) * D + k] = (1 / Q) sum over queries i of sum over keys j with
+//                                             i - j > distances[k] of w_ij
+// Q = `queries` = every position of every window (windows * length); query i is the position within
+// its window (0-based), so queries with i <= d contribute 0 to distance d. Each value lies in [0, 1],
+// is non-increasing in d, and is 0 for d >= length - 1. `perplexity` of those windows as a by-product.
+Status attention_profile(Model* model, std::span<const std::int32_t> eval_stream, std::size_t length,
+                         std::size_t max_scored, const EvalOptions& options, std::span<const std::size_t> distances,
+                         std::span<double> share, std::size_t* queries, double* perplexity);
 
 }  // namespace posenc::lm

@@ -74,11 +74,62 @@ export interface LmTrainer {
    */
   finetune(options: { context: number; rope?: LmRopeScaling; steps: number; lr?: number }): { loss: number };
   /**
-   * Perplexity over non-overlapping windows of `length` tokens. With learned positions, a length
-   * past the training context is a RangeError (the table has no row for those positions).
-   * @example const { perplexity } = trainer.evaluate({ tokens: evalIds, length: 256 });
+   * Perplexity over non-overlapping windows of `length` tokens (`scored` positions: every position
+   * of min(max(1, floor(maxScored / length)), available) windows from the start of `tokens`; default
+   * maxScored 32768). With learned positions, a length past the training context is a RangeError
+   * (the table has no row for those positions).
+   *
+   * `window` (an integer >= 1; default: none) cuts the context: in every layer query i attends only
+   * to keys j with i - window < j <= i (a band mask; positions are unchanged). The windows and the
+   * scored tokens are the same as without it, so `perplexity(window: L) - perplexity(full)` is the
+   * gain from the context beyond L (about 0 when the model ignores distant tokens). window >=
+   * length is exactly the full attention. With n layers a prediction can still depend on up to
+   * n (window - 1) + 1 tokens (each layer reaches window - 1 further back). The band always runs
+   * the plain attention path (`streaming` does not apply; it needs O(32 (window + 32)) floats per
+   * call) and costs about as much per token at any length (see bench/lm-context.mjs).
+   * @example const full = trainer.evaluate({ tokens: evalIds, length: 1024 }).perplexity;
+   * const cut = trainer.evaluate({ tokens: evalIds, length: 1024, window: 64 }).perplexity; // gain = cut - full
    */
-  evaluate(options: { tokens: IntData; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean }): { perplexity: number; scored: number };
+  evaluate(options: { tokens: IntData; length: number; maxScored?: number; rope?: LmRopeScaling; streaming?: boolean; window?: number }): { perplexity: number; scored: number };
+  /**
+   * How far each head looks, from the trained weights: the attention weights of the model's own
+   * forward pass over the same windows as evaluate({ tokens, length, maxScored, rope }), full
+   * attention. For layer l, head h and distance d = distances[k]:
+   *
+   *     share[l][h][k] = (1 / queries) * sum over queries i of ( sum over keys j with i - j > d of w_ij )
+   *
+   * where i is a query's position within its window (0-based), j <= i its keys, and w_ij its softmax
+   * weights (summing to 1 over j). `queries` = every position of every window (windows * length), so
+   * queries with i <= d count as 0: share is in [0, 1], non-increasing in d, and 0 for
+   * d >= length - 1. Default distances: [L/2, L, 2L, 4L] with L the training context (floor of L/2).
+   * `perplexity` is the full-attention perplexity of those windows (the same as evaluate()'s).
+   * At most 64 distances, each an integer >= 0.
+   * @example const { share } = trainer.attentionProfile({ tokens: evalIds, length: 256, distances: [64] });
+   * share[0][2][0]; // layer 0, head 2: mean attention beyond distance 64
+   */
+  attentionProfile(options: { tokens: IntData; length: number; distances?: IntData; maxScored?: number; rope?: LmRopeScaling }): {
+    distances: number[];
+    /** [layer][head][distance index]. */
+    share: number[][][];
+    queries: number;
+    perplexity: number;
+  };
+  /**
+   * Bytes this trainer holds in the module, computed by the core from the blocks it allocated:
+   * `parameterBytes` (float32 weights), `optimizerBytes` (AdamW's two moments), `gradientBytes`,
+   * `activationBytes` (a training step's block: activations kept for the backward pass, the
+   * attention weights [batch][heads][context][context] of every layer, activation gradients and
+   * scratch; for the longest context trained so far, so finetune() at a longer context grows it).
+   * `stepBytes` = gradientBytes + activationBytes: the memory a training step works in beyond the
+   * weights and optimiser state. Read again after finetune().
+   */
+  readonly memory: {
+    parameterBytes: number;
+    optimizerBytes: number;
+    gradientBytes: number;
+    activationBytes: number;
+    stepBytes: number;
+  };
   /** Free the trainer's memory (also done when the object is garbage-collected). */
   dispose(): void;
 }

@@ -92,6 +92,14 @@ function create(mod, registry, opts) {
   const live = (w) => {
     if (state.disposed) throw new RangeError(`${w}: this trainer has been disposed (dispose() was called)`);
   };
+  // The evaluation windows evaluate() and attentionProfile() share; rope as [type, factor, original].
+  const evalWindows = (w, e) => {
+    const tokens = ints(w, 'tokens', e.tokens, { min: 0, max: s.vocab - 1 });
+    const length = integer(w, 'length', e.length, { min: 1, max: 65536 });
+    if (tokens.length < length + 1) throw new RangeError(`${w}: tokens must hold at least length + 1 (${length + 1}) ids`);
+    const maxScored = integer(w, 'maxScored', e.maxScored, { min: 1, max: 1e9, fallback: 32768 });
+    return { tokens, length, maxScored, rope: readScaling(w, e.rope, s.context) };
+  };
   const trainer = {
     config: Object.freeze({ ...s }),
     parameterCount: mod.lmParameterCount(id),
@@ -115,19 +123,45 @@ function create(mod, registry, opts) {
       const [out] = call(mod, w, [], [[Float64Array, 1]], (o) => mod.lmFinetune(id, context, type, factor, s.context, steps, lr, o));
       return { loss: out[0] };
     },
-    /** Perplexity over windows of `length` tokens of `tokens` (an evaluation stream). */
+    /**
+     * Perplexity over windows of `length` tokens of `tokens` (an evaluation stream); `window` cuts
+     * every layer's attention to the last `window` keys (the same windows and scored tokens).
+     */
     evaluate(eo) {
       const w = 'posenc.lm.evaluate';
       live(w);
-      const e = options(w, eo, ['tokens', 'length', 'maxScored', 'rope', 'streaming']);
-      const tokens = ints(w, 'tokens', e.tokens, { min: 0, max: s.vocab - 1 });
-      const length = integer(w, 'length', e.length, { min: 1, max: 65536 });
-      if (tokens.length < length + 1) throw new RangeError(`${w}: tokens must hold at least length + 1 (${length + 1}) ids`);
-      const maxScored = integer(w, 'maxScored', e.maxScored, { min: 1, max: 1e9, fallback: 32768 });
-      const [type, factor, original] = readScaling(w, e.rope, s.context);
+      const e = options(w, eo, ['tokens', 'length', 'maxScored', 'rope', 'streaming', 'window']);
+      const { tokens, length, maxScored, rope } = evalWindows(w, e);
       const streaming = bool(w, 'streaming', e.streaming, length > 2048);
-      const [out] = call(mod, w, [tokens], [[Float64Array, 2]], (tp, o) => mod.lmEvaluate(id, tp, tokens.length, length, maxScored, type, factor, original, streaming, o));
+      const cut = integer(w, 'window', e.window, { min: 1, max: 65536, fallback: 0 });
+      const [out] = call(mod, w, [tokens], [[Float64Array, 2]], (tp, o) => mod.lmEvaluate(id, tp, tokens.length, length, maxScored, ...rope, streaming, cut, o));
       return { perplexity: out[0], scored: out[1] };
+    },
+    /**
+     * Per layer and head, the mean over queries of the attention weight on keys farther than each
+     * distance (i - j > d), from the forward pass over the windows evaluate() scores.
+     */
+    attentionProfile(po) {
+      const w = 'posenc.lm.attentionProfile';
+      live(w);
+      const e = options(w, po, ['tokens', 'length', 'maxScored', 'rope', 'distances']);
+      const { tokens, length, maxScored, rope } = evalWindows(w, e);
+      const L = s.context;
+      const distances = e.distances === undefined ? Int32Array.from([L >> 1, L, 2 * L, 4 * L])
+        : ints(w, 'distances', e.distances, { min: 0, max: 65536 });
+      if (distances.length < 1 || distances.length > 64) throw new RangeError(`${w}: distances must hold 1 to 64 values, got ${distances.length}`);
+      const { layers, heads } = s, D = distances.length;
+      const [share, out] = call(mod, w, [tokens, distances], [[Float64Array, layers * heads * D], [Float64Array, 2]],
+        (tp, dp, sp, o) => mod.lmProfile(id, tp, tokens.length, length, maxScored, ...rope, dp, D, sp, layers * heads * D, o));
+      const nested = Array.from({ length: layers }, (_, l) => Array.from({ length: heads }, (_, h) => Array.from(share.subarray((l * heads + h) * D, (l * heads + h + 1) * D))));
+      return { distances: Array.from(distances), share: nested, queries: out[0], perplexity: out[1] };
+    },
+    /** Bytes the trainer holds in the module (model_memory in src/posenc/lm/model.hpp). */
+    get memory() {
+      const w = 'posenc.lm.memory';
+      live(w);
+      const [o] = call(mod, w, [], [[Float64Array, 4]], (out) => mod.lmMemory(id, out));
+      return { parameterBytes: o[0], optimizerBytes: o[1], gradientBytes: o[2], activationBytes: o[3], stepBytes: o[2] + o[3] };
     },
     /** Free the trainer's memory in the module. */
     dispose() {

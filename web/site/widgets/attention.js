@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: MIT
-// Widget 10: attention playground. pe.attention with a chosen position method on seeded random
-// q, k, v (illustrative), weights per head (returnWeights), and the cost of long sequences
-// (L^2 weights per head; the streaming path keeps memory linear). CLAIMS 14, and 9.
+// Widget 10: attention playground. Where the chosen position method acts in the attention block
+// (a diagram, CLAIMS 9); pe.attention with that method on seeded random q, k, v (illustrative),
+// the weights of one head (returnWeights; above L = 512 computed in blocks of queries and drawn
+// pooled to 512 x 512); and what attention costs against the length, measured live on the reader's
+// machine in Web Workers (lib/attention-cost.js: time and memory, plain vs streaming, CLAIMS 14).
 import { checkboxField, selectField, sliderField } from '../lib/controls.js';
 import { createLut, VIRIDIS } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
-import { fmt, heatmap, ramp } from '../lib/plot.js';
+import { FONT, fmt, heatmap, intTicks, ramp } from '../lib/plot.js';
 import { uniform } from '../lib/random.js';
 import { mountWidget } from '../lib/widget.js';
 
 const METHODS = ['none', 'sinusoidal', 'learned', 'rope', 'xpos', 'alibi', 't5', 'kerple', 'shaw'];
 const MAX_DRAWN = 512;
-// Beyond MAX_DRAWN nothing is drawn but the cost line, and one call takes 100 ms or more: it runs
-// once the controls rest for this long, for the latest settings only, so a dragged slider stays smooth.
+// Beyond MAX_DRAWN the weights are computed in blocks of BLOCK queries (one call each, the page
+// answering between them) and pooled to MAX_DRAWN x MAX_DRAWN; that starts once the controls rest
+// for SETTLE_MS, for the latest settings only, so a dragged slider stays smooth.
 const SETTLE_MS = 250;
+const BLOCK = 64;
 
 export const schema = Object.freeze({
   method: { type: 'enum', default: 'alibi', values: METHODS },
@@ -42,9 +46,11 @@ const TEXT = {
       rope: 'RoPE', xpos: 'xPos', alibi: 'ALiBi', t5: 'T5 buckets (random table)', kerple: 'KERPLE (log, r1 = 1, r2 = 0.5)',
       shaw: 'Shaw, k = 8 (random tables)' },
     weights: 'Attention weights', weightsCap: (s, hd, max) => `Head ${hd} of ${s.heads}: softmax weights, rows = queries, columns = keys (viridis from 0 to ${fmt(max)}; larger weights get the top colour).`,
-    tooBig: (s, mb) => `Weights are drawn up to L = ${MAX_DRAWN}. At L = ${s.length} they would be ${s.heads} × ${s.length}² = ${(s.heads * s.length * s.length).toLocaleString('en')} numbers (${mb} MB); the streaming path computed the output without storing them.`,
-    cost: (s, ms, streaming) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${streaming ? 'streaming' : 'plain'} path, ${ms} ms.`,
-    pending: (s) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, streaming path: computing when the controls rest…`,
+    weightsPooledCap: (s, hd, max, b) => `Head ${hd} of ${s.heads}: softmax weights at L = ${s.length}, pooled to ${MAX_DRAWN} × ${MAX_DRAWN}: each pixel is the mean of a block of about ${b} × ${b} (query, key) pairs (viridis from 0 to ${fmt(max)}).`,
+    computing: (s) => `L = ${s.length}: computing the weights of every head in blocks of ${BLOCK} queries…`,
+    cost: (s, ms) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${ms} ms.`,
+    costBlocks: (s, ms, n) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${n} calls of ${BLOCK} queries, ${ms} ms in all.`,
+    block: 'Where position enters',
     query: 'query i →', key: 'key j →',
   },
   ja: {
@@ -63,9 +69,11 @@ const TEXT = {
       rope: 'RoPE', xpos: 'xPos', alibi: 'ALiBi', t5: 'T5 バケット（乱数の表）', kerple: 'KERPLE（log、r1 = 1、r2 = 0.5）',
       shaw: 'Shaw、k = 8（乱数の表）' },
     weights: 'アテンションの重み', weightsCap: (s, hd, max) => `${s.heads} ヘッド中のヘッド ${hd}：softmax の重み。行 = クエリ、列 = キー（viridis、0 から ${fmt(max)}。それより大きい重みは最上端の色）。`,
-    tooBig: (s, mb) => `重みを描くのは L = ${MAX_DRAWN} までです。L = ${s.length} では ${s.heads} × ${s.length}² = ${(s.heads * s.length * s.length).toLocaleString('ja')} 個（${mb} MB）になります。出力はストリーミング経路で、重みを保存せずに計算しました。`,
-    cost: (s, ms, streaming) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${streaming ? 'ストリーミング' : '通常'}経路、${ms} ms。`,
-    pending: (s) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、ストリーミング経路。操作が止まったら計算します…`,
+    weightsPooledCap: (s, hd, max, b) => `${s.heads} ヘッド中のヘッド ${hd}：L = ${s.length} の softmax の重みを ${MAX_DRAWN} × ${MAX_DRAWN} に縮約。各ピクセルは約 ${b} × ${b} 個の（クエリ、キー）の組の平均です（viridis、0 から ${fmt(max)}）。`,
+    computing: (s) => `L = ${s.length}：全ヘッドの重みを ${BLOCK} クエリずつのブロックで計算中…`,
+    cost: (s, ms) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${ms} ms。`,
+    costBlocks: (s, ms, n) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${BLOCK} クエリずつ ${n} 回の呼び出し、合計 ${ms} ms。`,
+    block: '位置情報が入る場所',
     query: 'クエリ i →', key: 'キー j →',
   },
 };
@@ -83,11 +91,51 @@ function position(pe, s) {
   }
 }
 
+/** Pool the weights of one head, rows x cols, into a side x side grid of means. */
+function pool(out, counts, weights, i0, rows, L, side) {
+  for (let r = 0; r < rows; r++) {
+    const gi = Math.floor(((i0 + r) * side) / L) * side;
+    const row = weights.subarray(r * L, (r + 1) * L);
+    for (let j = 0; j < L; j++) {
+      const g = gi + Math.floor((j * side) / L);
+      out[g] += row[j];
+      counts[g] += 1;
+    }
+  }
+}
+
+/** Tick marks at positions 0 .. L-1 of a pooled heatmap in `rect` (the pixels are blocks of positions). */
+function positionTicks(ctx, rect, L, colours) {
+  const ticks = intTicks(L, Math.floor(rect.w / 56));
+  ctx.font = FONT;
+  ctx.fillStyle = colours.muted;
+  ctx.strokeStyle = colours.muted;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const p of ticks) {
+    const f = (p + 0.5) / L;
+    const x = Math.round(rect.x + f * rect.w) + 0.5;
+    const y = Math.round(rect.y + f * rect.h) + 0.5;
+    ctx.moveTo(x, rect.y - 4);
+    ctx.lineTo(x, rect.y);
+    ctx.moveTo(rect.x - 4, y);
+    ctx.lineTo(rect.x, y);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(String(p), x, rect.y - 6);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(String(p), rect.x - 6, y);
+  }
+  ctx.stroke();
+}
+
 export function createAttention(container, options) {
+  const inline = options.workers === false || typeof Worker !== 'function';
   return mountWidget(container, options, {
-    id: 'attention', schema, text: TEXT, embedHeight: 1000,
+    id: 'attention', schema, text: TEXT, embedHeight: 1700,
     setup(w) {
-      const { t, pe } = w;
+      const { t, pe, lang } = w;
       const controls = {
         method: selectField({ label: t.method, choices: METHODS.map((m) => ({ value: m, label: t.methods[m] })), onChange: w.set('method') }),
         length: sliderField({ label: t.length, spec: schema.length, scale: 'log', onChange: w.set('length') }),
@@ -99,65 +147,131 @@ export function createAttention(container, options) {
       };
       w.controls.append(...Object.values(controls).map((c) => c.element));
       const lut = createLut(VIRIDIS);
+
+      // Where position enters (CLAIMS 9): the diagram's module is loaded once the widget is drawn,
+      // and its figure made then (no blank canvas meanwhile).
+      const blockSlot = h('div', { class: 'block-slot' });
+      w.body.append(blockSlot);
+      let block = null;
+      let diagram = null;
+      const drawDiagram = (s) => {
+        if (!diagram || !s) return;
+        block ??= w.figure({ name: 'block', label: t.block, height: (width) => (width >= 640 ? 124 : 290) }, blockSlot);
+        const { BLOCK_TEXT, ENTERS, drawBlock } = diagram;
+        const bt = BLOCK_TEXT[lang] ?? BLOCK_TEXT.en;
+        block.setCaption(bt.where[s.method]);
+        block.setLabel(`${bt.label}: ${bt.where[s.method]}`);
+        block.element.dataset.enters = (ENTERS[s.method] ?? []).join(' ') || 'nowhere';
+        block.paint((ctx, size) => drawBlock(ctx, size, s.method, bt));
+      };
+
+      // The weights of one head.
       const costLine = h('p', { class: 'note' });
       w.body.append(costLine);
       let data = null;
       const fig = w.figure({ name: 'weights', label: t.weights, className: 'fig-square', height: (width) => Math.min(width - 56, 480) + 70,
-        csv: () => (data?.weights ? { header: ['query', ...Array.from({ length: data.L }, (_, j) => `k${j}`)],
-          rows: Array.from({ length: data.L }, (_, i) => [i, ...data.weights.subarray(i * data.L, (i + 1) * data.L)]) } : null) });
-
-      let settle = 0;
-      const run = (s, draw) => {
-        const L = s.length;
-        const n = L * s.heads * s.headdim;
-        const t0 = performance.now();
-        const result = pe.attention({ q: uniform(n, 1000 + s.seed), k: uniform(n, 2000 + s.seed), v: uniform(n, 3000 + s.seed),
-          shape: [L, s.heads, s.headdim], position: position(pe, s), causal: s.causal, returnWeights: draw, streaming: !draw });
-        const ms = performance.now() - t0;
-        costLine.textContent = t.cost(s, ms < 10 ? ms.toFixed(1) : ms.toFixed(0), !draw);
-        return result;
-      };
-
-      function render(s) {
-        clearTimeout(settle);
-        const head = Math.min(s.head, s.heads - 1);
-        controls.head.element.querySelectorAll('input').forEach((el) => { el.max = String(s.heads - 1); });
-        controls.head.set(head);
-        const L = s.length;
-        const draw = L <= MAX_DRAWN;
-        if (!draw) {
-          data = null;
-          costLine.textContent = t.pending(s);
-          settle = setTimeout(() => {
-            try {
-              run(s, false);
-            } catch (e) {
-              w.error(e instanceof Error ? e.message : String(e));
-            }
-          }, SETTLE_MS);
-          fig.setCaption(t.tooBig(s, ((s.heads * L * L * 4) / 2 ** 20).toFixed(0)));
-          fig.paint((ctx, { width, height, colours }) => {
-            ctx.strokeStyle = colours.line;
-            ctx.strokeRect(46.5, 30.5, Math.min(width - 56, height - 40) - 1, Math.min(width - 56, height - 40) - 1);
-          });
-          return;
-        }
-        const result = run(s, true);
-        const weights = result.weights.subarray(head * L * L, (head + 1) * L * L);
+        csv: () => (data ? { header: ['query', ...Array.from({ length: data.side }, (_, j) => (data.pooled ? `k${Math.floor((j * data.L) / data.side)}` : `k${j}`))],
+          rows: Array.from({ length: data.side }, (_, i) => [data.pooled ? Math.floor((i * data.L) / data.side) : i, ...data.weights.subarray(i * data.side, (i + 1) * data.side)]) } : null) });
+      const paintWeights = (s, head) => {
+        const { weights, side, pooled, L } = data;
         // Colour scale: up to the largest weight of the later rows (the first queries see few keys, and a
         // causal row 0 is all on one key); larger weights clip to the top colour.
         let max = 0;
-        for (let i = Math.floor(L / 2) * L; i < weights.length; i++) max = Math.max(max, weights[i]);
-        data = { weights, L };
-        fig.setCaption(t.weightsCap(s, head, max));
-        fig.paint((ctx, { width, height, colours }) => {
-          const side = height - 70;
-          heatmap(ctx, { x: 46, y: 30, w: side, h: side }, { rows: L, cols: L, values: weights, lut, lo: 0, hi: max || 1, colours,
-            xLabel: t.key, yLabel: t.query });
-          ramp(ctx, 46, 36 + side, Math.min(150, side), lut, ['0', `≥ ${fmt(max)}`], colours);
+        for (let i = Math.floor(side / 2) * side; i < weights.length; i++) max = Math.max(max, weights[i]);
+        fig.setCaption(pooled ? t.weightsPooledCap(s, head, max, Math.round(L / side)) : t.weightsCap(s, head, max));
+        fig.paint((ctx, { height, colours }) => {
+          const px = height - 70;
+          heatmap(ctx, { x: 46, y: 30, w: px, h: px }, { rows: side, cols: side, values: weights, lut, lo: 0, hi: max || 1, colours,
+            xLabel: t.key, yLabel: t.query, ...(pooled ? { rowTicks: [], colTicks: [] } : {}) });
+          if (pooled) positionTicks(ctx, { x: 46, y: 30, w: px, h: px }, L, colours);
+          ramp(ctx, 46, 36 + px, Math.min(150, px), lut, ['0', `≥ ${fmt(max)}`], colours);
         });
+      };
+
+      const inputs = (s) => {
+        const n = s.length * s.heads * s.headdim;
+        return { q: uniform(n, 1000 + s.seed), k: uniform(n, 2000 + s.seed), v: uniform(n, 3000 + s.seed) };
+      };
+      let settle = 0;
+      let generation = 0;
+      const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+      /** Above MAX_DRAWN: every head's weights in blocks of queries, the shown head pooled; the page answers between blocks. */
+      async function pooledWeights(s, head, mine) {
+        const L = s.length;
+        const { q, k, v } = inputs(s);
+        const row = s.heads * s.headdim;
+        const side = MAX_DRAWN;
+        const sums = new Float64Array(side * side);
+        const counts = new Uint32Array(side * side);
+        const pos = position(pe, s);
+        let spent = 0;
+        let calls = 0;
+        for (let i0 = 0; i0 < L; i0 += BLOCK) {
+          const rows = Math.min(BLOCK, L - i0);
+          const t0 = performance.now();
+          const r = pe.attention({ q: q.subarray(i0 * row, (i0 + rows) * row), k, v, queryOffset: i0,
+            shape: { queries: rows, keys: L, heads: s.heads, headDim: s.headdim }, position: pos, causal: s.causal, returnWeights: true, streaming: false });
+          spent += performance.now() - t0;
+          calls += 1;
+          pool(sums, counts, r.weights.subarray(head * rows * L, (head + 1) * rows * L), i0, rows, L, side);
+          await yieldToPage();
+          if (mine !== generation) return;
+        }
+        const weights = new Float32Array(side * side);
+        for (let g = 0; g < weights.length; g++) weights[g] = counts[g] ? sums[g] / counts[g] : 0;
+        data = { weights, side, pooled: true, L };
+        costLine.textContent = t.costBlocks(s, spent.toFixed(0), calls);
+        paintWeights(s, head);
       }
-      return { controls, render, destroy: () => clearTimeout(settle) };
+
+      // The measured cost (CLAIMS 14): its own module, loaded once the widget is drawn.
+      let costView = null;
+      let destroyed = false;
+      const costSlot = h('div', { class: 'cost-slot' });
+      w.body.append(costSlot);
+      setTimeout(() => {
+        import('./attention-block.js').then((m) => {
+          diagram = m;
+          if (!destroyed) drawDiagram(w.state());
+        });
+        import('./attention-cost-view.js').then(({ mountCost }) => {
+          if (!destroyed) costView = mountCost(w, costSlot, { inline, lang });
+        });
+      }, 0);
+
+      function render(s) {
+        clearTimeout(settle);
+        generation += 1;
+        const head = Math.min(s.head, s.heads - 1);
+        controls.head.element.querySelectorAll('input').forEach((el) => { el.max = String(s.heads - 1); });
+        controls.head.set(head);
+        drawDiagram(s);
+        const L = s.length;
+        if (L > MAX_DRAWN) {
+          const mine = generation;
+          costLine.textContent = t.computing(s);
+          settle = setTimeout(() => {
+            pooledWeights(s, head, mine).catch((e) => w.error(e instanceof Error ? e.message : String(e)));
+          }, SETTLE_MS);
+          return;
+        }
+        const t0 = performance.now();
+        const result = pe.attention({ ...inputs(s), shape: [L, s.heads, s.headdim], position: position(pe, s), causal: s.causal, returnWeights: true, streaming: false });
+        const ms = performance.now() - t0;
+        costLine.textContent = t.cost(s, ms < 10 ? ms.toFixed(1) : ms.toFixed(0));
+        data = { weights: result.weights.slice(head * L * L, (head + 1) * L * L), side: L, pooled: false, L };
+        paintWeights(s, head);
+      }
+      return {
+        controls,
+        render,
+        destroy: () => {
+          clearTimeout(settle);
+          generation += 1;
+          destroyed = true;
+          costView?.destroy();
+        },
+      };
     },
   });
 }
