@@ -136,9 +136,8 @@ async function main() {
     performance.mark('posenc:all-widgets');
     root.dataset.widgets = 'ready';
   };
-  await mountAll(state.lang);
-  statusLine.textContent = STATUS[state.lang].ready(pe);
-
+  // Listen before mounting: a control used while later widgets are still mounting (the first widget
+  // is usable at once) reaches the widgets mounted so far; the later ones start from the new state.
   store.subscribe(async (next) => {
     const prev = state;
     state = next;
@@ -152,6 +151,8 @@ async function main() {
     if (next.theme !== prev.theme) redrawAll();
     for (const { id, widget } of mounted) widget.update(unprefixed(id, next));
   });
+  await mountAll(state.lang);
+  statusLine.textContent = STATUS[state.lang].ready(pe);
 }
 
 main();
