@@ -95,7 +95,7 @@ const closure = (start) => {
 };
 const widgetChunk = (name) => Object.keys(outputs).find((file) => outputs[file].entryPoint === relative(ROOT, join(SITE, `widgets/${name}.js`)));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const widgets = ['embedding-sum', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'rope-scaling', 'alibi', 'models', 'attention', 'extrapolation'];
+const widgets = ['hero', 'embedding-sum', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'rope-scaling', 'alibi', 'models', 'attention', 'extrapolation'];
 for (const [entry, extra] of [['posenc-widgets', []], ['site', [join(OUT, 'style.css')]]]) {
   const entryFile = relative(ROOT, join(OUT, `${entry}.js`));
   const sizes = widgets.map((widget) => {

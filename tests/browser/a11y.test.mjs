@@ -32,7 +32,7 @@ for (const [hash, scheme] of [['', 'light'], ['#lang=ja', 'dark']]) {
   });
 }
 
-test('embed.html: one h1 naming the widget, a description, and axe-core finds nothing, for every widget', T, async () => {
+test('embed.html: one h1 naming the widget, a description, and axe-core finds nothing, for every widget', { timeout: 150_000 }, async () => {
   for (const id of IDS) {
     const ctx = await open(env, `site/embed.html?w=${id}`);
     await ctx.page.waitForFunction(() => document.documentElement.dataset.widgets === 'ready', null, { timeout: 30_000 });

@@ -23,7 +23,7 @@ const META = CSP.replace(/; frame-ancestors [^;]*/, '');
 
 // A non-default setting per widget, to check the snippets carry it.
 const SETTING = {
-  embedding: ['dim', '24'], shuffle: ['causal', '1'], learned: ['preset', 'gpt2'], sinusoidal: ['dim', '64'], shaw: ['k', '5'],
+  hero: ['method', 'rope'], embedding: ['dim', '24'], shuffle: ['causal', '1'], learned: ['preset', 'gpt2'], sinusoidal: ['dim', '64'], shaw: ['k', '5'],
   t5: ['buckets', '16'], rope: ['dim', '32'], scaling: ['preset', 'yarn'], alibi: ['heads', '12'], models: ['model', 'gpt2'], attention: ['method', 'rope'],
   extrapolation: ['steps', '600'],
 };

@@ -15,7 +15,7 @@ import { CSP, startServer } from '../../scripts/serve.mjs';
 export { CSP };
 export const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-export const IDS = ['embedding', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'scaling', 'alibi', 'models', 'attention', 'extrapolation'];
+export const IDS = ['hero', 'embedding', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'scaling', 'alibi', 'models', 'attention', 'extrapolation'];
 
 export async function setUp({ viewport = { width: 1100, height: 900 } } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'posenc-www-'));

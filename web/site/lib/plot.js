@@ -52,6 +52,31 @@ export function logTicks(lo, hi, max = 6) {
 }
 
 /** The colours of the figure's theme, from CSS custom properties of `element`. */
+/**
+ * Readout targets of each canvas, filled while it paints (lib/figure.js shows them on hover, tap and
+ * arrow keys): { kind: 'grid', rect, rows, cols, text(r, c), links } or { kind: 'points', rect,
+ * pts: [[x, y], ...], text(i), links }. links: [{ ch, axis: 'row' | 'col' | 'cell' (grids), key }]:
+ * figures of one widget that put the same value on a channel highlight each other.
+ */
+export const TARGETS = new WeakMap();
+
+/** Register a readout target on the canvas being painted. */
+export function mark(ctx, target) {
+  TARGETS.get(ctx.canvas)?.push(target);
+}
+
+/** "query i = 3" from an axis title ("query i →") and an index; the index alone without a title. */
+function named(title, i) {
+  const n = String(title ?? '').replace(/[→↓]/g, '').trim();
+  return n ? `${n} = ${i}` : String(i);
+}
+
+/** The readout of a value: "a, b: v" ("a、b：v" in Japanese). */
+export function readoutText(ctx, parts, v) {
+  const ja = TARGETS.get(ctx.canvas)?.lang === 'ja';
+  return `${parts.filter((p) => p !== '').join(ja ? '、' : ', ')}${ja ? '：' : ': '}${typeof v === 'number' ? fmt(v, 4) : v}`;
+}
+
 export function themeColours(element) {
   const style = getComputedStyle(element);
   const v = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
@@ -155,6 +180,11 @@ export function heatmap(ctx, rect, opts) {
   }
   ctx.stroke();
   axisTitles(ctx, rect, opts);
+  // Readout: opts.readout(r, c) gives the text; by default the row and column (labels or axis
+  // titles) and the value.
+  const at = (labels, title, i, start = 0) => labels?.[i] || named(title, i + start);
+  mark(ctx, { kind: 'grid', rect, rows, cols, links: opts.links,
+    text: opts.readout ?? ((r, c) => readoutText(ctx, [at(opts.rowLabels, opts.yLabel, r, opts.rowStart), at(opts.colLabels, opts.xLabel, c, opts.colStart)], values[r * cols + c])) });
 }
 
 /** Axis titles: x above the plot (for heatmaps) or below (for plots), y rotated on the left. */
@@ -227,12 +257,13 @@ export function axes(ctx, rect, x, y, colours) {
   ctx.textBaseline = 'middle';
   for (const t of yt) ctx.fillText(yf(t), rect.x - 5, py(t));
   axisTitles(ctx, rect, { xLabel: x.label, yLabel: y.label, colours, xTitleBelow: true });
-  return { px, py };
+  return { px, py, x: x.label, y: y.label };
 }
 
 /**
  * Draw a series: { xs, ys, colour, width = 2, step = false, dash, points = false } through `map`.
- * Non-finite points break the line.
+ * Non-finite points break the line. With `readout` (true, or i -> text) its points are a readout
+ * target ("label, x = …: y"), with `links` as for mark().
  */
 export function series(ctx, map, s, rect) {
   ctx.save();
@@ -269,6 +300,16 @@ export function series(ctx, map, s, rect) {
     }
   }
   ctx.restore();
+  if (s.readout) {
+    const idx = [];
+    const pts = [];
+    for (let i = 0; i < s.xs.length; i++) {
+      const P = [map.px(s.xs[i]), map.py(s.ys[i])];
+      if (P.every(Number.isFinite)) { idx.push(i); pts.push(P); }
+    }
+    mark(ctx, { kind: 'points', rect, pts, links: s.links?.map((l) => ({ ...l, key: (j) => (l.key ?? ((i) => s.xs[i]))(idx[j]) })),
+      text: (j) => (s.readout === true ? readoutText(ctx, [s.label ?? '', named(map.x, fmt(s.xs[idx[j]], 4))], s.ys[idx[j]]) : s.readout(idx[j])) });
+  }
 }
 
 /** A legend box at the top right of `rect`: entries [{ label, colour, dash }]. */

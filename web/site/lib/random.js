@@ -60,8 +60,13 @@ const EMOJI = /\p{Extended_Pictographic}/u;
  * The words of `sentence` by the Unicode word rules (Intl.Segmenter): a Japanese sentence without
  * spaces splits into its words, and an emoji counts as a word of its own.
  */
+let segmenter = null;
+
 export function allWords(sentence) {
+  // Latin letters and spaces only (the running example): the words are what the spaces separate,
+  // as the segmenter would say, without its first construction (tens of ms: it loads its data).
+  if (/^[a-z\s]*$/i.test(sentence)) return sentence.split(/\s+/).filter(Boolean);
   if (typeof Intl.Segmenter !== 'function') return sentence.match(/[\p{L}\p{N}\p{Extended_Pictographic}'’-]+/gu) ?? [];
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'word' });
   return Array.from(segmenter.segment(sentence)).filter((x) => x.isWordLike || EMOJI.test(x.segment)).map((x) => x.segment);
 }

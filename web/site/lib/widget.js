@@ -65,6 +65,7 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
   let draws = 0;
   const figures = [];
   const cleanups = [];
+  const scope = new Set();  // the figures whose readouts link
 
   const w = {
     id, pe, lang, t, common, root, controls, body,
@@ -73,7 +74,7 @@ export function mountWidget(container, { pe, state, onChange = () => {}, lang = 
     change: (partial) => onChange(partial),
     /** A figure in the body (or in `parent`). */
     figure(opts, parent = body) {
-      const fig = createFigure({ lang, ...opts, name: `${id}-${opts.name}` });
+      const fig = createFigure({ lang, ...opts, name: `${id}-${opts.name}`, scope });
       figures.push(fig);
       parent.append(fig.element);
       return fig;

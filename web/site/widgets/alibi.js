@@ -4,7 +4,7 @@
 import { checkboxField, sliderField } from '../lib/controls.js';
 import { createLut, VIRIDIS } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
-import { axes, fmt, heatmap, inset, ramp } from '../lib/plot.js';
+import { axes, fmt, heatmap, inset, mark, ramp, readoutText } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
 export const schema = Object.freeze({
@@ -93,6 +93,8 @@ export function createAlibi(container, options) {
             const y = map.py(m);
             ctx.fillRect(x, y, bw, rect.y + rect.h - y);
           });
+          mark(ctx, { kind: 'points', rect, pts: Array.from(slopes, (m, i) => [map.px(i + 1), map.py(m)]),
+            text: (i) => readoutText(ctx, [`h = ${i + 1}`], `m = ${fmt(slopes[i], 4)}`) });
         });
         let lo = 0;
         for (const v of bias) if (Number.isFinite(v)) lo = Math.min(lo, v);

@@ -99,9 +99,9 @@ export function mountCost(w, slot, { inline, lang }) {
         const ref = (reference?.points ?? []).filter((p) => p.path === path);
         ctx.save();
         ctx.globalAlpha = 0.3;
-        series(ctx, map, { xs: ref.map((p) => p.length), ys: ref.map(scaleOf), colour: colour[path], width: 1, points: true, radius: 3 }, rect);
+        series(ctx, map, { xs: ref.map((p) => p.length), ys: ref.map(scaleOf), colour: colour[path], width: 1, points: true, radius: 3, readout: true, label: `${path} (reference)` }, rect);
         ctx.restore();
-        series(ctx, map, { xs: points[path].map((p) => p.length), ys: points[path].map(scaleOf), colour: colour[path], points: true, radius: 3.5 }, rect);
+        series(ctx, map, { xs: points[path].map((p) => p.length), ys: points[path].map(scaleOf), colour: colour[path], points: true, radius: 3.5, readout: true, label: path }, rect);
       }
       return map;
     };

@@ -4,14 +4,15 @@
 // from pe.sinusoidal. CLAIMS 1.
 import { sliderField, textField } from '../lib/controls.js';
 import { createLut } from '../lib/colormap.js';
-import { FONT, heatmap, ramp } from '../lib/plot.js';
+import { FONT, fmt, heatmap, ramp, readoutText } from '../lib/plot.js';
 import { wordVector, words } from '../lib/random.js';
+import { SENTENCE } from '../lib/sentence.js';
 import { mountWidget } from '../lib/widget.js';
 
 const MAX_WORDS = 12;
 
 export const schema = Object.freeze({
-  sentence: { type: 'string', default: 'the cat sat on the mat', maxLength: 120 },
+  sentence: { type: 'string', default: SENTENCE, maxLength: 120 },
   dim: { type: 'int', default: 32, min: 4, max: 128, step: 2 },
   base: { type: 'number', default: 10000, min: 2, max: 1e6 },
 });
@@ -86,12 +87,15 @@ export function createEmbeddingSum(container, options) {
           const ch = 22;
           const labels = list.map((word, i) => `${i}: ${word}`);
           const blocks = [[t.token, tok], [t.position, pos], [t.sum, sum]];
+          // Every block reads out the whole sum at its cell, and the same cell is outlined in the others.
+          const cell = { links: [{ ch: 'cell', axis: 'cell', key: (r, c) => r * d + c }],
+            readout: (r, c) => readoutText(ctx, [labels[r], `d${c}`], `${fmt(tok[r * d + c])} + ${fmt(pos[r * d + c])} = ${fmt(sum[r * d + c])}`) };
           if (stacked(width)) {
             const left = 86;
             const bw = width - left - 10;
             blocks.forEach(([title, values], b) => {
               const y = 24 + b * (n * ch + 34);
-              heatmap(ctx, { x: left, y, w: bw, h: n * ch }, { rows: n, cols: d, values, lut, colours, rowLabels: labels, colTicks: [] });
+              heatmap(ctx, { x: left, y, w: bw, h: n * ch }, { rows: n, cols: d, values, lut, colours, rowLabels: labels, colTicks: [], ...cell });
               ctx.fillStyle = colours.ink;
               ctx.font = FONT;
               ctx.textAlign = 'left';
@@ -106,7 +110,7 @@ export function createEmbeddingSum(container, options) {
             blocks.forEach(([title, values], b) => {
               const x = left + b * (bw + op);
               heatmap(ctx, { x, y: 26, w: bw, h: n * ch }, { rows: n, cols: d, values, lut, colours,
-                rowLabels: b === 0 ? labels : list.map(() => ''), colTicks: [] });
+                rowLabels: b === 0 ? labels : list.map(() => ''), colTicks: [], ...cell });
               ctx.fillStyle = colours.ink;
               ctx.font = FONT;
               ctx.textAlign = 'left';

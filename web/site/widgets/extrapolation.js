@@ -642,7 +642,7 @@ export function createExtrapolation(container, options) {
           }
           ctx.globalAlpha = shown.reference ? REFERENCE_ALPHA : 1;
           for (const j of jobs) {
-            series(ctx, map, { xs: j.curve.map((p) => p[0]), ys: j.curve.map((p) => p[1]), colour: cssColour(lossFig.element, LOOK[j.method].colour), width: 1.75 }, rect);
+            series(ctx, map, { xs: j.curve.map((p) => p[0]), ys: j.curve.map((p) => p[1]), colour: cssColour(lossFig.element, LOOK[j.method].colour), width: 1.75, readout: true, label: label(j.method) }, rect);
           }
           ctx.globalAlpha = 1;
           const mark = shown.reference ? t.refMark : '';
@@ -686,7 +686,7 @@ export function createExtrapolation(container, options) {
           const entries = rows.map((r) => {
             const colour = cssColour(pplFig.element, LOOK[r].colour);
             const ys = LENGTHS.map((L) => shown.cells[r].get(L)?.perplexity ?? NaN);
-            series(ctx, map, { xs: LENGTHS, ys, colour, dash: LOOK[r].dash, points: true, radius: 3 }, rect);
+            series(ctx, map, { xs: LENGTHS, ys, colour, dash: LOOK[r].dash, points: true, radius: 3, readout: true, label: label(r) }, rect);
             return { label: label(r) + mark, colour, dash: LOOK[r].dash };
           });
           ctx.globalAlpha = 1;

@@ -6,6 +6,7 @@
 const load = (importer, name) => () => importer().then((m) => ({ create: m[name], schema: m.schema }));
 
 export const WIDGETS = Object.freeze({
+  hero: load(() => import('./hero.js'), 'createHero'),
   embedding: load(() => import('./embedding-sum.js'), 'createEmbeddingSum'),
   shuffle: load(() => import('./shuffle.js'), 'createShuffle'),
   learned: load(() => import('./learned.js'), 'createLearned'),

@@ -6,7 +6,7 @@ import { button, numberField, selectField, sliderField } from '../lib/controls.j
 import { createLut } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
 import { learned } from '../lib/analysis.js';
-import { heatmap, ramp } from '../lib/plot.js';
+import { heatmap, ramp, readoutText } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
 const PRESETS = { bert: 512, gpt2: 1024 };
@@ -107,7 +107,7 @@ export function createLearned(container, options) {
         fig.paint((ctx, { width, height, colours }) => {
           const rect = { x: 44, y: 28, w: width - 54, h: height - 64 };
           heatmap(ctx, rect, { rows: s.dim, cols: n, values: tr, lut, lo: -0.05, hi: 0.05, colours, xLabel: t.position, yLabel: t.column,
-            key: `${n}/${s.dim}/${s.seed}` });
+            key: `${n}/${s.dim}/${s.seed}`, links: [{ ch: 'column', axis: 'row' }] });
           if (s.pos < n) {
             const x = rect.x + ((s.pos + 0.5) / n) * rect.w;
             ctx.strokeStyle = colours.ink;
@@ -125,7 +125,8 @@ export function createLearned(container, options) {
           strip.setCaption(t.row(s.pos));
           strip.paint((ctx, { width, colours }) => {
             heatmap(ctx, { x: 44, y: 6, w: width - 54, h: 24 }, { rows: 1, cols: s.dim, values: row, lut, lo: -0.05, hi: 0.05, colours,
-              rowLabels: [`p=${s.pos}`], colTicks: [] });
+              rowLabels: [`p=${s.pos}`], colTicks: [], links: [{ ch: 'column', axis: 'col' }],
+              readout: (_, c) => readoutText(ctx, [`p = ${s.pos}`, `${t.column.replace(' →', '')} = ${c}`], row[c]) });
           });
         }
       }

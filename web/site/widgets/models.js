@@ -8,7 +8,7 @@
 import { numberField, selectField, textAreaField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { describedGallery } from '../lib/gallery.js';
-import { axes, fmt, inset, intTicks, legend, series } from '../lib/plot.js';
+import { axes, fmt, inset, intTicks, legend, mark, readoutText, series } from '../lib/plot.js';
 import { InputError, mountWidget } from '../lib/widget.js';
 import { MissingApi } from '../lib/analysis.js';
 
@@ -279,6 +279,8 @@ export function createModels(container, options) {
             ctx.fillStyle = nope.has(i) ? colours.mask : colours.series[types.indexOf(k) % colours.series.length];
             ctx.fillRect(rect.x + i * cw, rect.y, Math.max(1, cw - (cw > 4 ? 1 : 0)), rect.h);
           });
+          mark(ctx, { kind: 'grid', rect, rows: 1, cols: kinds.length,
+            text: (_, i) => readoutText(ctx, [`${t.layers} ${i}`], nope.has(i) ? t.nope : typeLabel(kinds[i])) });
           ctx.font = '11px system-ui, sans-serif';
           ctx.fillStyle = colours.muted;
           ctx.textAlign = 'center';
@@ -325,7 +327,7 @@ export function createModels(container, options) {
             series(ctx, map, { xs: [0, n - 1], ys: [d.contextLength, d.contextLength], colour: colours.muted, dash: [6, 4], width: 1.5 }, rect);
           }
           ys.forEach((y, i) => series(ctx, map, { xs: y.map((_, j) => j), ys: y, colour: colours.series[i % colours.series.length],
-            width: 2, dash: i ? [7, 3] : [], points: y.length <= 32 }, rect));
+            width: 2, dash: i ? [7, 3] : [], points: y.length <= 32, readout: true, label: typeLabel(entries[i][0]) }, rect));
           const keys = entries.map(([k, f], i) => ({ label: `${typeLabel(k)} (${f.ropeType})`, colour: colours.series[i % colours.series.length], dash: i ? [7, 3] : [] }));
           if (!freq && d.contextLength) keys.push({ label: t.context, colour: colours.muted, dash: [6, 4] });
           legend(ctx, rect, keys, colours, freq ? 'right' : 'left');
@@ -346,6 +348,7 @@ export function createModels(container, options) {
             const y = map.py(v);
             ctx.fillRect(map.px(i) - bw / 2, y, bw, rect.y + rect.h - y);
           });
+          mark(ctx, { kind: 'points', rect, pts: Array.from(m, (v, i) => [map.px(i), map.py(v)]), text: (i) => readoutText(ctx, [`${t.head} ${i}`], m[i]) });
         });
       }
 
@@ -359,8 +362,8 @@ export function createModels(container, options) {
           const rect = inset(width, height, { left: 48, top: 10, right: 12, bottom: 40 });
           const map = axes(ctx, rect, { lo: -span, hi: span, label: t.relative }, { lo: 0, hi: numBuckets - 1, label: t.bucket }, colours);
           const xs = Array.from(rel);
-          series(ctx, map, { xs, ys: Array.from(buckets), colour: colours.series[0], width: 2, step: true }, rect);
-          series(ctx, map, { xs, ys: Array.from(decoder), colour: colours.series[1], width: 2, step: true, dash: [6, 3] }, rect);
+          series(ctx, map, { xs, ys: Array.from(buckets), colour: colours.series[0], width: 2, step: true, readout: true, label: t.encoder }, rect);
+          series(ctx, map, { xs, ys: Array.from(decoder), colour: colours.series[1], width: 2, step: true, dash: [6, 3], readout: true, label: t.decoder }, rect);
           legend(ctx, rect, [{ label: t.encoder, colour: colours.series[0] }, { label: t.decoder, colour: colours.series[1], dash: [6, 3] }], colours, 'left');
         });
       }

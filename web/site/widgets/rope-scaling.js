@@ -172,8 +172,9 @@ export function createRopeScaling(container, options) {
           for (const v of [...r.before, ...r.after, original]) if (Number.isFinite(v)) hi = Math.max(hi, v);
           const map = axes(ctx, rect, { lo: 0, hi: Math.max(1, xs.length - 1), label: t.pair }, { lo: 1, hi: hi * 2, log: true, label: t.wavelength }, colours);
           if (original > 0) series(ctx, map, { xs: [0, xs.length - 1], ys: [original, original], colour: colours.muted, dash: [6, 4], width: 1.5 }, rect);
-          series(ctx, map, { xs, ys: Array.from(r.before), colour: colours.series[0], width: 2 }, rect);
-          series(ctx, map, { xs, ys: Array.from(r.after), colour: colours.series[1], width: 2, dash: [2, 0] }, rect);
+          const read = { readout: true, links: [{ ch: 'pair' }] };
+          series(ctx, map, { xs, ys: Array.from(r.before), colour: colours.series[0], width: 2, label: t.before, ...read }, rect);
+          series(ctx, map, { xs, ys: Array.from(r.after), colour: colours.series[1], width: 2, dash: [2, 0], label: t.after, ...read }, rect);
           legend(ctx, rect, [{ label: t.before, colour: colours.series[0] }, { label: t.after, colour: colours.series[1] },
             { label: t.original, colour: colours.muted, dash: [6, 4] }], colours, 'left');
         });
@@ -194,7 +195,7 @@ export function createRopeScaling(container, options) {
             series(ctx, map, { xs: [0, xs.length - 1], ys: [factor, factor], colour: colours.series[2], dash: [6, 4], width: 1.5 }, rect);
             legend(ctx, rect, [{ label: t.factorTick(factor), colour: colours.series[2], dash: [6, 4] }], colours, 'left');
           }
-          series(ctx, map, { xs, ys: ratios, colour: colours.series[1], width: 2, points: xs.length <= 64 }, rect);
+          series(ctx, map, { xs, ys: ratios, colour: colours.series[1], width: 2, points: xs.length <= 64, readout: true, links: [{ ch: 'pair' }] }, rect);
         });
       }
       return { controls, render, explain: (parameter) => t.explain(parameter) };

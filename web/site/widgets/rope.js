@@ -7,7 +7,7 @@ import { button, checkboxField, numberField, selectField, sliderField } from '..
 import { h } from '../lib/dom.js';
 import { dot, relativeCheck, relativeScores } from '../lib/analysis.js';
 import { CATEGORIES, createLut, VIRIDIS } from '../lib/colormap.js';
-import { arrow, axes, fmt, FONT, inset, series, SMALL } from '../lib/plot.js';
+import { arrow, axes, fmt, FONT, inset, mark, readoutText, series, SMALL } from '../lib/plot.js';
 import { uniform } from '../lib/random.js';
 import { mountWidget } from '../lib/widget.js';
 
@@ -160,6 +160,7 @@ export function createRope(container, options) {
         circles.setCaption(t.circlesCap(localPos));
         circles.setLabel(`${t.circles}: ${pairs.map((p, j) => `${t.pair} ${p}: (${fmt(xy[j][0])}, ${fmt(xy[j][1])})`).join('; ')}`);
         circles.paint((ctx, { width, height, colours }) => {
+          const tips = [];
           const cols = width < 520 ? 2 : 4;
           const cw = width / cols;
           const ch = height / Math.ceil(pairs.length / cols);
@@ -182,6 +183,7 @@ export function createRope(container, options) {
             ctx.globalAlpha = 1;
             const [x, y] = xy[j];
             arrow(ctx, cx, cy, cx + x * r, cy - y * r, CATEGORIES[j % CATEGORIES.length], 3);
+            tips.push([cx + x * r, cy - y * r]);
             ctx.fillStyle = colours.ink;
             ctx.font = FONT;
             ctx.textAlign = 'center';
@@ -192,6 +194,8 @@ export function createRope(container, options) {
             ctx.fillText(`θ = ${fmt(f.invFreq[p])} ${t.rad}`, cx, cy + r + 21);
             ctx.fillText(`λ = ${fmt(view.wl[p])}`, cx, cy + r + 35);
           });
+          mark(ctx, { kind: 'points', rect: { x: 0, y: 0, w: width, h: height }, pts: tips,
+            text: (j) => readoutText(ctx, [`${t.pair} i = ${pairs[j]}`, `${localPos} × θ = ${fmt(localPos * f.invFreq[pairs[j]], 4)} rad`], `(${fmt(xy[j][0])}, ${fmt(xy[j][1])})`) });
         });
       }
 
@@ -217,6 +221,8 @@ export function createRope(container, options) {
           ctx.fillText(`x${n / 2}`, x0 + (n / 2 + 0.5) * cw, 40);
           ctx.textAlign = 'right';
           ctx.fillText(`x${n - 1}`, width - 8, 40);
+          mark(ctx, { kind: 'grid', rect: { x: x0, y: 8, w: width - 16, h: 26 }, rows: 1, cols: n,
+            text: (_, c) => readoutText(ctx, [`x${c}`], `${t.pair} ${pairOfCoordinate(c, s)}`) });
         });
       }
 
@@ -285,7 +291,7 @@ export function createRope(container, options) {
           let hi = -Infinity;
           for (const v of curve.scores) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
           const map = axes(ctx, rect, { lo: 0, hi: s.span, label: t.distance }, { lo: Math.min(0, lo), hi, label: t.scoreAxis }, colours);
-          series(ctx, map, { xs: Array.from(curve.distances), ys: curve.scores, colour: colours.series[0], width: 1.5 }, rect);
+          series(ctx, map, { xs: Array.from(curve.distances), ys: curve.scores, colour: colours.series[0], width: 1.5, readout: true }, rect);
         });
 
         const want = s.play && (!reduced.matches || userPlay);

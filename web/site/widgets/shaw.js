@@ -4,7 +4,7 @@
 import { sliderField } from '../lib/controls.js';
 import { createLut } from '../lib/colormap.js';
 import { shaw } from '../lib/analysis.js';
-import { heatmap, ramp } from '../lib/plot.js';
+import { heatmap, ramp, readoutText } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
 export const schema = Object.freeze({
@@ -24,7 +24,7 @@ const TEXT = {
     ],
     k: 'Clipping distance k', length: 'Length',
     fig: 'Relative index matrix', figCap: (k) => `Cell (i, j): clip(j − i, −${k}, ${k}), the table row used is that plus ${k} (pe.shaw.indices). Only ${2 * k + 1} different values, whatever the length.`,
-    query: 'query i →', key: 'key j →',
+    query: 'query i →', key: 'key j →', clipped: 'clipped to',
   },
   ja: {
     title: 'Shaw ほか：クリップした相対距離',
@@ -36,7 +36,7 @@ const TEXT = {
     ],
     k: 'クリップ距離 k', length: '長さ',
     fig: '相対インデックス行列', figCap: (k) => `セル (i, j)：clip(j − i, −${k}, ${k})。使う表の行はこれに ${k} を足したもの（pe.shaw.indices）。長さによらず値は ${2 * k + 1} 種類だけです。`,
-    query: 'クエリ i →', key: 'キー j →',
+    query: 'クエリ i →', key: 'キー j →', clipped: 'クリップ後',
   },
 };
 
@@ -65,7 +65,8 @@ export function createShaw(container, options) {
         fig.paint((ctx, { width, height, colours }) => {
           const side = height - 70;
           heatmap(ctx, { x: 46, y: 30, w: side, h: side }, { rows: L, cols: L, values, lut, lo: 0, hi: Math.max(1, 2 * s.k), colours,
-            xLabel: t.key, yLabel: t.query, cellText: (r, c) => String(idx[r * L + c] - s.k).replace('-', '−') });
+            xLabel: t.key, yLabel: t.query, cellText: (r, c) => String(idx[r * L + c] - s.k).replace('-', '−'),
+            readout: (r, c) => readoutText(ctx, [`i = ${r}`, `j = ${c}`, `j − i = ${c - r}`], `${t.clipped} ${idx[r * L + c] - s.k}`) });
           ramp(ctx, 46, 36 + side, Math.min(150, side), lut, [`−${s.k}`, '0', `+${s.k}`], colours);
         });
       }

@@ -7,16 +7,16 @@ import { button, checkboxField, selectField, textField } from '../lib/controls.j
 import { createLut } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
 import { permutation } from '../lib/analysis.js';
-import { fmt, heatmap, ramp } from '../lib/plot.js';
-import { allWords, hashString, shuffled, wordVector } from '../lib/random.js';
+import { fmt, heatmap, mark, ramp, readoutText } from '../lib/plot.js';
+import { hashString, shuffled } from '../lib/random.js';
+import { embed, METHODS, orderOf, positionOf, SENTENCE, sentenceWords } from '../lib/sentence.js';
 import { mountWidget } from '../lib/widget.js';
 
 const DIM = 16;
 const MAX_WORDS = 10;
-const METHODS = ['none', 'sinusoidal', 'rope', 'alibi'];
 
 export const schema = Object.freeze({
-  sentence: { type: 'string', default: 'the cat sat on the mat', maxLength: 120 },
+  sentence: { type: 'string', default: SENTENCE, maxLength: 120 },
   order: { type: 'string', default: '5,2,0,4,1,3', maxLength: 40 },
   method: { type: 'enum', default: 'none', values: METHODS },
   causal: { type: 'bool', default: false },
@@ -65,13 +65,6 @@ const TEXT = {
     tooMany: (n) => `文には ${n} 語あります。最初の ${MAX_WORDS} 語を使います。`, none: '単語が見つからないので、既定の文を使います。',
   },
 };
-
-/** The order in the state as a permutation of 0..n-1, or the identity. */
-function orderOf(text, n) {
-  const parts = text.split(',').filter((x) => x !== '').map(Number);
-  const ok = parts.length === n && parts.every((x) => Number.isInteger(x) && x >= 0 && x < n) && new Set(parts).size === n;
-  return ok ? parts : Array.from({ length: n }, (_, i) => i);
-}
 
 export function createShuffle(container, options) {
   return mountWidget(container, options, {
@@ -148,18 +141,14 @@ export function createShuffle(container, options) {
       }
 
       function render(s) {
-        const found = allWords(s.sentence);
-        let list = found.slice(0, MAX_WORDS);
-        if (list.length === 0) list = allWords(schema.sentence.default);
-        wordNote.textContent = found.length === 0 ? t.none : found.length > MAX_WORDS ? t.tooMany(found.length) : '';
+        const { found, list } = sentenceWords(s.sentence, MAX_WORDS);
+        wordNote.textContent = found === 0 ? t.none : found > MAX_WORDS ? t.tooMany(found) : '';
         wordNote.hidden = !wordNote.textContent;
         const n = list.length;
         const perm = orderOf(s.order, n);
         drawChips(list, perm);
-        const x = new Float32Array(n * DIM);
-        list.forEach((word, i) => x.set(wordVector(word.toLowerCase(), DIM), i * DIM));
-        const position = s.method === 'rope' ? { method: 'rope', frequencies: pe.rope.frequencies({ head_dim: DIM }) } : s.method;
-        const r = permutation(pe, { q: x, k: x, v: x, shape: [n, 1, DIM], position, causal: s.causal, permutation: perm });
+        const x = embed(list, DIM);
+        const r = permutation(pe, { q: x, k: x, v: x, shape: [n, 1, DIM], position: positionOf(pe, s.method, DIM), causal: s.causal, permutation: perm });
         // Row j of `matched`: the output that token j got in the shuffled run (it stood at slot i, perm[i] = j).
         const matched = new Float32Array(n * DIM);
         perm.forEach((j, slot) => matched.set(r.permutedOutput.subarray(slot * DIM, (slot + 1) * DIM), j * DIM));
@@ -178,7 +167,10 @@ export function createShuffle(container, options) {
           const pw = Math.max(40, (width - left - 2 * gap - dw - 8) / 2);
           const ch = 24;
           const y = 40;
-          const opts = { rows: n, cols: DIM, lut, lo: -1, hi: 1, colours, colTicks: [] };
+          // Both heatmaps read out the word's two outputs at a dimension; the same cell is outlined in the other.
+          const opts = { rows: n, cols: DIM, lut, lo: -1, hi: 1, colours, colTicks: [],
+            links: [{ ch: 'cell', axis: 'cell', key: (r, c) => r * DIM + c }],
+            readout: (j, c) => readoutText(ctx, [list[j], `d${c}`], `${t.original} ${fmt(r.output[j * DIM + c])}, ${t.shuffled} ${fmt(matched[j * DIM + c])}`) };
           heatmap(ctx, { x: left, y, w: pw, h: ch * n }, { ...opts, values: r.output, rowLabels: list, xLabel: t.original });
           heatmap(ctx, { x: left + pw + gap, y, w: pw, h: ch * n }, { ...opts, values: matched, rowLabels: list.map(() => ''), xLabel: '' });
           ctx.fillStyle = colours.ink;
@@ -192,6 +184,8 @@ export function createShuffle(container, options) {
             ctx.fillStyle = d < 1e-4 ? colours.series[2] : colours.series[1];
             ctx.fillRect(bx, y + j * ch + 4, Math.max(2, (d / top) * dw), ch - 8);
           });
+          mark(ctx, { kind: 'points', rect: { x: bx, y, w: dw, h: ch * n }, pts: Array.from(diffs, (_, j) => [bx + 4, y + (j + 0.5) * ch]),
+            text: (j) => readoutText(ctx, [list[j], t.diff], diffs[j]) });
           ctx.fillStyle = colours.muted;
           ctx.fillText(t.dims, left, y + ch * n + 6);
           ramp(ctx, left, y + ch * n + 24, Math.min(160, pw), lut, ['−1', '0', '+1'], colours);

@@ -6,7 +6,7 @@ import { createLut, VIRIDIS } from '../lib/colormap.js';
 import { selectField, sliderField } from '../lib/controls.js';
 import { h } from '../lib/dom.js';
 import { similarity } from '../lib/analysis.js';
-import { axes, fmt, FONT, heatmap, inset, legend, ramp, series } from '../lib/plot.js';
+import { axes, fmt, FONT, heatmap, inset, legend, ramp, readoutText, series } from '../lib/plot.js';
 import { mountWidget } from '../lib/widget.js';
 
 export const schema = Object.freeze({
@@ -98,12 +98,16 @@ export function createSinusoidal(container, options) {
         const wl = pe.rope.wavelengths(f);
         data = { s, table: values, n, sim: simValues, wl, inv: f.invFreq };
         const key = JSON.stringify(s);
+        // Linked readouts: positions (table rows, both axes of the products) and pairs (table columns, the wavelength plot).
+        const pairOf = (c) => (s.layout === 'fairseq' ? c % (s.dim / 2) : Math.floor(c / 2));
 
         table.setCaption(t.tableCap(s));
         table.paint((ctx, { width, height, colours }) => {
           const rect = inset(width, height, { left: 52, top: 34, right: 8, bottom: 26 });
           heatmap(ctx, rect, { rows: s.length, cols: s.dim, values, lut: diverging, lo: -1, hi: 1, colours,
-            xLabel: t.dimension, yLabel: t.position, key: `t${key}` });
+            xLabel: t.dimension, yLabel: t.position, key: `t${key}`,
+            links: [{ ch: 'pos', axis: 'row' }, { ch: 'pair', axis: 'col', key: pairOf }],
+            readout: (r, c) => readoutText(ctx, [`PE(${r}, ${c})`, `${t.pair} = ${pairOf(c)}`], values[r * s.dim + c]) });
           ramp(ctx, rect.x, rect.y + rect.h + 6, Math.min(160, rect.w), diverging, ['−1', '0', '+1'], colours);
         });
         sim.setCaption(t.simCap(n, s.dim));
@@ -114,7 +118,8 @@ export function createSinusoidal(container, options) {
         sim.paint((ctx, { width, height, colours }) => {
           const side = Math.min(width - 52, height - 54);
           heatmap(ctx, { x: 44, y: 30, w: side, h: side }, { rows: n, cols: n, values: simValues, lut: oneSided,
-            lo: low, hi: top, colours, xLabel: t.q, key: `s${key}` });
+            lo: low, hi: top, colours, xLabel: t.q, key: `s${key}`, links: [{ ch: 'pos', axis: 'row' }, { ch: 'pos', axis: 'col' }],
+            readout: (r, c) => readoutText(ctx, [`PE(${r})·PE(${c})`, `p − q = ${r - c}`], simValues[r * n + c]) });
           // The row title upright in the corner: turned sideways, "p →" was read as "← d".
           ctx.font = FONT;
           ctx.fillStyle = colours.ink;
@@ -131,7 +136,8 @@ export function createSinusoidal(container, options) {
           const map = axes(ctx, rect, { lo: 0, hi: Math.max(1, wl.length - 1), label: t.pair },
             { lo, hi, log: true, label: t.wavelength }, colours);
           series(ctx, map, { xs: [0, wl.length - 1], ys: [s.length, s.length], colour: colours.series[1], dash: [6, 4], width: 1.5 }, rect);
-          series(ctx, map, { xs: Array.from(wl, (_, i) => i), ys: wl, colour: colours.series[0], points: wl.length <= 64 }, rect);
+          series(ctx, map, { xs: Array.from(wl, (_, i) => i), ys: wl, colour: colours.series[0], points: wl.length <= 64,
+            readout: true, links: [{ ch: 'pair' }] }, rect);
           legend(ctx, rect, [{ label: t.wavelength, colour: colours.series[0] },
             { label: `${t.seqLen} = ${s.length}`, colour: colours.series[1], dash: [6, 4] }], colours, 'left');
         });

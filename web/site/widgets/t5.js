@@ -4,7 +4,7 @@
 import { checkboxField, sliderField } from '../lib/controls.js';
 import { createLut } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
-import { axes, heatmap, legend, inset, ramp, series } from '../lib/plot.js';
+import { axes, heatmap, legend, inset, ramp, readoutText, series } from '../lib/plot.js';
 import { uniform } from '../lib/random.js';
 import { mountWidget } from '../lib/widget.js';
 
@@ -95,6 +95,8 @@ export function createT5(container, options) {
         const L = s.length;
         const bias = pe.t5.bias({ table, heads: 1, queries: L, ...opts });
         data = { rel, buckets, bias, L };
+        // The bucket of every j − i the bias matrix holds, for its readout.
+        const near = pe.t5.bucket(Int32Array.from({ length: 2 * L - 1 }, (_, i) => i - L + 1), opts);
         // Where the last bucket begins, read from the package's buckets
         // (keys before the query, j − i = −k, which both the encoder and the decoder bucket by distance).
         const probe = pe.t5.bucket(Int32Array.from({ length: maxdist + 1 }, (_, k) => -k), opts);
@@ -110,14 +112,16 @@ export function createT5(container, options) {
           };
           marks(maxdist, colours.series[1], [5, 4]);
           marks(last, colours.series[2], [1.5, 3]);
-          series(ctx, map, { xs: Array.from(rel), ys: Array.from(buckets), colour: colours.series[0], step: true, width: 2 }, rect);
+          series(ctx, map, { xs: Array.from(rel), ys: Array.from(buckets), colour: colours.series[0], step: true, width: 2, links: [{ ch: 'rel' }],
+            readout: (i) => readoutText(ctx, [`j − i = ${rel[i]}`], `${t.bucket} ${buckets[i]}`) }, rect);
           legend(ctx, rect, [{ label: t.bucket, colour: colours.series[0] }, { label: t.lastFrom(last), colour: colours.series[2], dash: [1.5, 3] },
             { label: t.maxd, colour: colours.series[1], dash: [5, 4] }], colours, 'left');
         });
         biasFig.paint((ctx, { width, height, colours }) => {
           const side = Math.min(width - 56, height - 62);
           heatmap(ctx, { x: 46, y: 30, w: side, h: side }, { rows: L, cols: L, values: bias, lut, lo: -1, hi: 1, colours,
-            xLabel: t.key, yLabel: t.query });
+            xLabel: t.key, yLabel: t.query, links: [{ ch: 'rel', axis: 'cell' }],
+            readout: (r, c) => readoutText(ctx, [`i = ${r}`, `j = ${c}`, `j − i = ${c - r}`, `${t.bucket} ${near[c - r + L - 1]}`], bias[r * L + c]) });
           ramp(ctx, 46, 30 + side + 6, Math.min(160, side), lut, ['−1', '0', '+1'], colours);
         });
       }
