@@ -86,7 +86,8 @@ export async function finish({ page, problems, dialogs }) {
 export async function ready(scope, id, drawn = null, timeout = 15_000) {
   await scope.waitForFunction(([id, drawn]) => {
     const w = document.querySelector(`.widget[data-widget="${id}"]`);
-    return w && (w.dataset.status === 'ready' || w.dataset.status === 'error') && (drawn === null || w.dataset.drawn === drawn);
+    // data-pending: figures whose modules load once the widget has drawn are not in place yet.
+    return w && (w.dataset.status === 'ready' || w.dataset.status === 'error') && !w.dataset.pending && (drawn === null || w.dataset.drawn === drawn);
   }, [id, drawn], { timeout });
 }
 
@@ -102,7 +103,8 @@ export function draws(scope, id) {
 
 /**
  * Figures of every visible canvas of a widget (found in `rootSelector`'s document or shadow root):
- * distinct colours and a checksum of all pixels.
+ * distinct colours and a checksum of all pixels; `live`: drawn from measurements on this device
+ * (data-live), so not the same pixels from one load to the next.
  */
 export function measureCanvases(scope, id, host = null) {
   return scope.evaluate(([id, host]) => {
@@ -116,7 +118,8 @@ export function measureCanvases(scope, id, host = null) {
         colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
         checksum = Math.imul(checksum ^ data[i] ^ (data[i + 1] << 8) ^ (data[i + 2] << 16), 16777619) >>> 0;
       }
-      return { name: canvas.closest('[data-figure]').dataset.figure, colours: colours.size, checksum, size: [canvas.width, canvas.height] };
+      const fig = canvas.closest('[data-figure]');
+      return { name: fig.dataset.figure, colours: colours.size, checksum, size: [canvas.width, canvas.height], live: Boolean(fig.dataset.live) };
     });
   }, [id, host]);
 }

@@ -134,11 +134,12 @@ for (const [id, c] of Object.entries(CASES)) {
     await ready(again.page, id);
     for (const [label, value] of c.shows) assert.equal(await input(again.page, id, label).inputValue(), value, `${label} restored`);
     for (const [k, v] of c.keys) assert.equal(drawnKey.get(k), v);
-    assert.deepEqual((await measureCanvases(again.page, id)).map((f) => f.checksum), changed.map((f) => f.checksum), 'same pixels from the link');
+    const fixed = (figures) => figures.filter((f) => !f.live).map((f) => f.checksum);
+    assert.deepEqual(fixed(await measureCanvases(again.page, id)), fixed(changed), 'same pixels from the link');
     await again.page.reload();
     await ready(again.page, id);
     assert.equal(await again.page.evaluate(() => location.hash), hash, 'a reload keeps the URL');
-    assert.deepEqual((await measureCanvases(again.page, id)).map((f) => f.checksum), changed.map((f) => f.checksum), 'same pixels after a reload');
+    assert.deepEqual(fixed(await measureCanvases(again.page, id)), fixed(changed), 'same pixels after a reload');
     await finish(again);
   });
 }

@@ -59,6 +59,8 @@ export function mountCost(w, slot, { inline, lang }) {
   const t = TEXT[lang] ?? TEXT.en;
   const { pe } = w;
   const cost = w.figure({ name: 'cost', label: t.costTitle, caption: t.costCap, height: (width) => (width >= 640 ? 300 : 560) }, slot);
+  // Its pixels depend on this device's timings: data-live marks it (tests compare every other figure's pixels).
+  cost.element.dataset.live = 'measured';
   const costStatus = h('p', { class: 'note', role: 'status' });
   const againButton = button(t.measureAgain, () => measure(), { class: 'button small' });
   slot.append(h('div', { class: 'cost-foot' }, costStatus, againButton));

@@ -229,15 +229,17 @@ export function createAttention(container, options) {
       let destroyed = false;
       const costSlot = h('div', { class: 'cost-slot' });
       w.body.append(costSlot);
-      setTimeout(() => {
+      // data-pending until both are in place (the tests wait for it).
+      w.root.dataset.pending = 'figures';
+      setTimeout(() => Promise.all([
         import('./attention-block.js').then((m) => {
           diagram = m;
           if (!destroyed) drawDiagram(w.state());
-        });
+        }),
         import('./attention-cost-view.js').then(({ mountCost }) => {
           if (!destroyed) costView = mountCost(w, costSlot, { inline, lang });
-        });
-      }, 0);
+        }),
+      ]).finally(() => delete w.root.dataset.pending), 0);
 
       function render(s) {
         clearTimeout(settle);
