@@ -80,9 +80,9 @@ const STUDY = [['4.41', '19.06', '30.12'], ['3.37', '3.34', '31.52'], ['3.37', '
 const comparisonRows = (names, values, t) => names.map((name, i) => [name, ...values[i].map((v) => (v === UNCHECKED ? t.unchecked : v ?? t.cannotShort))]);
 
 // What the default costs, measured in chromium on a two-core machine (see web/site/README.md).
-const IDLE_EN = 'Press Start to train. Measured in chromium on a two-core machine that other work kept busy (load average 9): ' +
-  'the default (4 methods, 400 steps) took 27 s.';
-const IDLE_JA = '「開始」を押すと学習が始まります。ほかの処理で混んでいた 2 コアのマシン（ロードアベレージ 9）の chromium で測ると、標準の設定（4 手法、400 ステップ）は 27 秒かかりました。';
+const IDLE_EN = 'Press Start to train. Measured in chromium on a two-core machine: the default (4 methods, 400 steps) took 9 s ' +
+  'when the machine was otherwise idle, 27 s when other work kept it busy (load average 9).';
+const IDLE_JA = '「開始」を押すと学習が始まります。2 コアのマシンの chromium で測ると、標準の設定（4 手法、400 ステップ）は、ほかに処理がないときは 9 秒、ほかの処理で混んでいたとき（ロードアベレージ 9）は 27 秒かかりました。';
 
 const TEXT = {
   en: {
