@@ -728,7 +728,9 @@ Status eval_attention(Model& m, std::size_t T, std::size_t l, const EvalOptions&
   const std::size_t d = m.cfg.d_model, H = m.cfg.heads, dh = m.dh;
   AttentionParams ap = engine_params(m, T, l, opt.streaming);
   const std::size_t C = opt.window;
-  float* const weights = m.eprof.data + 2 * (T + 1);  // after the profile's prefix doubles
+  // After the profile's prefix doubles; the buffer exists only when a band or a profile needs it
+  // (no pointer arithmetic on null otherwise).
+  float* const weights = m.eprof.data ? m.eprof.data + 2 * (T + 1) : nullptr;
   if (prof) {
     ap.streaming = false;
     for (std::size_t s = 0; s < T; s += profile_block) {

@@ -5,9 +5,13 @@
 // perplexity gain from the context beyond L = 64 at each length (the same windows scored with every
 // layer's attention cut to the last 64 tokens, minus the full-context perplexity), and the share of
 // attention each layer's heads put beyond distances 16, 64 and 256 at the longest length it reads.
-// With the equal-compute model (sinusoidal at 2L = 128, batch 4: the same tokens) and ALiBi in the
-// run, a third table compares them: perplexity at 128, 256 and 1024, training time, memory per step.
+// Both are also plotted: the gain against the evaluation length, and each model's attention share
+// (the mean over its layers and heads) against the distance. With the equal-compute model
+// (sinusoidal at 2L = 128, batch 4: the same tokens) and ALiBi in the run, a third table compares
+// them: perplexity at 128, 256 and 1024, training time, memory per step.
 import { h } from '../lib/dom.js';
+import { createFigure } from '../lib/figure.js';
+import { axes, legend, series } from '../lib/plot.js';
 
 const TEXT = {
   en: {
@@ -19,6 +23,10 @@ const TEXT = {
     shareCap: (L) => `Share of attention beyond distance d in one window of ${L} tokens (mean over its queries), per layer: the mean over its ` +
       'heads and, in brackets, its most far-looking head. The learned table is read at 64 tokens only.',
     method: 'method', layer: (l) => `layer ${l}`, beyond: (d) => `beyond ${d}`,
+    plot: 'The gain from the context beyond 64 tokens against the evaluation length, and the share of attention beyond distance d',
+    plotCap: 'Left: the gain of the table above (perplexity cut to 64 minus full; 0 dashed). Right: each model\'s share of attention ' +
+      'beyond d, the mean over its layers and heads.',
+    gainAxis: 'cut − full perplexity', lengthAxis: 'evaluation length', shareAxis: 'attention beyond d', distanceAxis: 'distance d',
     note: 'A flat perplexity curve with a gain near 0 and almost no attention past 64 tokens is stable, not long-context: the model reads ' +
       'longer windows without using them.',
     equalTitle: 'Equal compute: ALiBi at L = 64 against sinusoidal at 2L = 128 (your run)',
@@ -36,6 +44,9 @@ const TEXT = {
     shareCap: (L) => `${L} トークンの窓 1 つで、距離 d より遠くに向く注意の割合（そのクエリの平均）。層ごとに、ヘッドの平均と（括弧内に）いちばん遠くを見るヘッドの値。` +
       '学習した位置の表は 64 トークンでだけ読みます。',
     method: '手法', layer: (l) => `層 ${l}`, beyond: (d) => `${d} より先`,
+    plot: '64 トークンより先の文脈による改善と評価長の関係、および距離 d より遠くへの注意の割合',
+    plotCap: '左：上の表の改善（64 に切ったパープレキシティから全文脈のものを引いた値。破線が 0）。右：各モデルで距離 d より遠くに向く注意の割合（層とヘッドの平均）。',
+    gainAxis: '切った − 全文脈のパープレキシティ', lengthAxis: '評価長', shareAxis: 'd より遠くへの注意', distanceAxis: '距離 d',
     note: 'パープレキシティが横ばいで、改善がほぼ 0、64 トークンより先への注意もほとんどないなら、それは安定しているだけで、長い文脈を使ってはいません。' +
       '長い窓を読んでも、その長さを使っていないのです。',
     equalTitle: '同じ計算量：L = 64 の ALiBi と 2L = 128 の正弦波（あなたの実行）',
@@ -48,9 +59,59 @@ const TEXT = {
 };
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const figures = new WeakMap();  // box -> its plot, destroyed when the box is filled again
 
-/** Fill `box` with the two tables of a finished run (its jobs carry context and profile reports). */
-export function renderContext(box, run, lang, label, lengths) {
+/** The two plots of the panel: gain against length, and mean attention share against distance. */
+function contextFigure(jobs, t, lang, label, colourOf, longer) {
+  const gainOf = (j, L) => {
+    const c = j.cuts?.find((x) => x.length === L);
+    return c ? c.cut - c.full : NaN;
+  };
+  const meanShare = (j, k) => {
+    const all = j.profile.share.flat().map((head) => head[k]);
+    return all.reduce((a, b) => a + b, 0) / all.length;
+  };
+  const fig = createFigure({ lang, name: 'extrapolation-context', label: t.plot, caption: t.plotCap, height: (w) => (w >= 560 ? 260 : 500),
+    csv: () => ({ header: ['method', ...longer.map((L) => `gain at ${L}`), ...jobs[0].profile.distances.map((d) => `share beyond ${d}`)],
+      rows: jobs.map((j) => [j.method, ...longer.map((L) => gainOf(j, L)), ...j.profile.distances.map((_, k) => meanShare(j, k))]) }) });
+  fig.paint((ctx, { width, height, colours }) => {
+    const wide = width >= 560;
+    const pw = wide ? width / 2 : width;
+    const ph = wide ? height : height / 2;
+    const gainRect = { x: 64, y: 14, w: pw - 78, h: ph - 56 };
+    const shareRect = { x: (wide ? pw : 0) + 64, y: (wide ? 0 : ph) + 14, w: pw - 78, h: ph - 56 };
+    const title = (rect, text, yText) => {
+      ctx.fillStyle = colours.ink;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText(text, rect.x + rect.w / 2, rect.y + rect.h + 20);
+      ctx.save();
+      ctx.translate(rect.x - 50, rect.y + rect.h / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(yText, 0, 0);
+      ctx.restore();
+    };
+    const gains = jobs.flatMap((j) => longer.map((L) => gainOf(j, L))).filter(Number.isFinite);
+    const lo = Math.min(-0.1, ...gains);
+    const hi = Math.max(0.1, ...gains);
+    const gmap = axes(ctx, gainRect, { lo: longer[0], hi: longer.at(-1), log: true, ticks: longer }, { lo, hi }, colours);
+    series(ctx, gmap, { xs: [longer[0], longer.at(-1)], ys: [0, 0], colour: colours.muted, width: 1, dash: [4, 4] }, gainRect);
+    for (const j of jobs) series(ctx, gmap, { xs: longer, ys: longer.map((L) => gainOf(j, L)), colour: colourOf(j.method), points: true, radius: 3, readout: true, label: label(j.method) }, gainRect);
+    title(gainRect, t.lengthAxis, t.gainAxis);
+    const ds = jobs[0].profile.distances;
+    const smap = axes(ctx, shareRect, { lo: ds[0], hi: ds.at(-1), log: true, ticks: ds }, { lo: 0, hi: 1, format: (v) => `${Math.round(v * 100)}%` }, colours);
+    for (const j of jobs) series(ctx, smap, { xs: j.profile.distances, ys: j.profile.distances.map((_, k) => meanShare(j, k)), colour: colourOf(j.method), points: true, radius: 3, readout: true, label: label(j.method) }, shareRect);
+    title(shareRect, t.distanceAxis, t.shareAxis);
+    legend(ctx, shareRect, jobs.map((j) => ({ label: label(j.method), colour: colourOf(j.method) })), colours);
+  });
+  return fig;
+}
+
+/**
+ * Fill `box` with the tables and plots of a finished run (its jobs carry context and profile
+ * reports); `colourOf(method)` is the colour of its line in the widget's other plots.
+ */
+export function renderContext(box, run, lang, label, lengths, colourOf = () => '#888888') {
   const t = TEXT[lang] ?? TEXT.en;
   const jobs = run.jobs.filter((j) => j.profile);
   const equal = equalCompute(run, t, label);
@@ -82,8 +143,12 @@ export function renderContext(box, run, lang, label, lengths) {
         const v = heads.map((head) => head[k]);
         return h('td', {}, `${pct(v.reduce((a, b) => a + b, 0) / v.length)} (${pct(Math.max(...v))})`);
       }))))));
+  figures.get(box)?.destroy();
+  const fig = contextFigure(jobs, t, lang, label, colourOf, longer);
+  figures.set(box, fig);
   box.replaceChildren(h('h3', {}, t.title), h('div', { class: 'lm-table-wrap' }, gain), h('div', { class: 'lm-table-wrap' }, shares),
-    h('p', { class: 'note' }, t.note), ...equal);
+    fig.element, h('p', { class: 'note' }, t.note), ...equal);
+  fig.redraw();
 }
 
 const MiB = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;

@@ -507,7 +507,7 @@ export function createExtrapolation(container, options) {
       }
       /** Claim 13's tables, once a run measured them: their code is fetched only then. */
       function showContext() {
-        if (run?.jobs.some((j) => j.profile || j.stepBytes)) import('./extrapolation-context.js').then((m) => m.renderContext(contextBox, run, w.lang, label, LENGTHS));
+        if (run?.jobs.some((j) => j.profile || j.stepBytes)) import('./extrapolation-context.js').then((m) => m.renderContext(contextBox, run, w.lang, label, LENGTHS, (k) => cssColour(contextBox, LOOK[k].colour)));
       }
       function settled() {
         stop(run.jobs.some((j) => j.status === 'error') ? 'error' : 'done');
