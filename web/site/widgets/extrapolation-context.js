@@ -78,8 +78,8 @@ function contextFigure(jobs, t, lang, label, colourOf, longer) {
     const wide = width >= 560;
     const pw = wide ? width / 2 : width;
     const ph = wide ? height : height / 2;
-    const gainRect = { x: 64, y: 14, w: pw - 78, h: ph - 56 };
-    const shareRect = { x: (wide ? pw : 0) + 64, y: (wide ? 0 : ph) + 14, w: pw - 78, h: ph - 56 };
+    const gainRect = { x: 64, y: 14, w: pw - 88, h: ph - 56 };
+    const shareRect = { x: (wide ? pw : 0) + 64, y: (wide ? 0 : ph) + 14, w: pw - 88, h: ph - 56 };
     const title = (rect, text, yText) => {
       ctx.fillStyle = colours.ink;
       ctx.textAlign = 'center';
