@@ -5,7 +5,7 @@
 //   W2  causal attention with ALiBi, seq 1024, 8 heads, head dim 64 (the plain path)
 //   W4  causal attention with ALiBi, seq 16384, 8 heads, head dim 64 (the streaming path)
 //
-//   node bench/parallel.mjs [--quick] [--json PATH]      (default bench/results/parallel.json)
+//   node bench/parallel.mjs [--quick] [--only W2,W4] [--json PATH]   (default bench/results/parallel.json)
 //
 // One timed call is what a user awaits: q, k and v posted to every worker (copied), each worker's
 // block of queries, the blocks' outputs moved back and put together. The speed-up of n threads is
@@ -60,7 +60,10 @@ async function runWorkload({ workload, title, shape, pools, pe, settings, gc }) 
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2), { name: NAME, defaultJson: fileURLToPath(new URL(`./results/${NAME}.json`, import.meta.url)) });
+  const argv = process.argv.slice(2);
+  const onlyAt = argv.indexOf('--only');
+  const only = new Set(onlyAt >= 0 ? argv.splice(onlyAt, 2)[1]?.split(',') : ['W2', 'W4']);
+  const args = parseArgs(argv, { name: NAME, defaultJson: fileURLToPath(new URL(`./results/${NAME}.json`, import.meta.url)) });
   const cores = os.cpus().length;
   const counts = [...new Set([1, 2, cores])];
   const machine = machineInfo();
@@ -70,11 +73,11 @@ async function main() {
   process.stdout.write(`posenc ${pe.version}, ${cores} logical CPUs (load average ${machine.loadAverage.join(' ')}), threads ${counts.join(', ')}\n`);
   const cases = [];
   try {
-    cases.push(await runWorkload({ workload: 'W2', title: 'W2 causal attention + ALiBi, seq 1024, 8 heads, head dim 64',
+    if (only.has('W2')) cases.push(await runWorkload({ workload: 'W2', title: 'W2 causal attention + ALiBi, seq 1024, 8 heads, head dim 64',
       shape: { seq: 1024, heads: 8, dim: 64 }, pools, pe, gc,
       settings: args.quick ? { warmupRounds: 1, minRounds: 3, maxRounds: 3, budgetMs: 0 } : { warmupRounds: 3, minRounds: 20, maxRounds: 200, budgetMs: 20000 } }));
     const seq = args.quick ? 4096 : 16384;
-    cases.push(await runWorkload({ workload: 'W4', title: `W4 causal attention + ALiBi, seq ${seq}, 8 heads, head dim 64 (streaming)`,
+    if (only.has('W4')) cases.push(await runWorkload({ workload: 'W4', title: `W4 causal attention + ALiBi, seq ${seq}, 8 heads, head dim 64 (streaming)`,
       shape: { seq, heads: 8, dim: 64 }, pools, pe: null, gc,
       settings: args.quick ? { warmupRounds: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 } : { warmupRounds: 1, minRounds: 3, maxRounds: 3, budgetMs: 0 } }));
   } finally {

@@ -174,7 +174,7 @@ export function connect(where, opts, spawn) {
 
   /** Queue a call: attention on the pool, everything else on the first worker. */
   const call = (path, args, handle, signal) => (handle === undefined && path.length === 1 && path[0] === 'attention'
-    ? poolAttention(channels, args, signal, pool)
+    ? poolAttention(channels, args, signal, pool, transfer)
     : first.call(path, args, handle, signal));
 
   /** An object of the shape the worker described, each function a call. */

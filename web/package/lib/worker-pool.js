@@ -47,8 +47,11 @@ export function splitPoints(queries, keys, queryOffset, causal, n) {
 /** A copy of a typed array the caller may have marked with transfer(): posted blocks copy it. */
 const unmarked = (x) => (ArrayBuffer.isView(x) ? new x.constructor(x.buffer, x.byteOffset, x.length) : x);
 
-/** How to split `args` over n workers: { blocks: [{ start, count, options }], queries, keys, heads, row } or null. */
-function plan(args, n) {
+/**
+ * How to split `args` over n workers: { blocks: [{ start, count, options }], queries, keys, heads, row }
+ * or null. `move(array)` marks a block's own copy of q to be transferred rather than copied again.
+ */
+function plan(args, n, move) {
   const [opts] = args;
   if (n < 2 || args.length !== 1 || !isPlain(opts)) return null;
   const { q, k, v, shape, position, causal, queryOffset, out } = opts;
@@ -64,7 +67,7 @@ function plan(args, n) {
   const points = splitPoints(queries, keys, offset, causal === true, n);
   const blocks = points.slice(0, -1).map((start, i) => {
     const count = points[i + 1] - start;
-    return { start, count, options: { ...opts, q: q.slice(start * row, (start + count) * row), k: unmarked(k), v: unmarked(v),
+    return { start, count, options: { ...opts, q: move(q.slice(start * row, (start + count) * row)), k: unmarked(k), v: unmarked(v),
       shape: { queries: count, keys, heads, headDim }, queryOffset: offset + start } };
   });
   return { blocks, queries, keys, heads, row };
@@ -88,12 +91,13 @@ function assemble({ blocks, queries, keys, heads, row }, results) {
 /**
  * pe.attention(...args) on the pool's channels (lib/worker-client.js): split when it can be, else
  * on the first worker. `signal` cancels every block (each running block's worker is terminated).
+ * `move` is transfer() of lib/worker-client.js.
  */
-export async function poolAttention(channels, args, signal, pool) {
+export async function poolAttention(channels, args, signal, pool, move) {
   const whole = () => channels[0].call(['attention'], args, undefined, signal);
   let p = null;
   try {
-    p = plan(args, channels.length);
+    p = plan(args, channels.length, (x) => (ArrayBuffer.isView(x) ? move(x) : x));
   } catch {
     // a getter or Proxy trap that throws: the whole call reports it as one worker would
   }
