@@ -44,12 +44,11 @@ export function splitPoints(queries, keys, queryOffset, causal, n) {
   return points.filter((p, i) => i === 0 || p > points[i - 1]);
 }
 
-/** A copy of a typed array the caller may have marked with transfer(): posted blocks copy it. */
-const unmarked = (x) => (ArrayBuffer.isView(x) ? new x.constructor(x.buffer, x.byteOffset, x.length) : x);
-
 /**
  * How to split `args` over n workers: { blocks: [{ start, count, options }], queries, keys, heads, row }
- * or null. `move(array)` marks a block's own copy of q to be transferred rather than copied again.
+ * or null. Each block gets its own copies of its part of q and of all of k and v, marked with
+ * `move(array)` to be transferred (a memcpy here, instead of structured cloning, which is slower;
+ * and the caller's arrays, even if marked with transfer(), stay as they are).
  */
 function plan(args, n, move) {
   const [opts] = args;
@@ -65,9 +64,13 @@ function plan(args, n, move) {
   const method = typeof position === 'string' ? position : isPlain(position) ? position.method : undefined;
   if (method === 'xpos' && offset + queries > keys) return null;
   const points = splitPoints(queries, keys, offset, causal === true, n);
+  const part = (x, from, to) => {
+    const copy = x.slice(from, to);
+    return ArrayBuffer.isView(copy) ? move(copy) : copy;
+  };
   const blocks = points.slice(0, -1).map((start, i) => {
     const count = points[i + 1] - start;
-    return { start, count, options: { ...opts, q: move(q.slice(start * row, (start + count) * row)), k: unmarked(k), v: unmarked(v),
+    return { start, count, options: { ...opts, q: part(q, start * row, (start + count) * row), k: part(k), v: part(v),
       shape: { queries: count, keys, heads, headDim }, queryOffset: offset + start } };
   });
   return { blocks, queries, keys, heads, row };
@@ -97,7 +100,7 @@ export async function poolAttention(channels, args, signal, pool, move) {
   const whole = () => channels[0].call(['attention'], args, undefined, signal);
   let p = null;
   try {
-    p = plan(args, channels.length, (x) => (ArrayBuffer.isView(x) ? move(x) : x));
+    p = plan(args, channels.length, move);
   } catch {
     // a getter or Proxy trap that throws: the whole call reports it as one worker would
   }
