@@ -8,7 +8,7 @@
 // relative biases and rotations depend on positions only), so the result is bit-identical to one
 // worker's. Two cases would not be, and run unsplit on the first worker: xPos when the queries reach
 // past the last key (its centre depends on the last query then), and a call with `out` (the output
-// is written into the caller's array there). A call the pool cannot read (not a plain options object,
+// is checked and filled as one call's); so does a one-query call. A call the pool cannot read (not a plain options object,
 // a shape or q it does not recognise) also runs unsplit, so its error is the library's own; when a
 // block fails, the whole call runs again unsplit, so the error (or the result) is exactly the one
 // worker's, never one naming block-local values.
@@ -29,8 +29,8 @@ function shapeOf(shape) {
   return [queries, keys, heads, headDim].every(isCount) ? [queries, keys, heads, headDim] : null;
 }
 
-/** The first query of each block and the end: n + 1 ascending indices from 0 to `queries`. */
-export function splitPoints(queries, keys, queryOffset, causal, n) {
+/** The first query of each block, then `queries`: at most n + 1 increasing indices from 0. */
+function splitPoints(queries, keys, queryOffset, causal, n) {
   const cost = (i) => (causal ? Math.min(keys, queryOffset + i + 1) : keys);
   let total = 0;
   for (let i = 0; i < queries; i++) total += cost(i);
