@@ -8,10 +8,10 @@
 // relative biases and rotations depend on positions only), so the result is bit-identical to one
 // worker's. Two cases would not be, and run unsplit on the first worker: xPos when the queries reach
 // past the last key (its centre depends on the last query then), and a call with `out` (the output
-// is checked and filled as one call's); so does a one-query call. A call the pool cannot read (not a plain options object,
-// a shape or q it does not recognise) also runs unsplit, so its error is the library's own; when a
-// block fails, the whole call runs again unsplit, so the error (or the result) is exactly the one
-// worker's, never one naming block-local values.
+// is checked and filled as one call's); so does a one-query call. A call the pool cannot read (not
+// a plain options object, a shape or q it does not recognise) also runs unsplit, so its error is
+// the library's own; when a block fails, the whole call runs again unsplit, so the error (or the
+// result) is exactly the one worker's, never one naming block-local values.
 //
 // Causal blocks are balanced by work: query i sees min(keys, queryOffset + i + 1) keys, and the
 // blocks end where the running sum of that reaches 1/n, 2/n, ... of the total.
