@@ -80,5 +80,6 @@ node --test tests/browser/
 step "benchmark smoke run (numbers not checked)"
 node bench/sinusoidal.mjs --quick --json build/bench-smoke.json
 node bench/kernels.mjs --quick --only W1,W2 --json build/bench-kernels-smoke.json
+node bench/parallel.mjs --quick --json build/bench-parallel-smoke.json
 
 step "all tests passed in ${SECONDS}s"

@@ -4,6 +4,9 @@ import { initWorker, transfer, type PositionalEncodingsWorker } from 'posenc/wor
 
 async function main(): Promise<void> {
   const pw: PositionalEncodingsWorker = await initWorker({ simd: 'auto' });
+  const pool = await initWorker({ threads: 2, simd: 'auto' });
+  const size: number = pool.threads;
+  pool.terminate();
   const simd: boolean = pw.simd;
   const q = new Float32Array(4 * 2 * 8);
   const { output, weights } = await pw.attention({ q, k: q, v: q, shape: [4, 2, 8], position: 'alibi', returnWeights: true });
@@ -36,6 +39,10 @@ async function main(): Promise<void> {
   await trainer.train('5');
   // @ts-expect-error: only typed arrays and ArrayBuffers can be transferred
   transfer([1, 2, 3]);
+  // @ts-expect-error: threads is a number
+  await initWorker({ threads: '2' });
+  // @ts-expect-error: threads is read-only
+  pw.threads = 4;
   // @ts-expect-error: withSignal needs an AbortSignal
   pw.withSignal(5);
 

@@ -22,8 +22,9 @@ type HasMethods<T> = true extends { [K in keyof T]: T[K] extends (...args: never
 export interface Cancellable<Self> {
   /**
    * The same object with every call bound to `signal`: when it aborts, a queued call is dropped and
-   * a running one stops by terminating the worker (a new worker starts with the next call; objects
-   * that lived in the old one, such as trainers, are gone). The Promise rejects with `signal.reason`.
+   * a running one stops by terminating the worker (with `threads`, every worker running a block of
+   * it; a new worker starts with the next call; objects that lived in the old one, such as trainers,
+   * are gone). The Promise rejects with `signal.reason`.
    * @example
    * const controller = new AbortController();
    * const job = pw.withSignal(controller.signal).attention({ q, k, v, shape: [4096, 8, 64] });
@@ -47,24 +48,38 @@ export interface PositionalEncodingsCalls extends WorkerCalls, Cancellable<Posit
   attention(options: AttentionOptions): Promise<AttentionResult>;
 }
 
-/** What initWorker() resolves to: the calls, and terminate(). */
-export interface PositionalEncodingsWorker extends PositionalEncodingsCalls {
+/** initWorker()'s options: init()'s, and the number of workers. */
+export interface WorkerInitOptions extends InitOptions {
   /**
-   * End the worker now. Pending calls reject with an Error; later calls reject too. Under Node an
+   * Workers to start, each with its own posenc instance (no shared memory, so no cross-origin
+   * isolation is needed): an integer from 1 (default) to 256. `attention` is split over them by
+   * blocks of queries (causal blocks balanced by the keys each query sees), its result bit-identical
+   * to one worker's; every other call runs on the first worker. A call with `out`, a one-query call,
+   * and xPos with queries past the last key run whole on the first worker.
+   */
+  threads?: number;
+}
+
+/** What initWorker() resolves to: the calls, the pool size, and terminate(). */
+export interface PositionalEncodingsWorker extends PositionalEncodingsCalls {
+  /** How many workers the pool has (`threads` of initWorker, default 1). */
+  readonly threads: number;
+  /**
+   * End the workers now. Pending calls reject with an Error; later calls reject too. Under Node an
    * idle worker does not keep the process alive, so this is needed only to stop work or free memory.
    */
   terminate(): void;
 }
 
 /**
- * Start a worker (a module Web Worker in browsers, a worker_threads Worker under Node), load posenc
- * in it with `options` (as `init()`), and resolve to the asynchronous library.
+ * Start a worker (a module Web Worker in browsers, a worker_threads Worker under Node), or `threads`
+ * of them, load posenc in each with `options` (as `init()`), and resolve to the asynchronous library.
  * @example
  * import { initWorker } from 'posenc/worker';
- * const pw = await initWorker();
+ * const pw = await initWorker({ threads: navigator.hardwareConcurrency });
  * const { output } = await pw.attention({ q, k, v, shape: [1024, 8, 64], position: 'alibi', causal: true });
  */
-export declare function initWorker(options?: InitOptions): Promise<PositionalEncodingsWorker>;
+export declare function initWorker(options?: WorkerInitOptions): Promise<PositionalEncodingsWorker>;
 
 /**
  * Let the worker take `array` instead of a copy: when the call is posted, its buffer moves to the

@@ -10,8 +10,9 @@
 //
 // Messages, page -> worker: { id, init: { simd } } | { id, path, args, handle? } | { release: handle }
 //            worker -> page: { id, ok: true, value } | { id, ok: true, handle, shape } | { id, ok: false, error }
-import { describe, options } from './args.js';
+import { describe, integer, options } from './args.js';
 import { isTensor } from './tensor.js';
+import { poolAttention } from './worker-pool.js';
 
 const marked = new WeakSet();  // arrays and buffers the caller allowed to be transferred
 
@@ -146,33 +147,110 @@ function sendableWasm(where, name, w) {
   return w;
 }
 
+const MAX_THREADS = 256;
+
 /**
- * Start a worker through `spawn(onMessage, onError)` (which returns { post(message, transfer),
- * terminate(), ref?(), unref?() }), load posenc in it and resolve to the proxy.
+ * Start `threads` workers (option, default 1) through `spawn(onMessage, onError)` (which returns
+ * { post(message, transfer), terminate(), ref?(), unref?() }), load posenc in each and resolve to
+ * the proxy. Every call runs on the first worker, except attention, which the pool splits by blocks
+ * of queries (lib/worker-pool.js).
  */
 export function connect(where, opts, spawn) {
   let o;
+  let threads;
   try {
-    o = options(where, opts ?? {}, ['simd', 'wasm']);
+    o = options(where, opts ?? {}, ['simd', 'wasm', 'threads']);
+    threads = integer(where, 'threads', o.threads, { min: 1, max: MAX_THREADS, fallback: 1 });
     o = { simd: o.simd, wasm: sendableWasm(where, 'wasm', o.wasm) };
   } catch (e) {
     return Promise.reject(e);
   }
-  const state = { worker: null, generation: 0, queue: [], running: null, nextId: 1, terminated: false };
-  const release = new FinalizationRegistry(({ handle, generation }) => {
-    if (state.worker && generation === state.generation) state.worker.post({ release: handle });
-  });
+  const pool = { terminated: false };
+  const initMessage = o.wasm === undefined ? { simd: o.simd } : o;
+  const wrap = (shape, handle, signal) => remote(shape, handle, signal);
+  const channels = Array.from({ length: threads }, () => channel(initMessage, spawn, pool, wrap));
+  const first = channels[0];
+  const release = new FinalizationRegistry(({ handle, generation }) => first.release(handle, generation));
 
+  /** Queue a call: attention on the pool, everything else on the first worker. */
+  const call = (path, args, handle, signal) => (handle === undefined && path.length === 1 && path[0] === 'attention'
+    ? poolAttention(channels, args, signal, pool, transfer)
+    : first.call(path, args, handle, signal));
+
+  /** An object of the shape the worker described, each function a call. */
+  function build(shape, path, handle, signal) {
+    if (shape.fn) return (...args) => call(path, args, handle, signal);
+    if (!shape.members) return shape.value;
+    const object = {};
+    for (const [key, member] of Object.entries(shape.members)) object[key] = build(member, [...path, key], handle, signal);
+    return object;
+  }
+
+  function root(shape, handle, signal) {
+    const object = build(shape, [], handle, signal);
+    object.withSignal = (s) => {
+      if (!(s instanceof AbortSignal)) throw new TypeError(`posenc.worker.withSignal: signal must be an AbortSignal, got ${describe(s)}`);
+      return root(shape, handle, s);
+    };
+    return deepFreeze(object);
+  }
+
+  function remote(shape, handle, signal) {
+    // Every proxy of the object (withSignal makes more) holds `handle`: once none is reachable, the
+    // worker may drop the object.
+    release.register(handle, { handle: handle.id, generation: handle.generation });
+    return root(shape, handle, signal);
+  }
+
+  function terminate(error) {
+    for (const c of channels) c.stop(error);
+    pool.terminated = true;
+  }
+
+  return new Promise((resolve, reject) => {
+    const loads = channels.map((c) => c.start());
+    Promise.all(loads).then(([shape]) => {
+      const api = build(shape, [], undefined, undefined);
+      const withSignal = root(shape, undefined, undefined).withSignal;
+      resolve(deepFreeze({
+        ...api,
+        threads,
+        withSignal,
+        terminate() {
+          if (!pool.terminated) terminate(new Error('posenc.worker: the worker has been terminated'));
+        },
+      }));
+    }, (error) => {
+      // init()'s own errors (e.g. simd: true without SIMD) name the function that was called.
+      const e = error.message.startsWith('posenc.init: ') ? new error.constructor(error.message.replace('posenc.init:', `${where}:`)) : error;
+      terminate(e);
+      reject(e);
+    });
+  });
+}
+
+/**
+ * One worker and its queue: calls run one at a time in the order made. The worker starts with the
+ * first call (or start()) and again with the first call after it was stopped; its first job loads
+ * posenc. `wrap(shape, handle, signal)` makes the proxy of an object that stays in the worker.
+ */
+function channel(initMessage, spawn, pool, wrap) {
+  const state = { worker: null, generation: 0, queue: [], running: null, nextId: 1 };
+
+  /** Start the worker; resolves to the library's shape once posenc is loaded in it. */
   function start() {
     const generation = ++state.generation;
     state.worker = spawn((message) => generation === state.generation && reply(message),
       (error) => generation === state.generation && fail(error));
     // The first job of every worker loads the module (queued ahead of everything else).
-    state.queue.unshift({ init: o.wasm === undefined ? { simd: o.simd } : o, resolve: () => {}, reject: (e) => failAll(e) });
+    return new Promise((resolve, reject) => {
+      state.queue.unshift({ init: initMessage, resolve, reject: (e) => { failAll(e); reject(e); } });
+      pump();
+    });
   }
 
   function pump() {
-    if (state.running || state.terminated) return;
+    if (state.running || pool.terminated) return;
     const job = state.queue.shift();
     if (!job) {
       state.worker?.unref?.();
@@ -180,12 +258,13 @@ export function connect(where, opts, spawn) {
     }
     if (!state.worker) {
       state.queue.unshift(job);
-      start();
-      return pump();
+      start().catch(() => {});  // a failed load rejects the queued calls (failAll)
+      return;
     }
     if (job.handle && job.handle.generation !== state.generation) {
       settle(job, false, lostHandle(job.where));
-      return pump();
+      pump();
+      return;
     }
     const id = state.nextId++;
     state.running = { ...job, id };
@@ -213,7 +292,7 @@ export function connect(where, opts, spawn) {
     if (!message.ok) settle(job, false, errorOf(message.error));
     else if (message.handle !== undefined) {
       const handle = { id: message.handle, generation: state.generation, prefix: job.path.slice(0, -1) };
-      settle(job, true, remote(message.shape, handle, job.signal));
+      settle(job, true, wrap(message.shape, handle, job.signal));
     }
     else settle(job, true, message.value);
     pump();
@@ -247,7 +326,7 @@ export function connect(where, opts, spawn) {
   function call(path, args, handle, signal) {
     const where = `posenc.${[...(handle?.prefix ?? []), ...path].join('.')}`;
     return new Promise((resolve, reject) => {
-      if (state.terminated) return reject(new Error(`${where}: the worker has been terminated`));
+      if (pool.terminated) return reject(new Error(`${where}: the worker has been terminated`));
       if (signal?.aborted) return reject(signal.reason);
       const job = { where, path, args, handle, signal, resolve, reject };
       const tensor = tensorArgument(job);
@@ -272,58 +351,19 @@ export function connect(where, opts, spawn) {
     });
   }
 
-  /** An object of the shape the worker described, each function a call. */
-  function build(shape, path, handle, signal) {
-    if (shape.fn) return (...args) => call(path, args, handle, signal);
-    if (!shape.members) return shape.value;
-    const object = {};
-    for (const [key, member] of Object.entries(shape.members)) object[key] = build(member, [...path, key], handle, signal);
-    return object;
-  }
-
-  function root(shape, handle, signal) {
-    const object = build(shape, [], handle, signal);
-    object.withSignal = (s) => {
-      if (!(s instanceof AbortSignal)) throw new TypeError(`posenc.worker.withSignal: signal must be an AbortSignal, got ${describe(s)}`);
-      return root(shape, handle, s);
-    };
-    return deepFreeze(object);
-  }
-
-  function remote(shape, handle, signal) {
-    // Every proxy of the object (withSignal makes more) holds `handle`: once none is reachable, the
-    // worker may drop the object.
-    release.register(handle, { handle: handle.id, generation: handle.generation });
-    return root(shape, handle, signal);
-  }
-
-  return new Promise((resolve, reject) => {
-    start();
-    const init = state.queue[0];
-    init.resolve = (shape) => {
-      const api = build(shape, [], undefined, undefined);
-      const withSignal = root(shape, undefined, undefined).withSignal;
-      resolve(deepFreeze({
-        ...api,
-        withSignal,
-        terminate() {
-          if (state.terminated) return;
-          failAll(new Error('posenc.worker: the worker has been terminated'));
-          state.terminated = true;
-          stopWorker();
-        },
-      }));
-    };
-    init.reject = (error) => {
-      // init()'s own errors (e.g. simd: true without SIMD) name the function that was called.
-      const e = error.message.startsWith('posenc.init: ') ? new error.constructor(error.message.replace('posenc.init:', `${where}:`)) : error;
-      failAll(e);
-      state.terminated = true;
+  return {
+    start,
+    call,
+    /** Let the worker drop an object nobody can reach (only the worker that made it). */
+    release(handle, generation) {
+      if (state.worker && generation === state.generation) state.worker.post({ release: handle });
+    },
+    /** Reject everything pending with `error` and end the worker. */
+    stop(error) {
+      failAll(error);
       stopWorker();
-      reject(e);
-    };
-    pump();
-  });
+    },
+  };
 }
 
 function deepFreeze(object) {
