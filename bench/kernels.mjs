@@ -19,22 +19,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { init as initPosenc } from '../web/package/index.js';
-import { fmt, formatTable, gcFunction, machineInfo, parseArgs, runCase, summarize, warn, writeJson } from './lib/harness.mjs';
+import { fmt, formatTable, gcFunction, machineInfo, parseArgs, randomArray, runCase, summarize, warn, writeJson } from './lib/harness.mjs';
 import { initOrt, initializer, model, node, session } from './lib/onnx.mjs';
 import { check, heapArray, rawModule, roofline } from './lib/posenc-raw.mjs';
 import { initTfjsWasm } from './lib/tfjs.mjs';
 
 const NAME = 'kernels';
-
-function randomArray(n, seed) {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 // =============================================================================================
 // W1: RoPE apply.

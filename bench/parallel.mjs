@@ -17,19 +17,9 @@ import { fileURLToPath } from 'node:url';
 
 import { init } from '../web/package/index.js';
 import { initWorker } from '../web/package/worker-node.js';
-import { fmt, formatTable, gcFunction, machineInfo, parseArgs, summarize, timeInterleaved, warn, writeJson } from './lib/harness.mjs';
+import { fmt, formatTable, gcFunction, machineInfo, parseArgs, randomArray, summarize, timeInterleaved, warn, writeJson } from './lib/harness.mjs';
 
 const NAME = 'parallel';
-
-function randomArray(n, seed) {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const sameBits = (a, b) => a.length === b.length
   && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

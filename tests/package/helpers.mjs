@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Shared by the package tests (copied beside them into the consumer folder by scripts/test.sh).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 const GOLDEN = process.env.POSENC_GOLDEN_DIR ?? new URL('../../tests/golden/', import.meta.url).pathname;
 
@@ -52,3 +52,13 @@ const FIXTURES = process.env.POSENC_FIXTURES_DIR ?? new URL('../../tests/fixture
 
 /** A file of tests/fixtures (e.g. 'configs/pythia-6.9b.json'), parsed. */
 export const fixture = (name) => JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8'));
+
+/** Threads of this process (Linux): a worker thread adds one while it lives. */
+export const threads = () => readdirSync('/proc/self/task').length;
+export const LINUX = existsSync('/proc/self/task');
+
+/** The thread count once it has settled at `expected` (or after 3 s). */
+export async function settledThreads(expected) {
+  for (let i = 0; i < 100 && threads() !== expected; i++) await new Promise((r) => setTimeout(r, 30));
+  return threads();
+}

@@ -4,24 +4,15 @@
 // position method, causal or not, plain with weights and streaming, lengths the blocks do not
 // divide), errors are the library's own, and a cancelled call leaves no worker thread behind.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { init } from 'posenc';
 import { initWorker } from 'posenc/worker';
 
-import { bits, randomVector } from './helpers.mjs';
+import { LINUX, bits, randomVector, settledThreads, threads } from './helpers.mjs';
 
 const pe = await init();
 
-/** Threads of this process (Linux): a worker thread adds one while it lives. */
-const threads = () => readdirSync('/proc/self/task').length;
-const LINUX = existsSync('/proc/self/task');
-
-async function settledThreads(expected) {
-  for (let i = 0; i < 100 && threads() !== expected; i++) await new Promise((r) => setTimeout(r, 30));
-  return threads();
-}
 
 const H = 3, D = 16;  // an odd head count
 const MAX_LENGTH = 101;

@@ -3,27 +3,18 @@
 // the same errors as the library on the main thread, arguments copied unless transferred, results
 // moved, cancel and terminate ending the thread, the LM trainer through a handle.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
 import { init } from 'posenc';
 import { initWorker, transfer } from 'posenc/worker';
 
-import { randomVector } from './helpers.mjs';
+import { LINUX, randomVector, settledThreads, threads } from './helpers.mjs';
 
 const bytes = (view) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 
 const pe = await init();
 
-/** Threads of this process (Linux): a worker thread adds one while it lives. */
-const threads = () => readdirSync('/proc/self/task').length;
-const LINUX = existsSync('/proc/self/task');
-
-async function settledThreads(expected) {
-  for (let i = 0; i < 100 && threads() !== expected; i++) await new Promise((r) => setTimeout(r, 30));
-  return threads();
-}
 
 /** The same call on the page and in the worker: [name, (api) => result or Promise of it]. */
 const f = pe.rope.frequencies({ head_dim: 16, rope_theta: 500000, rope_scaling: { rope_type: 'linear', factor: 2 } });
