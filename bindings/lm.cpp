@@ -107,6 +107,25 @@ int lm_train(int id, std::uint32_t steps, std::uintptr_t out) {
   return 0;
 }
 
+// Data-parallel steps (train.hpp): a node's partial sum of the drawn batch's gradients, then the step.
+int lm_gradients(int id, std::uint32_t lo, std::uint32_t hi, std::uintptr_t sum, std::uint32_t n_sum,
+                 std::uintptr_t losses, std::uint32_t n_losses, std::uintptr_t out) {
+  Trainer* t = lookup(id);
+  if (!t) return report(Status::range("trainer", "has been disposed"));
+  if (Status s = trainer_tree_gradient(t, lo, hi, buffer<float>(sum, n_sum), buffer<double>(losses, n_losses)); !s.ok())
+    return report(s);
+  *reinterpret_cast<double*>(out) = double(trainer_steps_done(t));
+  return 0;
+}
+
+int lm_apply_gradient(int id, std::uintptr_t gradient, std::uint32_t n, std::uintptr_t out) {
+  Trainer* t = lookup(id);
+  if (!t) return report(Status::range("trainer", "has been disposed"));
+  if (Status s = trainer_apply_gradient(t, buffer<const float>(gradient, n)); !s.ok()) return report(s);
+  *reinterpret_cast<double*>(out) = double(trainer_steps_done(t));
+  return 0;
+}
+
 int lm_finetune(int id, std::uint32_t context, double rope_type, double factor, double original, std::uint32_t steps,
                 double lr, std::uintptr_t out) {
   Trainer* t = lookup(id);
@@ -201,6 +220,8 @@ EMSCRIPTEN_BINDINGS(posenc_lm) {
   emscripten::function("lmCreateCorpus", &lm_create_corpus);
   emscripten::function("lmTrain", &lm_train);
   emscripten::function("lmFinetune", &lm_finetune);
+  emscripten::function("lmGradients", &lm_gradients);
+  emscripten::function("lmApplyGradient", &lm_apply_gradient);
   emscripten::function("lmEvaluate", &lm_evaluate);
   emscripten::function("lmProfile", &lm_profile);
   emscripten::function("lmMemory", &lm_memory);

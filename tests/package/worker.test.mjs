@@ -95,11 +95,11 @@ test('errors: the same class and message as on the page, and the worker keeps wo
       assert.equal(there.message, here.message);
     }
     assert.deepEqual(await pw.t5.bucket([3]), pe.t5.bucket([3]));
-    // initWorker checks its options as init() does (and takes one more, threads: worker-pool.test.mjs).
+    // initWorker checks its options as init() does (and takes two more, threads and sharedMemory: worker-pool.test.mjs).
     for (const opts of [{ simd: 'yes' }, { smid: true }, 5]) {
       const [here, there] = [await errorOf(() => init(opts)), await errorOf(() => initWorker(opts))];
       assert.equal(there.constructor, here.constructor);
-      assert.equal(there.message, here.message.replace('posenc.init:', 'posenc.initWorker:').replace('simd, wasm)', 'simd, wasm, threads)'));
+      assert.equal(there.message, here.message.replace('posenc.init:', 'posenc.initWorker:').replace('simd, wasm)', 'simd, wasm, threads, sharedMemory)'));
     }
   } finally {
     pw.terminate();

@@ -441,7 +441,7 @@ Status model_reserve_context(Model* m, std::size_t ctx) {
 // Training forward and backward.
 
 Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens, std::size_t B, std::size_t T,
-                                const RopeConfig* rope, double* loss) {
+                                const RopeConfig* rope, double* loss, std::size_t normalizer) {
   Model& m = *mp;
   const Config& c = m.cfg;
   const std::size_t d = c.d_model, H = c.heads, dh = m.dh, V = c.vocab, mm = c.mlp;
@@ -517,17 +517,18 @@ Status model_loss_and_gradients(Model* mp, std::span<const std::int32_t> tokens,
     linear(m.hf, N, d, P(m, m.out), V, nullptr, m.probs);
   }
   double total = 0;
-  const float inv_n = 1.0f / float(N);
+  const std::size_t norm = normalizer ? normalizer : N;
+  const float inv_n = 1.0f / float(norm);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t t = 0; t < T; ++t) {
       float* row = m.probs + (b * T + t) * V;
       softmax_row_fast({row, V, V, 1.0f, nullptr}, nullptr);
       const std::int32_t target = tokens[b * (T + 1) + t + 1];
       total -= std::log(std::max(double(row[target]), 1e-30));
-      for (std::size_t j = 0; j < V; ++j) row[j] *= inv_n;  // dlogits = (p - onehot) / N
+      for (std::size_t j = 0; j < V; ++j) row[j] *= inv_n;  // dlogits = (p - onehot) / normalizer
       row[target] -= inv_n;
     }
-  *loss = total / double(N);
+  *loss = total / double(norm);
 
   // Backward.
   std::memset(m.grads.data, 0, m.n_params * sizeof(float));

@@ -122,8 +122,11 @@ Status model_reserve_context(Model* model, std::size_t context);
 
 // Loss and gradients (in model_gradients) of tokens [batch][context + 1] (inputs and next-token
 // targets), without updating. `rope` as in EvalOptions (training frequencies when unset).
+// `normalizer`: the loss is the sum of -log p over the positions divided by it (0: batch * context,
+// the mean). Part of a larger batch passes the whole batch's position count, so the parts'
+// gradients add up to the whole batch's (lm/train.hpp's data-parallel steps).
 Status model_loss_and_gradients(Model* model, std::span<const std::int32_t> tokens, std::size_t batch,
-                                std::size_t context, const RopeConfig* rope, double* loss);
+                                std::size_t context, const RopeConfig* rope, double* loss, std::size_t normalizer = 0);
 
 // One AdamW step with the gradients in model_gradients(); returns the gradient norm before clipping.
 double model_adamw_step(Model* model, const Optimizer& opt, double lr);

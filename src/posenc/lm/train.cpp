@@ -22,10 +22,17 @@ struct Trainer {
   std::size_t batch_cap = 0;
   SplitMix64 rng{0};
   std::size_t steps_done = 0;
+  bool drawn = false;     // the batch of step steps_done is in `batch`
+  float* sums = nullptr;  // the tree's partial sums: one P-float buffer per level, then the root's
+  std::size_t levels = 0;
+  float* root = nullptr;
+  double* losses = nullptr;  // batch values
   ~Trainer() {
     model_destroy(model);
     std::free(stream);
     std::free(batch);
+    std::free(sums);
+    std::free(losses);
   }
 };
 
@@ -89,7 +96,12 @@ Status trainer_create(const TrainerConfig& c, std::span<const std::int32_t> trai
     return s;
   }
   t->stream = static_cast<std::int32_t*>(std::malloc(train.size() * sizeof(std::int32_t)));
-  if (!t->stream || !reserve_batch(*t, c.model.context)) {
+  while ((std::size_t(1) << t->levels) < c.model.batch) ++t->levels;  // the tree's depth: ceil(log2 B)
+  const std::size_t P = model_parameter_count(t->model);
+  t->sums = static_cast<float*>(std::malloc((t->levels + 1) * P * sizeof(float)));
+  t->root = t->sums ? t->sums + t->levels * P : nullptr;
+  t->losses = static_cast<double*>(std::malloc(c.model.batch * sizeof(double)));
+  if (!t->stream || !t->sums || !t->losses || !reserve_batch(*t, c.model.context)) {
     delete t;
     return Status::range("text", "out of memory for the training stream");
   }
@@ -103,20 +115,87 @@ void trainer_destroy(Trainer* t) { delete t; }
 Model* trainer_model(Trainer* t) { return t->model; }
 std::size_t trainer_steps_done(const Trainer* t) { return t->steps_done; }
 
+namespace {
+
+// Draw the batch of the next step once (replicas draw the same: same seed, same number of draws).
+void draw(Trainer& t) {
+  if (t.drawn) return;
+  sample(t, t.cfg.model.context);
+  t.drawn = true;
+}
+
+// S(lo, hi) of the drawn batch into `out` (see train.hpp), the sequences' losses into losses[b - lo];
+// `level` is the depth of [lo, hi) in the recursion: the right half's sum goes to the next level's
+// buffer (a tree over B sequences is ceil(log2 B) levels deep).
+Status tree_sum(Trainer& t, std::size_t lo, std::size_t hi, float* out, double* losses, std::size_t level) {
+  const std::size_t T = t.cfg.model.context, B = t.cfg.model.batch, P = model_parameter_count(t.model);
+  if (hi - lo == 1) {
+    if (Status s = model_loss_and_gradients(t.model, {t.batch + lo * (T + 1), T + 1}, 1, T, nullptr, losses, B * T);
+        !s.ok())
+      return s;
+    const float* g = model_gradients(t.model).data();
+    std::copy(g, g + P, out);
+    return Status::success();
+  }
+  const std::size_t mid = lo + (hi - lo) / 2;
+  float* right = t.sums + level * P;
+  if (Status s = tree_sum(t, lo, mid, out, losses, level + 1); !s.ok()) return s;
+  if (Status s = tree_sum(t, mid, hi, right, losses + (mid - lo), level + 1); !s.ok()) return s;
+  for (std::size_t i = 0; i < P; ++i) out[i] += right[i];
+  return Status::success();
+}
+
+// The AdamW step of the drawn batch with the gradient already in the model's gradients.
+void take_step(Trainer& t) {
+  model_adamw_step(t.model, t.cfg.optimizer, learning_rate(t.cfg, t.steps_done));
+  ++t.steps_done;
+  t.drawn = false;
+}
+
+}  // namespace
+
 Status trainer_step(Trainer* t, std::size_t n, double* mean_loss, std::size_t* done) {
-  const std::size_t T = t->cfg.model.context, B = t->cfg.model.batch;
+  const std::size_t B = t->cfg.model.batch;
+  float* g = model_gradients(t->model).data();
   double sum = 0;
   std::size_t k = 0;
   for (; k < n && t->steps_done < t->cfg.steps; ++k) {
-    sample(*t, T);
+    draw(*t);
+    if (Status s = tree_sum(*t, 0, B, t->root, t->losses, 0); !s.ok()) return s;
+    std::copy(t->root, t->root + model_parameter_count(t->model), g);
     double loss = 0;
-    if (Status s = model_loss_and_gradients(t->model, {t->batch, B * (T + 1)}, B, T, nullptr, &loss); !s.ok()) return s;
-    model_adamw_step(t->model, t->cfg.optimizer, learning_rate(t->cfg, t->steps_done));
+    for (std::size_t b = 0; b < B; ++b) loss += t->losses[b];
+    take_step(*t);
     sum += loss;
-    ++t->steps_done;
   }
   *mean_loss = k ? sum / double(k) : 0.0;
   if (done) *done = k;
+  return Status::success();
+}
+
+Status trainer_tree_gradient(Trainer* t, std::size_t lo, std::size_t hi, std::span<float> sum,
+                             std::span<double> losses) {
+  const std::size_t B = t->cfg.model.batch, P = model_parameter_count(t->model);
+  if (t->steps_done >= t->cfg.steps) return Status::range("trainer", "has taken every step of its schedule");
+  if (lo >= B) return Status::range("lo", "must be less than the batch size");
+  if (hi <= lo || hi > B) return Status::range("hi", "must be in (lo, batch]");
+  if (sum.size() != P) return Status::range("sum", "must hold one value per parameter");
+  if (losses.size() != hi - lo) return Status::range("losses", "must hold hi - lo values");
+  draw(*t);
+  // The recursion's levels are counted from the root of [0, B); a range deeper in the tree needs no
+  // more buffers than the root does.
+  return tree_sum(*t, lo, hi, sum.data(), losses.data(), 0);
+}
+
+Status trainer_apply_gradient(Trainer* t, std::span<const float> gradient) {
+  if (t->steps_done >= t->cfg.steps) return Status::range("trainer", "has taken every step of its schedule");
+  const std::span<float> g = model_gradients(t->model);
+  if (gradient.size() != g.size()) return Status::range("gradient", "must hold one value per parameter");
+  for (float v : gradient)
+    if (!std::isfinite(v)) return Status::range("gradient", "must be finite");
+  draw(*t);  // a step taken without asking for gradients still uses up its batch
+  std::copy(gradient.begin(), gradient.end(), g.begin());
+  take_step(*t);
   return Status::success();
 }
 
@@ -126,6 +205,7 @@ Status trainer_finetune(Trainer* t, std::size_t context, const RopeConfig& rope,
   if (context + 1 > t->stream_len) return Status::range("context", "is longer than the training stream");
   if (Status s = model_reserve_context(t->model, context); !s.ok()) return s;
   if (!reserve_batch(*t, context)) return Status::range("context", "out of memory for the batch");
+  t->drawn = false;  // the fine-tune's batches overwrite a drawn one: the next step draws again
   const std::size_t B = t->cfg.model.batch;
   double sum = 0;
   for (std::size_t k = 0; k < steps; ++k) {

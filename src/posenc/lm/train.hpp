@@ -43,7 +43,27 @@ Model* trainer_model(Trainer* trainer);
 std::size_t trainer_steps_done(const Trainer* trainer);
 
 // Run up to `n` more scheduled steps (fewer when the schedule ends); mean loss of those steps.
+//
+// A step's gradient is defined per sequence, so that it can be computed by any number of workers
+// with the same result bit for bit: g_b is the gradient of sequence b's summed -log p divided by
+// B * context, and the step's gradient is the float32 sum of the g_b over a fixed binary tree,
+//     S(b, b + 1) = g_b,   S(lo, hi) = S(lo, mid) + S(mid, hi),   mid = lo + (hi - lo) / 2,
+// g = S(0, B). (It is the gradient of the batch's mean loss, up to float32 rounding.) The step's loss
+// is the sum, in double and in sequence order, of each sequence's loss over B * context.
 Status trainer_step(Trainer* trainer, std::size_t n, double* mean_loss, std::size_t* done);
+
+// Data-parallel steps, for replicas of one trainer (same settings and stream) on separate workers.
+// trainer_tree_gradient draws the next step's batch if it is not drawn yet (every replica draws the
+// same), then writes S(lo, hi) (the rule above applied to [lo, hi)) to `sum` (P floats, P =
+// model_parameter_count) and the losses of sequences lo .. hi - 1 to `losses`. For a node of the tree
+// over [0, B), that is exactly the partial sum trainer_step forms; the nodes of several workers
+// combine into S(0, B) by the same rule. Ranges may be asked for in any order, several times, until
+// trainer_apply_gradient takes the step: one AdamW step with `gradient` (S(0, B)) at the schedule's
+// learning rate. Errors: "trainer" when the schedule is finished, "lo"/"hi" out of range, "sum",
+// "losses" or "gradient" of the wrong length, or a gradient that is not finite.
+Status trainer_tree_gradient(Trainer* trainer, std::size_t lo, std::size_t hi, std::span<float> sum,
+                             std::span<double> losses);
+Status trainer_apply_gradient(Trainer* trainer, std::span<const float> gradient);
 
 // `steps` steps at `context` tokens with `rope` (scaled) frequencies at a constant learning rate.
 Status trainer_finetune(Trainer* trainer, std::size_t context, const RopeConfig& rope, std::size_t steps, double lr,

@@ -2,7 +2,7 @@
 // pe.lm: train a tiny transformer language model short and test it long (C++: src/posenc/lm/).
 // A trainer lives in the WebAssembly module; the object returned here holds its handle and frees it
 // on dispose() (or, as a fallback, when the object is garbage-collected).
-import { bool, ints, integer, number, oneOf, options } from './args.js';
+import { bool, floats, ints, integer, number, oneOf, options } from './args.js';
 import { call } from './runtime.js';
 
 const POSITIONS = ['none', 'learned', 'sinusoidal', 'rope', 'alibi', 't5', 'kerple'];
@@ -35,6 +35,51 @@ export function bind(mod) {
       maxTrainers: MAX_TRAINERS,
     },
   };
+}
+
+/**
+ * The nodes of the batch's reduction tree (train.hpp: [lo, hi) splits at lo + floor((hi - lo) / 2))
+ * that cover [first, end) exactly, in order: [[lo, hi], ...].
+ */
+export function treeCover(batch, first, end) {
+  const out = [];
+  const visit = (lo, hi) => {
+    if (hi <= first || lo >= end) return;
+    if (first <= lo && hi <= end) out.push([lo, hi]);
+    else {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      visit(lo, mid);
+      visit(mid, hi);
+    }
+  };
+  visit(0, batch);
+  return out;
+}
+
+/**
+ * S(0, batch) from node sums `have` (a Map from 'lo,hi' to a Float32Array of P values) by the
+ * tree's rule, S(lo, hi) = S(lo, mid) + S(mid, hi), added in float32 (a Float32Array store rounds
+ * the double sum of two floats exactly as a float32 addition does).
+ */
+export function combineTree(batch, have, P, out = new Float32Array(P)) {
+  const sum = (lo, hi, into) => {
+    const given = have.get(`${lo},${hi}`);
+    if (given) return given;
+    if (hi - lo < 2) throw new RangeError(`posenc.lm: the gradient of sequence ${lo} is missing`);
+    const mid = lo + Math.floor((hi - lo) / 2);
+    const a = sum(lo, mid, null), b = sum(mid, hi, null);
+    const target = into ?? new Float32Array(P);
+    addInto(target, a, b, P);
+    return target;
+  };
+  const root = sum(0, batch, out);
+  if (root !== out) out.set(root);
+  return out;
+}
+
+/** target[i] = a[i] + b[i] (float32): a monomorphic loop the JIT compiles once. */
+function addInto(target, a, b, P) {
+  for (let i = 0; i < P; i++) target[i] = a[i] + b[i];
 }
 
 function readScaling(where, rope, context) {
@@ -100,6 +145,12 @@ function create(mod, registry, opts) {
     const maxScored = integer(w, 'maxScored', e.maxScored, { min: 1, max: 1e9, fallback: 32768 });
     return { tokens, length, maxScored, rope: readScaling(w, e.rope, s.context) };
   };
+  /** One AdamW step with `gradient` (the module checks that every value is finite); the steps done. */
+  const applyGradient = (w, name, gradient) => {
+    const g = floats(w, name, gradient, { length: trainer.parameterCount, finite: false });
+    const [out] = call(mod, w, [{ data: g, name }], [[Float64Array, 1]], (gp, o) => mod.lmApplyGradient(id, gp, g.length, o));
+    return out[0];
+  };
   const trainer = {
     config: Object.freeze({ ...s }),
     parameterCount: mod.lmParameterCount(id),
@@ -110,6 +161,42 @@ function create(mod, registry, opts) {
       const n = integer(w, 'steps', steps, { min: 1, max: 1e7 });
       const [out] = call(mod, w, [], [[Float64Array, 3]], (o) => mod.lmTrain(id, n, o));
       return { loss: out[0], steps: out[1], done: out[2], total: s.steps };
+    },
+    /**
+     * Data-parallel training (src/posenc/lm/train.hpp): for sequences [first, first + count) of the
+     * next step's batch, the partial sums of the fixed tree over the batch that cover them
+     * (`nodes`, [lo, hi) pairs; `gradients` holds one parameterCount block per node) and each
+     * sequence's loss. Replicas (same options) draw the same batch; the nodes of all of them
+     * combined by the tree's rule (combineGradients) and given to applyGradient() on every replica
+     * make exactly the step train(1) takes. `apply`: the previous step's combined gradient, taken
+     * first (as applyGradient(apply)), which saves a worker one message per step.
+     */
+    gradients(go) {
+      const w = 'posenc.lm.gradients';
+      live(w);
+      const g = options(w, go, ['first', 'count', 'apply']);
+      const first = integer(w, 'first', g.first, { min: 0, max: s.batch - 1, fallback: 0 });
+      const count = integer(w, 'count', g.count, { min: 1, max: s.batch - first, fallback: s.batch - first });
+      const P = trainer.parameterCount;
+      if (g.apply !== undefined) applyGradient(w, 'apply', g.apply);
+      const nodes = treeCover(s.batch, first, first + count);
+      const gradients = new Float32Array(nodes.length * P);
+      const losses = new Float64Array(count);
+      let step = 0;
+      nodes.forEach(([lo, hi], n) => {
+        const [sum, part, out] = call(mod, w, [], [[Float32Array, P], [Float64Array, hi - lo], [Float64Array, 1]],
+          (sp, lp, o) => mod.lmGradients(id, lo, hi, sp, P, lp, hi - lo, o));
+        gradients.set(sum, n * P);
+        losses.set(part, lo - first);
+        step = out[0];
+      });
+      return { nodes, gradients, losses, step };
+    },
+    /** Take the next step with `gradient` (parameterCount floats, the sum of every sequence's). */
+    applyGradient(gradient) {
+      const w = 'posenc.lm.applyGradient';
+      live(w);
+      return { steps: applyGradient(w, 'gradient', gradient), total: s.steps };
     },
     /** Steps at a longer context with scaled RoPE frequencies (position interpolation's fine-tune). */
     finetune(fo) {

@@ -10,11 +10,16 @@
 //
 // Messages, page -> worker: { id, init: { simd } } | { id, path, args, handle? } | { release: handle }
 //            worker -> page: { id, ok: true, value } | { id, ok: true, handle, shape } | { id, ok: false, error }
-import { describe, integer, options } from './args.js';
+import { bool, describe, integer, options } from './args.js';
 import { isTensor } from './tensor.js';
-import { poolAttention } from './worker-pool.js';
+import { poolAttention, poolLiveTrainers, poolTrainer, sharedMemory } from './worker-pool.js';
 
 const marked = new WeakSet();  // arrays and buffers the caller allowed to be transferred
+
+/** The handle of an object living in a worker, on each of its proxies (for lib/worker-pool.js). */
+export const HANDLE = Symbol('posenc.worker.handle');
+/** The path of the pool's data-parallel training loop on a trainer's handle (lib/worker-train.js). */
+export const PARALLEL_TRAIN = 'lm:parallel-train';
 
 /**
  * Mark a typed array (or ArrayBuffer) to be transferred to the worker instead of copied: after the
@@ -152,30 +157,45 @@ const MAX_THREADS = 256;
 /**
  * Start `threads` workers (option, default 1) through `spawn(onMessage, onError)` (which returns
  * { post(message, transfer), terminate(), ref?(), unref?() }), load posenc in each and resolve to
- * the proxy. Every call runs on the first worker, except attention, which the pool splits by blocks
- * of queries (lib/worker-pool.js).
+ * the proxy. Calls run on the first worker, except those call() below spreads over the pool.
  */
 export function connect(where, opts, spawn) {
   let o;
   let threads;
+  let shared;
   try {
-    o = options(where, opts ?? {}, ['simd', 'wasm', 'threads']);
+    o = options(where, opts ?? {}, ['simd', 'wasm', 'threads', 'sharedMemory']);
     threads = integer(where, 'threads', o.threads, { min: 1, max: MAX_THREADS, fallback: 1 });
+    shared = bool(where, 'sharedMemory', o.sharedMemory, sharedMemory());
+    if (shared && !sharedMemory()) {
+      throw new TypeError(`${where}: sharedMemory: true needs SharedArrayBuffer, which this page does not have (it is not cross-origin isolated)`);
+    }
     o = { simd: o.simd, wasm: sendableWasm(where, 'wasm', o.wasm) };
   } catch (e) {
     return Promise.reject(e);
   }
-  const pool = { terminated: false };
+  const pool = { terminated: false, shared };
   const initMessage = o.wasm === undefined ? { simd: o.simd } : o;
   const wrap = (shape, handle, signal) => remote(shape, handle, signal);
   const channels = Array.from({ length: threads }, () => channel(initMessage, spawn, pool, wrap));
   const first = channels[0];
-  const release = new FinalizationRegistry(({ handle, generation }) => first.release(handle, generation));
+  const release = new FinalizationRegistry(({ channel: c, handle, generation }) => c.release(handle, generation));
+  const route = (path) => path.join('.');
 
-  /** Queue a call: attention on the pool, everything else on the first worker. */
-  const call = (path, args, handle, signal) => (handle === undefined && path.length === 1 && path[0] === 'attention'
-    ? poolAttention(channels, args, signal, pool, transfer)
-    : first.call(path, args, handle, signal));
+  /**
+   * Queue a call. A method of an object living in a worker runs on that worker. With more than one
+   * worker, attention is split by blocks of queries and a trainer is created on every worker
+   * (lib/worker-pool.js); everything else runs on the first worker.
+   */
+  function call(path, args, handle, signal) {
+    if (handle !== undefined) return handle.channel.call(path, args, handle, signal);
+    if (channels.length > 1) {
+      if (route(path) === 'attention') return poolAttention(channels, args, signal, pool, transfer);
+      if (route(path) === 'lm.create') return poolTrainer(channels, args, signal, pool);
+      if (route(path) === 'lm.liveTrainers') return poolLiveTrainers(channels, args, signal);
+    }
+    return first.call(path, args, handle, signal);
+  }
 
   /** An object of the shape the worker described, each function a call. */
   function build(shape, path, handle, signal) {
@@ -192,13 +212,14 @@ export function connect(where, opts, spawn) {
       if (!(s instanceof AbortSignal)) throw new TypeError(`posenc.worker.withSignal: signal must be an AbortSignal, got ${describe(s)}`);
       return root(shape, handle, s);
     };
+    if (handle) Object.defineProperty(object, HANDLE, { value: handle });
     return deepFreeze(object);
   }
 
   function remote(shape, handle, signal) {
     // Every proxy of the object (withSignal makes more) holds `handle`: once none is reachable, the
     // worker may drop the object.
-    release.register(handle, { handle: handle.id, generation: handle.generation });
+    release.register(handle, { channel: handle.channel, handle: handle.id, generation: handle.generation });
     return root(shape, handle, signal);
   }
 
@@ -215,6 +236,7 @@ export function connect(where, opts, spawn) {
       resolve(deepFreeze({
         ...api,
         threads,
+        sharedMemory: shared,
         withSignal,
         terminate() {
           if (!pool.terminated) terminate(new Error('posenc.worker: the worker has been terminated'));
@@ -236,6 +258,7 @@ export function connect(where, opts, spawn) {
  */
 function channel(initMessage, spawn, pool, wrap) {
   const state = { worker: null, generation: 0, queue: [], running: null, nextId: 1 };
+  let self;  // this channel (the object returned below): the owner of the handles it makes
 
   /** Start the worker; resolves to the library's shape once posenc is loaded in it. */
   function start() {
@@ -291,7 +314,7 @@ function channel(initMessage, spawn, pool, wrap) {
     state.running = null;
     if (!message.ok) settle(job, false, errorOf(message.error));
     else if (message.handle !== undefined) {
-      const handle = { id: message.handle, generation: state.generation, prefix: job.path.slice(0, -1) };
+      const handle = { id: message.handle, generation: state.generation, prefix: job.path.slice(0, -1), channel: self };
       settle(job, true, wrap(message.shape, handle, job.signal));
     }
     else settle(job, true, message.value);
@@ -351,7 +374,7 @@ function channel(initMessage, spawn, pool, wrap) {
     });
   }
 
-  return {
+  self = {
     start,
     call,
     /** Let the worker drop an object nobody can reach (only the worker that made it). */
@@ -364,6 +387,7 @@ function channel(initMessage, spawn, pool, wrap) {
       stopWorker();
     },
   };
+  return self;
 }
 
 function deepFreeze(object) {

@@ -16,6 +16,16 @@
 // Causal blocks are balanced by work: query i sees min(keys, queryOffset + i + 1) keys, and the
 // blocks end where the running sum of that reaches 1/n, 2/n, ... of the total.
 
+import { combineTree } from './lm.js';
+import { HANDLE, PARALLEL_TRAIN } from './worker-client.js';
+import { sharedLayout } from './worker-train.js';
+
+/**
+ * Whether the pool's workers can share memory: SharedArrayBuffer exists (Node; browsers only on
+ * cross-origin-isolated pages) and the page may share it with workers.
+ */
+export const sharedMemory = () => typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false;
+
 const isPlain = (value) => value !== null && typeof value === 'object'
   && [Object.prototype, null].includes(Object.getPrototypeOf(value));
 const isCount = (x) => Number.isSafeInteger(x) && x >= 1;
@@ -110,4 +120,137 @@ export async function poolAttention(channels, args, signal, pool, move) {
   if (!failed) return assemble(p, parts.map((part) => part.value));
   if (signal?.aborted || pool.terminated) throw failed.reason;
   return whole();
+}
+
+// ------------------------------------------------------------------------------------------------
+// Data-parallel training (pw.lm.create with more than one worker).
+//
+// Every worker holds a replica of the trainer (same options, so the same initial weights, training
+// stream and batches). A step: each replica computes the partial sums of the batch's reduction tree
+// that cover its block of sequences (trainer.gradients; at most two per block when the blocks are
+// even), the page combines them by the tree's rule in float32 (as the core does, lib/lm.js and
+// src/posenc/lm/train.hpp) and every replica takes the step with that sum (trainer.applyGradient). So the replicas stay identical, and any number of workers trains
+// bit-identically to one worker's trainer.train(). Everything else runs on the first replica, except
+// finetune (every replica runs it, so they stay identical) and dispose (every replica).
+//
+// A cancelled call (withSignal) terminates the workers running it: the trainer is lost, as one
+// worker's would be, and the surviving replicas are disposed.
+
+/** `total` items split into `n` contiguous blocks: [{ first, count }], none empty. */
+function blocksOf(total, n) {
+  const out = [];
+  for (let i = 0, first = 0; i < n && first < total; i++) {
+    const count = Math.floor((total * (i + 1)) / n) - first;
+    if (count > 0) out.push({ first, count });
+    first += count;
+  }
+  return out;
+}
+
+/** The step's gradient from every block's tree nodes (lib/lm.js), and its loss (sequence order). */
+function addGradients(parts, batch, P) {
+  const have = new Map();
+  let loss = 0;
+  for (const { nodes, gradients, losses } of parts) {
+    nodes.forEach(([lo, hi], n) => have.set(`${lo},${hi}`, gradients.subarray(n * P, (n + 1) * P)));
+    for (const l of losses) loss += l;
+  }
+  return { sum: combineTree(batch, have, P), loss };
+}
+
+/** pw.lm.liveTrainers() over the pool: trainers (replicas counted once each) live in all its workers. */
+export async function poolLiveTrainers(channels, args, signal) {
+  const counts = await Promise.all(channels.map((c) => c.call(['lm', 'liveTrainers'], args, undefined, signal)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** pw.lm.create(...args) with a replica on each worker the batch can use; resolves to the trainer. */
+export async function poolTrainer(channels, args, signal, pool) {
+  const made = await Promise.allSettled(channels.map((c) => c.call(['lm', 'create'], args, undefined, signal)));
+  const replicas = made.filter((m) => m.status === 'fulfilled').map((m) => m.value);
+  const failed = made.find((m) => m.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(replicas.map((r) => r.dispose()));
+    throw failed.reason;
+  }
+  const { batch } = replicas[0].config;
+  const spare = replicas.splice(Math.min(batch, replicas.length));
+  await Promise.all(spare.map((r) => r.dispose()));
+  return trainerOver(replicas, blocksOf(batch, replicas.length), pool.shared);
+}
+
+function trainerOver(all, blocks, shared) {
+  const [first] = all;
+  const P = first.parameterCount;
+  const total = first.config.steps;
+  const state = { lost: null, disposed: false, done: 0 };
+
+  /** Run `fn`; if a cancelled call terminated a worker meanwhile, the trainer is lost. */
+  async function guarded(where, signal, fn) {
+    if (state.lost) throw state.lost;
+    try {
+      return await fn();
+    } catch (e) {
+      if (signal?.aborted && !state.lost) {
+        state.lost = new Error(`${where}: this trainer lived in workers that a cancelled call terminated; create it again`);
+        await Promise.allSettled(all.map((r) => r.dispose()));
+      }
+      throw e;
+    }
+  }
+
+  function view(replicas, signal) {
+    const [r0] = replicas;
+    const each = async (fn) => (await Promise.all(replicas.map(fn)))[0];
+    return Object.freeze({
+      config: first.config,
+      parameterCount: P,
+      memory: first.memory,
+      /** How many workers train this trainer (each holds a replica). */
+      threads: replicas.length,
+      /** Data-parallel steps; the same result as one worker's train(steps). */
+      train: (steps) => guarded('posenc.lm.train', signal, async () => {
+        if (!(Number.isSafeInteger(steps) && steps >= 1 && steps <= 1e7) || state.disposed) return r0.train(steps);  // its own error
+        const n = Math.min(steps, total - state.done);
+        if (n > 0 && shared) {
+          // Every worker runs the n steps at once, synchronised through shared memory.
+          const { bytes } = sharedLayout(first.config.batch, blocks, P);
+          const job = { buffer: new SharedArrayBuffer(bytes), blocks, steps: n };
+          const runs = await Promise.allSettled(replicas.map((r, index) => r[HANDLE].channel.call([PARALLEL_TRAIN], [{ ...job, index }], r[HANDLE], signal)));
+          const failed = runs.filter((r) => r.status === 'rejected').map((r) => r.reason);
+          if (failed.length) throw failed.find((e) => !/another worker of the pool failed/.test(e?.message)) ?? failed[0];
+          state.done = runs[0].value.done;
+          return runs[0].value;
+        }
+        // Without shared memory, one message per worker and step: take the previous step (`apply`),
+        // then compute this one's gradients; the last step of the call is taken on its own.
+        const ask = (apply) => blocks.map(({ first: f, count }, i) => replicas[i].gradients({ first: f, count, apply }));
+        let ran = 0, sum = 0;
+        let gradient;
+        for (; ran < n; ran++) {
+          const { sum: next, loss } = addGradients(await Promise.all(ask(gradient)), first.config.batch, P);
+          if (gradient) state.done++;
+          gradient = next;
+          sum += loss;
+        }
+        if (gradient) state.done = (await each((r) => r.applyGradient(gradient))).steps;
+        return { loss: ran ? sum / ran : 0, steps: ran, done: state.done, total };
+      }),
+      gradients: (o) => guarded('posenc.lm.gradients', signal, () => r0.gradients(o)),
+      applyGradient: (g) => guarded('posenc.lm.applyGradient', signal, async () => {
+        const applied = await each((r) => r.applyGradient(g));
+        state.done = applied.steps;
+        return applied;
+      }),
+      finetune: (o) => guarded('posenc.lm.finetune', signal, () => each((r) => r.finetune(o))),
+      evaluate: (o) => guarded('posenc.lm.evaluate', signal, () => r0.evaluate(o)),
+      attentionProfile: (o) => guarded('posenc.lm.attentionProfile', signal, () => r0.attentionProfile(o)),
+      dispose: async () => {
+        state.disposed = true;
+        await Promise.allSettled(all.map((r) => r.dispose()));
+      },
+      withSignal: (s) => view(replicas.map((r) => r.withSignal(s)), s),  // the replicas' withSignal checks s
+    });
+  }
+  return view(all, undefined);
 }

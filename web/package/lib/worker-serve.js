@@ -3,7 +3,8 @@
 // describes the library's shape, then runs each call it receives and posts the result back, its
 // typed arrays transferred (they are new arrays nobody else holds). Errors travel as { name, message }.
 import { init } from '../index.js';
-import { buffersOf, reviveArgs } from './worker-client.js';
+import { PARALLEL_TRAIN, buffersOf, reviveArgs } from './worker-client.js';
+import { trainShared } from './worker-train.js';
 
 /** What the page needs to rebuild `value`: functions become calls, everything else is copied. */
 function shapeOf(value) {
@@ -46,9 +47,10 @@ export function serve(post, listen) {
         answer = { id, ok: true, value: shapeOf(calls) };
       } else {
         const owner = message.handle === undefined ? pe : handles.get(message.handle);
-        const parent = message.path.slice(0, -1).reduce((object, key) => object[key], owner);
         const args = message.sanitized ? reviveArgs(message.args) : message.args;
-        const result = parent[message.path.at(-1)](...args);
+        // The pool's data-parallel steps run on this worker's replica (lib/worker-train.js).
+        const result = message.path[0] === PARALLEL_TRAIN ? trainShared(owner, args[0])
+          : message.path.slice(0, -1).reduce((object, key) => object[key], owner)[message.path.at(-1)](...args);
         if (hasFunctions(result)) {
           handles.set(nextHandle, result);
           answer = { id, ok: true, handle: nextHandle++, shape: shapeOf(result) };
