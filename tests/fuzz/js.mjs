@@ -185,6 +185,9 @@ const EXAMPLES = [
   ['lm.evaluate', (pe, a, trainer) => trainer.evaluate(a[0]).scored, [{ tokens: TEXT, length: 8, maxScored: 16 }], ['tokens', 'trainer']],
   ['lm.finetune', (pe, a, trainer) => trainer.finetune(a[0]).loss, [{ context: 8, steps: 1, rope: { type: 'linear', factor: 1 } }],
     ['trainer', 'rope', 'type', 'factor']],
+  ['lm.gradients', (pe, a, trainer) => trainer.gradients(a[0]).gradients.length, [{ first: 1, count: 1 }], ['first', 'count', 'apply', 'trainer']],
+  // 960 = the fuzz trainer's parameter count (vocab 64 x d 8, one layer of d 8 and mlp 8, RoPE).
+  ['lm.applyGradient', (pe, a, trainer) => trainer.applyGradient(a[0]).steps, [new Float32Array(960)], ['gradient', 'trainer']],
   // (Reads that do not depend on the trainer's weights, which lm.train and lm.finetune change.)
   ['lm.evaluate', (pe, a, trainer) => trainer.evaluate(a[0]).scored, [{ tokens: TEXT, length: 8, maxScored: 16, window: 3 }],
     ['tokens', 'trainer', 'window']],
@@ -200,7 +203,7 @@ const EXAMPLES = [
 const MAY_BE_MINUS_INFINITY = new Set(['alibi.bias', 'kerple.bias', 'nope.bias', 't5.bias', 'shaw.attention']);
 const MAY_BE_INFINITY = new Set(['rope.wavelengths', 'analysis.wavelengths']);
 // Results compared bit for bit need deterministic calls (lm.train advances the trainer).
-const STATEFUL = new Set(['lm.train', 'lm.finetune']);
+const STATEFUL = new Set(['lm.train', 'lm.finetune', 'lm.gradients', 'lm.applyGradient']);
 
 // ---------------------------------------------------------------------------------------------
 // Disguises: the same data in another form, which must give the same result.
@@ -430,7 +433,7 @@ export async function fuzz({ seed = 1, calls = 10000, from = 0, builds = ['simd'
     const trainer = ctx.trainer;
     trainer.dispose();
     // Calls on a disposed trainer are refused by name.
-    for (const [method, arg] of [['train', 1], ['evaluate', {}], ['finetune', {}]]) {
+    for (const [method, arg] of [['train', 1], ['evaluate', {}], ['finetune', {}], ['gradients', {}], ['applyGradient', []]]) {
       try {
         trainer[method](arg);
         problems.push(`${build}: ${method} on a disposed trainer did not throw`);

@@ -19,6 +19,14 @@ async function main(): Promise<void> {
   const profile = t.attentionProfile({ tokens: evalIds, length: 64, distances: [16, 32] });
   const share: number = profile.share[0][1][0];
   const stepBytes: number = t.memory.stepBytes;
+  const part = t.gradients({ first: 1, count: 2 });
+  const node: [number, number] = part.nodes[0];
+  const sums: Float32Array = part.gradients;
+  const losses: Float64Array = part.losses;
+  const { steps: taken } = t.applyGradient(new Float32Array(t.parameterCount));
+  const workers: number = t.threads;
+  // @ts-expect-error: nodes are read from the result, not given
+  t.gradients({ nodes: [[0, 1]] });
   // @ts-expect-error: memory is read-only
   t.memory = { parameterBytes: 0, optimizerBytes: 0, gradientBytes: 0, activationBytes: 0, stepBytes: 0 };
   // @ts-expect-error: the profile takes no window (it reads the full attention)
@@ -38,7 +46,7 @@ async function main(): Promise<void> {
   // @ts-expect-error: rope scaling type
   t.evaluate({ tokens: evalIds, length: 64, rope: { type: 'cubic' } });
 
-  console.log(text.length, ids.length, done, perplexity, dModel, cut, share, stepBytes, profile.queries, pe.lm.positions.length, pe.corpus.alphabet);
+  console.log(text.length, ids.length, done, perplexity, dModel, cut, share, stepBytes, node, sums.length, losses.length, taken, workers, profile.queries, pe.lm.positions.length, pe.corpus.alphabet);
 }
 
 void main();

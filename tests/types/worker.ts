@@ -4,8 +4,11 @@ import { initWorker, transfer, type PositionalEncodingsWorker } from 'posenc/wor
 
 async function main(): Promise<void> {
   const pw: PositionalEncodingsWorker = await initWorker({ simd: 'auto' });
-  const pool = await initWorker({ threads: 2, simd: 'auto' });
+  const pool = await initWorker({ threads: 2, simd: 'auto', sharedMemory: false });
   const size: number = pool.threads;
+  const shared: boolean = pool.sharedMemory;
+  const replicated = await pool.lm.create({ corpus: { seed: 1 }, steps: 10, batch: 4 });
+  const workers: number = replicated.threads;
   pool.terminate();
   const simd: boolean = pw.simd;
   const q = new Float32Array(4 * 2 * 8);
@@ -45,8 +48,10 @@ async function main(): Promise<void> {
   pw.threads = 4;
   // @ts-expect-error: withSignal needs an AbortSignal
   pw.withSignal(5);
+  // @ts-expect-error: sharedMemory is a boolean
+  await initWorker({ sharedMemory: 'auto' });
 
-  console.log(simd, w.length, blob.size, rotated.length, types.length, loss, position, heapBytes, notYet);
+  console.log(size, shared, workers, simd, w.length, blob.size, rotated.length, types.length, loss, position, heapBytes, notYet);
 }
 
 void main();

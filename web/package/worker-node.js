@@ -2,6 +2,7 @@
 // posenc/worker under Node (the exports map's "node" condition): the same asynchronous library as
 // worker.js, in a worker_threads Worker. The worker does not keep the process alive while no call
 // is pending; terminate() ends it.
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { connect, transfer } from './lib/worker-client.js';
 
@@ -20,5 +21,5 @@ export function initWorker(options) {
       ref: () => worker.ref(),
       unref: () => worker.unref(),
     };
-  });
+  }, availableParallelism());
 }

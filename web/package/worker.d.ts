@@ -52,18 +52,32 @@ export interface PositionalEncodingsCalls extends WorkerCalls, Cancellable<Posit
 export interface WorkerInitOptions extends InitOptions {
   /**
    * Workers to start, each with its own posenc instance (no shared memory, so no cross-origin
-   * isolation is needed): an integer from 1 (default) to 256. `attention` is split over them by
+   * isolation is needed): an integer from 1 (default) to 256, or 'auto' for one per core the device
+   * reports (navigator.hardwareConcurrency; os.availableParallelism() under Node), at most 16. `attention` is split over them by
    * blocks of queries (causal blocks balanced by the keys each query sees), its result bit-identical
-   * to one worker's; every other call runs on the first worker. A call with `out`, a one-query call,
-   * and xPos with queries past the last key run whole on the first worker.
+   * to one worker's. `lm.create` makes a replica of the trainer on each worker (up to the batch
+   * size): `train()` is data-parallel over the batch's sequences and bit-identical to one worker's
+   * (the step's gradient is a fixed tree sum, lib/lm.d.ts); `finetune()` runs on every replica,
+   * `evaluate()`, `attentionProfile()` and `memory` (per replica) on the first. Every other call runs on
+   * the first worker. A call with `out`, a one-query call, and xPos with queries past the last key
+   * run whole on the first worker.
    */
-  threads?: number;
+  threads?: number | 'auto';
+  /**
+   * How the pool's workers synchronise data-parallel training steps (attention needs no
+   * synchronisation): through a SharedArrayBuffer and Atomics (true; Node always, browsers only on
+   * cross-origin-isolated pages) or one message per worker and step (false). Default: true where
+   * SharedArrayBuffer is available; true where it is not is a TypeError. Both give the same numbers.
+   */
+  sharedMemory?: boolean;
 }
 
 /** What initWorker() resolves to: the calls, the pool size, and terminate(). */
 export interface PositionalEncodingsWorker extends PositionalEncodingsCalls {
   /** How many workers the pool has (`threads` of initWorker, default 1). */
   readonly threads: number;
+  /** Whether training steps synchronise through shared memory (see WorkerInitOptions.sharedMemory). */
+  readonly sharedMemory: boolean;
   /**
    * End the workers now. Pending calls reject with an Error; later calls reject too. Under Node an
    * idle worker does not keep the process alive, so this is needed only to stop work or free memory.

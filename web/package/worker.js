@@ -31,5 +31,5 @@ export function initWorker(options) {
       post: (message, transfers) => worker.postMessage(message, transfers),
       terminate: () => worker.terminate(),
     };
-  });
+  }, globalThis.navigator?.hardwareConcurrency);
 }

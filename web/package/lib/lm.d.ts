@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Types of pe.lm (lib/lm.js).
 
-import type { IntData } from './tensor.js';
+import type { FloatData, IntData } from './tensor.js';
 
 /** Position methods the language model can use. */
 export type LmPosition = 'none' | 'learned' | 'sinusoidal' | 'rope' | 'alibi' | 't5' | 'kerple';
@@ -62,11 +62,39 @@ export interface LmTrainer {
   readonly config: Readonly<Required<LmSettings>>;
   readonly parameterCount: number;
   /**
+   * How many workers train this trainer: 1 here; with posenc/worker's pool (initWorker({ threads })),
+   * min(threads, batch), each holding a replica.
+   */
+  readonly threads: number;
+  /**
    * Run up to `steps` more steps of the schedule (fewer when it ends). `loss` is the mean training
    * loss (nats per token) over the steps of this call; `steps` how many ran; `done` of `total` so far.
+   *
+   * A step's gradient is the float32 sum of per-sequence gradients over a fixed binary tree
+   * (S(b, b + 1) = g_b; S(lo, hi) = S(lo, mid) + S(mid, hi) with mid = lo + floor((hi - lo) / 2)),
+   * so data-parallel training (gradients()/applyGradient(), or posenc/worker's pool) gives the same
+   * model bit for bit on any number of workers.
    * @example const { loss, done, total } = trainer.train(25);
    */
   train(steps: number): { loss: number; steps: number; done: number; total: number };
+  /**
+   * Data-parallel training by hand (posenc/worker's pool does this for you). For sequences
+   * [first, first + count) of the next step's batch (defaults: the whole batch): the tree's partial
+   * sums that cover them exactly (`nodes`, [lo, hi) pairs, at most about 2 log2(batch)), one block of
+   * parameterCount floats per node in `gradients`, and each sequence's loss (the step's loss is their
+   * sum in sequence order). Replicas created with the same options draw the same batch. Combine every
+   * replica's nodes by the tree's rule in float32 and give the sum to applyGradient() on every
+   * replica: that is exactly the step train(1) takes. `apply`: the previous step's combined gradient,
+   * taken first (saves a call per step). `step`: steps taken before this one.
+   */
+  gradients(options?: { first?: number; count?: number; apply?: FloatData }): {
+    nodes: [number, number][];
+    gradients: Float32Array;
+    losses: Float64Array;
+    step: number;
+  };
+  /** Take the next step with `gradient` (parameterCount finite values: the combined tree sum). */
+  applyGradient(gradient: FloatData): { steps: number; total: number };
   /**
    * Steps at a longer context with scaled RoPE frequencies (position interpolation needs this).
    * `loss` is the mean training loss over those steps.

@@ -154,6 +154,8 @@ function create(mod, registry, opts) {
   const trainer = {
     config: Object.freeze({ ...s }),
     parameterCount: mod.lmParameterCount(id),
+    /** Workers training this trainer (posenc/worker's pool makes trainers with more). */
+    threads: 1,
     /** Run up to `steps` more steps of the schedule. */
     train(steps) {
       const w = 'posenc.lm.train';
@@ -174,7 +176,7 @@ function create(mod, registry, opts) {
     gradients(go) {
       const w = 'posenc.lm.gradients';
       live(w);
-      const g = options(w, go, ['first', 'count', 'apply']);
+      const g = options(w, go ?? {}, ['first', 'count', 'apply']);
       const first = integer(w, 'first', g.first, { min: 0, max: s.batch - 1, fallback: 0 });
       const count = integer(w, 'count', g.count, { min: 1, max: s.batch - first, fallback: s.batch - first });
       const P = trainer.parameterCount;

@@ -153,19 +153,22 @@ function sendableWasm(where, name, w) {
 }
 
 const MAX_THREADS = 256;
+const AUTO_THREADS = 16;
 
 /**
  * Start `threads` workers (option, default 1) through `spawn(onMessage, onError)` (which returns
  * { post(message, transfer), terminate(), ref?(), unref?() }), load posenc in each and resolve to
  * the proxy. Calls run on the first worker, except those call() below spreads over the pool.
  */
-export function connect(where, opts, spawn) {
+export function connect(where, opts, spawn, cores = 1) {
   let o;
   let threads;
   let shared;
   try {
     o = options(where, opts ?? {}, ['simd', 'wasm', 'threads', 'sharedMemory']);
-    threads = integer(where, 'threads', o.threads, { min: 1, max: MAX_THREADS, fallback: 1 });
+    // 'auto': one worker per core the device reports, at most AUTO_THREADS.
+    threads = o.threads === 'auto' ? Math.max(1, Math.min(AUTO_THREADS, Math.floor(cores) || 1))
+      : integer(where, 'threads', o.threads, { min: 1, max: MAX_THREADS, fallback: 1 });
     shared = bool(where, 'sharedMemory', o.sharedMemory, sharedMemory());
     if (shared && !sharedMemory()) {
       throw new TypeError(`${where}: sharedMemory: true needs SharedArrayBuffer, which this page does not have (it is not cross-origin isolated)`);
