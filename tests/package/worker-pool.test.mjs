@@ -62,7 +62,8 @@ function cases() {
 
 const sameBits = (actual, expected, label) => assert.deepEqual(bits(actual), bits(expected), label);
 
-test('threads: 1 by default; pw.threads reports the pool size', async () => {
+test('threads: 1 by default; pw.threads reports the pool size (pe.threads: 1, the calling thread)', async () => {
+  assert.equal(pe.threads, 1);
   const auto = Math.min(16, availableParallelism());
   for (const [options, n] of [[undefined, 1], [{}, 1], [{ threads: 1 }, 1], [{ threads: 2 }, 2], [{ threads: 3, simd: 'auto' }, 3], [{ threads: 'auto' }, auto]]) {
     const pw = await initWorker(options);

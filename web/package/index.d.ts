@@ -104,6 +104,12 @@ export interface PositionalEncodings
   extends TensorApi, SinusoidalApi, LearnedApi, ShawApi, T5Api, RopeApi, AlibiApi, KerpleApi, NopeApi, AttentionApi, AnalysisApi, LmApi, CorpusApi, ModelsApi {
   /** Whether the SIMD build is loaded. */
   readonly simd: boolean;
+  /**
+   * Threads this library computes on: 1, the calling thread (the single-thread build; WebAssembly
+   * threads are not used). `initWorker({ threads })` of `posenc/worker` resolves to the same library
+   * on a pool of workers, whose `threads` is the pool size (see its `sharedMemory` too).
+   */
+  readonly threads: number;
   /** The kernels' instruction set: `'wasm-simd128'` or `'scalar'`. */
   readonly arch: string;
   /** Version of the package. */

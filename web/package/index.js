@@ -101,6 +101,7 @@ function api(mod, simd) {
     simd,
     arch: mod.simdArch(),
     version,
+    threads: 1,  // the calling thread; posenc/worker's initWorker({ threads }) runs on a pool
     diagnostics: () => ({
       heapBytes: mod.HEAPU8.length,
       mallocBytes: mod.heapInUse(),
