@@ -57,7 +57,7 @@ async function runWorkload({ workload, title, shape, pools, pe, settings, gc }) 
  * trainer.train(STEPS); tokens/s = STEPS * batch * 64 / time. Before timing, every pool's trainer is
  * checked against threads 1 (the same losses after the warm-up steps, and the same evaluation).
  */
-async function runTraining({ batch, dModel, pools, settings, gc, quick }) {
+async function runTraining({ batch, dModel, pools, singles, settings, gc, quick }) {
   const STEPS = quick ? 5 : 20;
   const mlp = 4 * dModel;
   const options = { corpus: { seed: 1, length: 400_000 }, position: 'alibi', batch, dModel, mlp, steps: 1e6 };
@@ -72,22 +72,29 @@ async function runTraining({ batch, dModel, pools, settings, gc, quick }) {
   const contenders = trainers.map((t, i) => ({ id: name(pools[i]),
     label: `pool, threads ${pools[i].threads}${pools[i].threads > 1 ? (pools[i].sharedMemory ? ', shared memory' : ', messages') : ''}`,
     run: () => t.train(STEPS) }));
+  // The ceiling of data parallelism here: as many independent trainers as cores, each in its own
+  // one-worker pool, training at once with no synchronisation (the time is for all of them; the
+  // tokens/s counts all of their tokens).
+  const independent = await Promise.all(singles.map((pw) => pw.lm.create(options)));
+  await Promise.all(independent.map((t) => t.train(2)));
+  contenders.push({ id: 'independent', label: `ceiling: ${singles.length} independent trainers at once (no synchronisation)`,
+    run: () => Promise.all(independent.map((t) => t.train(STEPS))) });
   const { rounds, samples } = await timeInterleaved(contenders, { ...settings, gc });
   const results = contenders.map((c) => ({ id: c.id, label: c.label, ...summarize(samples[c.id]), samples: samples[c.id] }));
-  for (const r of results) r.tokensPerSecond = tokens / (r.medianMs / 1000);
-  const one = results.find((r) => r.id === 'threads-1').medianMs;
-  for (const r of results) r.speedupOverThreads1 = one / r.medianMs;
+  for (const r of results) r.tokensPerSecond = (r.id === 'independent' ? singles.length : 1) * tokens / (r.medianMs / 1000);
+  const one = results.find((r) => r.id === 'threads-1').tokensPerSecond;
+  for (const r of results) r.speedupOverThreads1 = r.tokensPerSecond / one;
   // Still the same models after every timed step.
   const after = await Promise.all(trainers.map((t) => t.train(1)));
   for (const [i, a] of after.entries()) {
     if (a.loss !== after[0].loss || a.done !== after[0].done) warnings.push(warn(`LM d ${dModel} batch ${batch}: threads ${pools[i].threads} diverged from threads 1 after timing`));
   }
-  await Promise.all(trainers.map((t) => t.dispose()));
+  await Promise.all([...trainers, ...independent].map((t) => t.dispose()));
   process.stdout.write(`\nLM training, batch ${batch} x context 64 (d ${dModel}, 2 layers, 4 heads, mlp ${mlp}, ALiBi), ${STEPS} steps per call (${rounds} timed rounds)\n${formatTable([
     { key: 'label', title: 'contender', align: 'left' },
     { key: 'medianMs', title: 'median ms', format: fmt.ms },
     { key: 'tokensPerSecond', title: 'tokens/s', format: (x) => `${(x / 1000).toFixed(1)}k` },
-    { key: 'speedupOverThreads1', title: 'speed-up over threads 1', format: fmt.ratio },
+    { key: 'speedupOverThreads1', title: 'tokens/s over threads 1', format: fmt.ratio },
   ], results)}\n`);
   return { workload: `LM-d${dModel}-b${batch}`, batch, dModel, mlp, context: 64, steps: STEPS, rounds, bitIdentical: warnings.length === 0, results, warnings };
 }
@@ -116,15 +123,17 @@ async function main() {
     // Training also without shared memory (as on a page that is not cross-origin isolated).
     const messaging = only.has('LM') ? await Promise.all(counts.filter((n) => n > 1).map((threads) => initWorker({ threads, sharedMemory: false }))) : [];
     pools.push(...messaging);
+    const singles = only.has('LM') ? await Promise.all(Array.from({ length: cores }, () => initWorker())) : [];
+    pools.push(...singles);
     for (const [dModel, batch] of only.has('LM') ? [[32, 8], [32, 16], [64, 16]] : []) {
-      cases.push(await runTraining({ batch, dModel, pools, gc, quick: args.quick,
+      cases.push(await runTraining({ batch, dModel, pools: pools.filter((pw) => !singles.includes(pw)), singles, gc, quick: args.quick,
         settings: args.quick ? { warmupRounds: 1, minRounds: 3, maxRounds: 3, budgetMs: 0 } : { warmupRounds: 2, minRounds: 15, maxRounds: 100, budgetMs: 15000 } }));
     }
   } finally {
     for (const pw of pools) pw.terminate();
   }
   const summary = Object.fromEntries(cases.map((c) => [c.workload,
-    Object.fromEntries(c.results.filter((r) => r.id.startsWith('threads-')).map((r) => [r.id,
+    Object.fromEntries(c.results.filter((r) => r.id !== 'main').map((r) => [r.id,
       { medianMs: r.medianMs, speedup: r.speedupOverThreads1, ...(r.tokensPerSecond ? { tokensPerSecond: Math.round(r.tokensPerSecond) } : {}) }]))]));
   const file = writeJson(args.json, { benchmark: NAME, mode: args.mode, machine, loadAverageAtEnd: os.loadavg().map((x) => +x.toFixed(2)),
     version: pe.version, simd: pe.simd, threads: counts, summary, cases, warnings: cases.flatMap((c) => c.warnings) });
