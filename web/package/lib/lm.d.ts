@@ -149,7 +149,9 @@ export interface LmTrainer {
    * attention weights [batch][heads][context][context] of every layer, activation gradients and
    * scratch; for the longest context trained so far, so finetune() at a longer context grows it).
    * `stepBytes` = gradientBytes + activationBytes: the memory a training step works in beyond the
-   * weights and optimiser state. Read again after finetune().
+   * weights and optimiser state. Read again after finetune(). Not counted: the training stream and
+   * batch, and the trainer's partial sums of the step's gradient ((ceil(log2 batch) + 1) x
+   * parameterBytes).
    */
   readonly memory: {
     parameterBytes: number;
