@@ -173,7 +173,9 @@ Trainer* make_trainer(const Args& a, const std::string& name, std::size_t contex
 bool train_some(const Args& a, Trainer* t, std::size_t n, Row& row) {
   const auto t0 = Clock::now();
   std::size_t done = 0;
-  if (auto s = trainer_step(t, n, &row.final_loss, &done); !s.ok()) fail(row.name.c_str(), s);
+  double loss = 0;
+  if (auto s = trainer_step(t, n, &loss, &done); !s.ok()) fail(row.name.c_str(), s);
+  if (done) row.final_loss = loss;  // a call after the schedule's end runs no step and has no loss
   row.seconds += seconds_since(t0);
   row.tokens_per_second = double(trainer_steps_done(t) * row.batch * row.train_context) / row.seconds;
   if (!a.quiet && done)
