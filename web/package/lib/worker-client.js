@@ -282,14 +282,16 @@ function channel(initMessage, spawn, pool, wrap) {
       state.worker?.unref?.();
       return;
     }
-    if (!state.worker) {
-      state.queue.unshift(job);
-      start().catch(() => {});  // a failed load rejects the queued calls (failAll)
-      return;
-    }
+    // A method of an object that lived in a terminated worker fails at once (without starting a
+    // worker only to report it).
     if (job.handle && job.handle.generation !== state.generation) {
       settle(job, false, lostHandle(job.where));
       pump();
+      return;
+    }
+    if (!state.worker) {
+      state.queue.unshift(job);
+      start().catch(() => {});  // a failed load rejects the queued calls (failAll)
       return;
     }
     const id = state.nextId++;
