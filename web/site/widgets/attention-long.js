@@ -6,13 +6,16 @@
 // On the site's pages the calls run in the package's pool of module Web Workers (posenc/worker,
 // initWorker({ threads }), one worker per core up to MAX_THREADS), which splits each call's queries
 // over its workers, the result bit-identical to one call's; the page pools one call's weights while
-// the workers compute the next. The custom element (no workers: its page may be on another origin),
-// or a page where the workers cannot start, makes the calls on the page's own thread, BLOCK queries
-// each, answering between them.
+// the workers compute the next. Each call sends all of k and v to every worker, so the calls there
+// are larger (POOL_CALL queries). The custom element (no workers: its page may be on another
+// origin), or a page where the workers cannot start, makes the calls on the page's own thread, BLOCK
+// queries each, answering between them.
 const SIDE = 512;
-// Queries per call on the page's thread, and per worker and call in the pool (a call's weights are
-// heads x queries x L floats: 4 MiB per worker at 8 heads and L = 2048).
+// Queries per call on the page's thread.
 const BLOCK = 64;
+// Queries per call in the pool (at least BLOCK per worker): a call's weights are heads x queries x L
+// floats, 32 MiB at 8 heads and L = 2048.
+const POOL_CALL = 512;
 // Each worker holds its own module and heap; beyond this many, more cores gain little here.
 const MAX_THREADS = 8;
 
@@ -69,7 +72,7 @@ export function createLong(pe, { inline, lang }) {
     const threads = pw ? pw.threads : 1;
     const L = s.length;
     const row = s.heads * s.headdim;
-    const step = BLOCK * threads;
+    const step = pw ? Math.max(POOL_CALL, BLOCK * threads) : BLOCK;
     const sums = new Float64Array(SIDE * SIDE);
     const counts = new Uint32Array(SIDE * SIDE);
     const call = (i0) => {
