@@ -11,7 +11,7 @@
 // start workers that send COEP too). Everything a page loads is from this server, so each
 // subresource passes require-corp. embed.html stays embeddable: in an iframe of a page that is not
 // isolated it loads as before (only without isolation: COOP is ignored in frames), and in a page
-// that is isolated it passes that page's require-corp through its CORP header.
+// that is isolated it passes that page's require-corp (it sends COEP itself, and CORP).
 //
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--not-isolated]
 //
