@@ -6,6 +6,11 @@
 //                      embed.html load this);
 //   lm-worker.js       the train-short-test-long widget's Web Worker (web/site/widgets/lm-worker.js);
 //   cost-worker.js     the attention playground's cost measurement (web/site/widgets/cost-worker.js);
+//   posenc-worker.js   the package's posenc/worker (web/package/worker.js), imported by the attention
+//                      playground for its long lengths (a pool of workers), and worker-thread.js
+//                      (web/package/worker-thread.js), the worker it starts (as new URL(
+//                      './worker-thread.js', import.meta.url)), with a chunk they share: built
+//                      apart from the site's bundles, so that it changes none of their chunks;
 //   *-<hash>.js         code they share, and one chunk per widget (widgets/index.js imports each
 //                      widget's module only when a page shows it);
 //   style.css          web/site/style.css minified (elements.js holds the same text);
@@ -65,7 +70,8 @@ const result = await build({
   minify: true,
   legalComments: 'none',
   // The entries find the site's folder (index.html, embed.html, embed.js) one level up.
-  define: { 'import.meta.posencSiteRoot': '"../"' },
+  // and the package's posenc/worker as a file of its own (below; the source runs it from the package).
+  define: { 'import.meta.posencSiteRoot': '"../"', 'import.meta.posencWorker': '"./posenc-worker.js"' },
   banner: { js: '// SPDX-License-Identifier: MIT\n// posenc demo site, built by scripts/build-site.mjs.' },
   loader: { '.css': 'text' },
   plugins: [wasmBeside, minifiedCss],
@@ -73,6 +79,22 @@ const result = await build({
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
   metafile: true,
+  absWorkingDir: ROOT,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: { 'posenc-worker': join(PACKAGE, 'worker.js'), 'worker-thread': join(PACKAGE, 'worker-thread.js') },
+  splitting: true,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  banner: { js: '// SPDX-License-Identifier: MIT\n// posenc demo site, built by scripts/build-site.mjs.' },
+  plugins: [wasmBeside],
+  outdir: OUT,
+  entryNames: '[name]',
+  chunkNames: 'worker-[hash]',
   absWorkingDir: ROOT,
   logLevel: 'warning',
 });

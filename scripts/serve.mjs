@@ -5,9 +5,18 @@
 // cross-origin`: a blog on another origin loads dist/posenc-widgets.js as a module script (a CORS
 // request), embed.js, and the .wasm beside the bundle; nothing here is private.
 //
-//   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]
+// The pages are cross-origin isolated (`crossOriginIsolated` is true, SharedArrayBuffer exists): every
+// response carries `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+// require-corp` (the documents for isolation, the module workers because an isolated page can only
+// start workers that send COEP too). Everything a page loads is from this server, so each
+// subresource passes require-corp. embed.html stays embeddable: in an iframe of a page that is not
+// isolated it loads as before (only without isolation: COOP is ignored in frames), and in a page
+// that is isolated it passes that page's require-corp (it sends COEP itself, and CORP).
 //
-// Also imported by the browser tests: startServer({ port: 0 }) -> { url, close }.
+//   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--not-isolated]
+//
+// Also imported by the browser tests: startServer({ port: 0 }) -> { url, close }; `isolated: false`
+// leaves out COOP and COEP (a static host that sends neither).
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -46,8 +55,10 @@ function gzipOf(file, mtimeMs) {
   return body;
 }
 
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 // `csp`: the policy of every response (the tests serve a blog on a second origin with its own).
-export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP, isolated = true } = {}) {
   const send = (res, status, text) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': csp });
     res.end(text);
@@ -81,6 +92,7 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp 
         'cache-control': 'no-cache',
         'access-control-allow-origin': '*',
         'cross-origin-resource-policy': 'cross-origin',
+        ...(isolated ? ISOLATION : {}),
       });
       if (req.method === 'HEAD') return res.end();
       if (body) res.end(body);
@@ -110,7 +122,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const i = process.argv.indexOf(name);
     return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
   };
-  const { url } = await startServer({ port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1') });
-  console.log(`posenc demo site: ${url}site/`);
+  const isolated = !process.argv.includes('--not-isolated');
+  const { url } = await startServer({ port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'), isolated });
+  console.log(`posenc demo site: ${url}site/${isolated ? '' : ' (not cross-origin isolated)'}`);
   console.log('(Ctrl+C to stop)');
 }

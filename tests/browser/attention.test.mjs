@@ -2,9 +2,10 @@
 // The attention playground's two ideas shown, not told: where each position method acts in the
 // attention block (CLAIMS 9: the diagram marks the place, checked against a table written here from
 // the methods' definitions), and what attention costs (CLAIMS 14): weights above L = 512 drawn
-// pooled (their numbers equal block means of pe.attention's own weights, computed here), and time
-// and memory against the length measured live in Web Workers, the reference measurement drawn
-// before that; no worker is left behind.
+// pooled (their numbers equal block means of pe.attention's own weights, computed here; computed
+// in the package's pool of workers on the site's page, on the page's own thread by the custom
+// element, the same numbers), and time and memory against the length measured live in Web Workers,
+// the reference measurement drawn before that; no worker is left behind.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ after(async () => { await env?.close(); });
 const T = { timeout: 120_000 };
 const ID = 'attention';
 const W = `.widget[data-widget="${ID}"]`;
+let pooledCsv = null;  // the CSV of the pooled weights computed in workers, to compare with the custom element's
 
 // Where position information enters, per method (CLAIMS.md claim 9 and the methods' papers).
 const ENTERS = {
@@ -62,7 +64,16 @@ test('above L = 512 the weights are drawn pooled to 512 x 512, each pixel the me
   const ctx = await open(env, `site/embed.html?w=${ID}#${ID}.length=1000&${ID}.heads=2&${ID}.headdim=8&${ID}.head=1&${ID}.method=rope`);
   const { page } = ctx;
   await ready(page, ID);
-  await page.waitForFunction((W) => /calls of 64 queries/.test(document.querySelector(W).textContent), W, { timeout: 30_000 });
+  await page.waitForFunction((W) => /calls of \d+ queries/.test(document.querySelector(W).textContent), W, { timeout: 30_000 });
+  // Computed in the package's pool of workers, one per core (at most 8), each call (512 queries, at
+  // least 64 per worker) split over all of them.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = Math.min(8, cores);
+  const call = Math.max(512, 64 * threads);
+  const line = await page.locator(`${W} .widget-body > p.note`).first().textContent();
+  assert.match(line, new RegExp(`^L = 1000: 2,000,000 query-key pairs, ${Math.ceil(1000 / call)} calls of ${call} queries, ` +
+    `each split over ${threads} threads? \\(Web Workers\\), \\d+ ms in all\\.$`));
+  assert.equal(page.workers().filter((w) => w.url().endsWith('/site/dist/worker-thread.js')).length, threads, 'the pool\'s workers');
   for (const f of await measureCanvases(page, ID)) assert.ok(f.colours >= 16, `${f.name} drew (${f.colours} colours)`);
   const check = await page.evaluate(async () => {
     const { init } = await import('/package/index.js');
@@ -88,12 +99,36 @@ test('above L = 512 the weights are drawn pooled to 512 x 512, each pixel the me
   });
   // The CSV download holds the pooled grid.
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-figure="attention-weights"] button', { hasText: 'CSV' }).click()]);
-  const rows = (await readFile(await download.path(), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+  const csv = (await readFile(await download.path(), 'utf8')).trim();
+  pooledCsv = csv.split('\n').join('\n');
+  const rows = csv.split('\n').slice(1).map((line) => line.split(',').map(Number));
   assert.equal(rows.length, 512);
   for (const { gi, gj, expected } of check) {
     const got = rows[gi][gj + 1];
     assert.ok(Math.abs(got - expected) <= 1e-6 + 1e-5 * Math.abs(expected), `cell (${gi}, ${gj}): ${got} vs ${expected}`);
   }
+  await finish(ctx);
+});
+
+test('the custom element (no workers) computes the long weights on the page\'s own thread, the same pooled numbers', T, async () => {
+  const url = await env.page('attention-element.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>attention element</title>
+<link rel="icon" href="/site/favicon.svg" type="image/svg+xml"></head>
+<body><posenc-attention length="1000" heads="2" headdim="8" head="1" method="rope"></posenc-attention>
+<script type="module" src="/site/dist/posenc-widgets.js"></script></body></html>
+`);
+  const ctx = await open(env, url);
+  const { page } = ctx;
+  const line = () => page.evaluate(() => document.querySelector('posenc-attention').shadowRoot.querySelector('.widget-body > p.note')?.textContent ?? '');
+  await page.waitForFunction(() => /calls of/.test(document.querySelector('posenc-attention')?.shadowRoot?.querySelector('.widget-body > p.note')?.textContent),
+    null, { timeout: 30_000 });
+  assert.match(await line(), /^L = 1000: 2,000,000 query-key pairs, 16 calls of 64 queries on 1 thread \(this page's own, no workers here\), \d+ ms in all\.$/);
+  assert.equal(page.workers().length, 0, 'no worker');
+  // The same pooled grid as the site's page (computed in workers there): the CSV's cells.
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.locator('posenc-attention [data-figure="attention-weights"] button', { hasText: 'CSV' }).click()]);
+  const rows = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+  assert.equal(rows.length, 513);
+  if (pooledCsv) assert.equal(rows.join('\n'), pooledCsv, 'the same CSV, bit for bit, as the pool of workers gave');
   await finish(ctx);
 });
 

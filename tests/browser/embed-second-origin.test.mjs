@@ -4,6 +4,8 @@
 // `script-src 'self' 'wasm-unsafe-eval'` plus `frame-src <site>`. Under that policy the blog serves
 // embed.js and the dist/ folder itself (as web/site/README.md says); a second page
 // loads them from the site across origins (CORS), as a blog that allows the site's origin does.
+// The site is cross-origin isolated (COOP + COEP); the blogs are not, except one whose post loads
+// the snippets as copied under its own COOP + COEP (the site's files pass its require-corp).
 // At 375 and 1280 px, in English and Japanese, light and dark: the iframe takes its content's height
 // (no inner scroll), both widgets draw, the custom element takes the page's language and colour
 // scheme, nothing logs an error or violates a CSP, and axe-core finds nothing on the post and on
@@ -43,9 +45,13 @@ before(async () => {
   await symlink(join(WEB, 'site', 'favicon.svg'), join(blogRoot, 'favicon.svg'));
   await mkdir(join(blogRoot, 'strict'));
   await mkdir(join(blogRoot, 'cors'));
+  await mkdir(join(blogRoot, 'isolated'));
+  // The blogs send no COOP/COEP (as most do), so they are not cross-origin isolated, while the site
+  // is; the last one is isolated too, and needs the site's files to pass its require-corp.
   blog = {
-    strict: await startServer({ port: 0, root: blogRoot, csp: strictCsp("'self'") }),
-    cors: await startServer({ port: 0, root: blogRoot, csp: strictCsp(`'self' ${site}`) }),
+    strict: await startServer({ port: 0, root: blogRoot, csp: strictCsp("'self'"), isolated: false }),
+    cors: await startServer({ port: 0, root: blogRoot, csp: strictCsp(`'self' ${site}`), isolated: false }),
+    isolated: await startServer({ port: 0, root: blogRoot, csp: strictCsp(`'self' ${site}`) }),
   };
   // The snippets as the site gives them (the Embed button of embed.html), in each language.
   for (const lang of ['en', 'ja']) {
@@ -63,6 +69,7 @@ after(async () => {
   await env?.close();
   await blog?.strict.close();
   await blog?.cors.close();
+  await blog?.isolated.close();
   if (blogRoot) await rm(blogRoot, { recursive: true, force: true });
 });
 
@@ -182,6 +189,26 @@ test('second origin, scripts from the site (CORS): the snippets exactly as copie
   await frame.waitForFunction(() => document.documentElement.scrollHeight <= innerHeight && innerHeight > 900, null, { timeout: 15_000 });
   await page.waitForFunction(() => document.querySelector('posenc-rope')?.dataset.ready === 'true', null, { timeout: 15_000 });
   for (const f of await measureCanvases(page, ID, 'posenc-rope')) assert.ok(f.colours >= 8, `element: ${f.name} drew`);
+  // embed.html is sent with COOP and COEP (require-corp): in the frame of a page that is not
+  // isolated it loads and draws, without isolation.
+  const res = await page.request.get(`${site}/site/embed.html`);
+  assert.equal(res.headers()['cross-origin-embedder-policy'], 'require-corp');
+  assert.deepEqual([await page.evaluate(() => crossOriginIsolated), await frame.evaluate(() => crossOriginIsolated)], [false, false]);
+  await finish(ctx);
+});
+
+test('second origin, cross-origin isolated blog (COOP + COEP): the snippets as copied work', T, async () => {
+  const url = await post('isolated.html', { lang: 'en', kind: 'isolated', local: false });
+  const ctx = await open(env, url);
+  const { page } = ctx;
+  const frame = await frameOf(page);
+  await ready(frame, ID);
+  for (const f of await measureCanvases(frame, ID)) assert.ok(f.colours >= 8, `iframe: ${f.name} drew`);
+  await page.waitForFunction(() => document.querySelector('posenc-rope')?.dataset.ready === 'true', null, { timeout: 15_000 });
+  for (const f of await measureCanvases(page, ID, 'posenc-rope')) assert.ok(f.colours >= 8, `element: ${f.name} drew`);
+  // The post is isolated; the frame, from another origin, is not (that takes allow="cross-origin-isolated"
+  // on the iframe, which the snippet does not ask for: nothing of the site needs it).
+  assert.deepEqual([await page.evaluate(() => crossOriginIsolated), await frame.evaluate(() => crossOriginIsolated)], [true, false]);
   await finish(ctx);
 });
 

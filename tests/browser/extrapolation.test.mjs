@@ -141,6 +141,12 @@ test('a tiny run in workers: progress, the results table, the plot, CSV and PNG;
   assert.equal(state.run, 'done');
   assert.equal(state.workers, 0, 'the widget counts no live worker');
   assert.equal(await noWorkers(page), 0, 'every worker is gone');
+  // Two models, two threads at once (one worker each); the page (served with COOP and COEP) is isolated.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.match(await page.locator(`${W} .lm-run`).textContent(), new RegExp('^Done in \\d+\\.\\d s\\. The numbers below are this run\'s\\. ' +
+    `${Math.min(2, cores)} threads? ran at once, one Web Worker per model\\.` +
+    `${cores > 2 ? ` ${cores - 2} of this device's ${cores} cores stayed idle: each model trains on one thread\\.` : ''}` +
+    ' The page is cross-origin isolated \\(shared memory available\\)\\.$'));
 
   const rows = await table(page);
   assert.deepEqual(Object.keys(rows), ['rope', ...SCALED, 'pift', 'learned']);
@@ -295,7 +301,7 @@ test('Cancel terminates every worker at once; Start runs again to the end', T, a
   await page.waitForFunction((W) => document.documentElement.lang === 'ja' && document.querySelector(W)?.dataset.run, W);
   assert.equal(await noWorkers(page), 0, 'the old widget\'s workers are gone');
   assert.equal((await runState(page)).run, 'cancelled', 'the new widget shows the interrupted run as cancelled');
-  assert.match(await w.locator('.lm-run').textContent(), /^\d+\.\d 秒で中止/);
+  assert.match(await w.locator('.lm-run').textContent(), /^\d+\.\d 秒で中止しました。終わったセルは残しています。同時に 2 スレッドで実行しました（モデルごとに Web Worker 1 つ）。/);
   await finish(ctx);
 });
 
@@ -442,6 +448,7 @@ test('the custom element trains on the main thread in slices, without workers, w
   }
   assert.equal((await runState(page, host)).run, 'done');
   assert.equal(workers, 0, 'no worker at any time');
+  assert.match(await shadow('.lm-run').textContent(), /^Done in \d+\.\d s\. The numbers below are this run's\. 1 thread ran: this page's main thread, in time slices\. The page is cross-origin isolated \(shared memory available\)\.$/);
   const gap = await page.evaluate(() => { clearInterval(window.__ping); return window.__gap; });
   console.log(`# main-thread run: longest gap between 10 ms timers ${gap.toFixed(0)} ms`);
   assert.ok(gap < 500, `the page was never frozen (${gap.toFixed(0)} ms)`);

@@ -17,12 +17,13 @@ export const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 export const IDS = ['hero', 'embedding', 'shuffle', 'learned', 'sinusoidal', 'shaw', 't5', 'rope', 'scaling', 'alibi', 'models', 'attention', 'extrapolation'];
 
-export async function setUp({ viewport = { width: 1100, height: 900 } } = {}) {
+/** `isolated: false`: the server sends no COOP/COEP, so its pages are not cross-origin isolated. */
+export async function setUp({ viewport = { width: 1100, height: 900 }, isolated = true } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'posenc-www-'));
   await symlink(join(WEB, 'site'), join(root, 'site'));
   await symlink(join(WEB, 'package'), join(root, 'package'));
   await mkdir(join(root, 'blog'));
-  const server = await startServer({ port: 0, root });
+  const server = await startServer({ port: 0, root, isolated });
   const profile = await mkdtemp(join(tmpdir(), 'posenc-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

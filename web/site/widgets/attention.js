@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Widget 10: attention playground. Where the chosen position method acts in the attention block
 // (a diagram, CLAIMS 9); pe.attention with that method on seeded random q, k, v (illustrative),
-// the weights of one head (returnWeights; above L = 512 computed in blocks of queries and drawn
-// pooled to 512 x 512); and what attention costs against the length, measured live on the reader's
-// machine in Web Workers (lib/attention-cost.js: time and memory, plain vs streaming, CLAIMS 14).
+// the weights of one head (returnWeights; above L = 512 computed in blocks of queries, in a pool of
+// Web Workers where it can start, and drawn pooled to 512 x 512: attention-long.js); and what
+// attention costs against the length, measured live on the reader's machine in Web Workers
+// (lib/attention-cost.js: time and memory, plain vs streaming, CLAIMS 14).
 import { checkboxField, selectField, sliderField } from '../lib/controls.js';
 import { createLut, VIRIDIS } from '../lib/colormap.js';
 import { h } from '../lib/dom.js';
@@ -13,11 +14,10 @@ import { mountWidget } from '../lib/widget.js';
 
 const METHODS = ['none', 'sinusoidal', 'learned', 'rope', 'xpos', 'alibi', 't5', 'kerple', 'shaw'];
 const MAX_DRAWN = 512;
-// Beyond MAX_DRAWN the weights are computed in blocks of BLOCK queries (one call each, the page
-// answering between them) and pooled to MAX_DRAWN x MAX_DRAWN; that starts once the controls rest
-// for SETTLE_MS, for the latest settings only, so a dragged slider stays smooth.
+// Beyond MAX_DRAWN the weights are computed in blocks of queries and pooled to MAX_DRAWN x MAX_DRAWN
+// (attention-long.js); that starts once the controls rest for SETTLE_MS, for the latest settings
+// only, so a dragged slider stays smooth.
 const SETTLE_MS = 250;
-const BLOCK = 64;
 
 export const schema = Object.freeze({
   method: { type: 'enum', default: 'alibi', values: METHODS },
@@ -47,9 +47,8 @@ const TEXT = {
       shaw: 'Shaw, k = 8 (random tables)' },
     weights: 'Attention weights', weightsCap: (s, hd, max) => `Head ${hd} of ${s.heads}: softmax weights, rows = queries, columns = keys (viridis from 0 to ${fmt(max)}; larger weights get the top colour).`,
     weightsPooledCap: (s, hd, max, b) => `Head ${hd} of ${s.heads}: softmax weights at L = ${s.length}, pooled to ${MAX_DRAWN} × ${MAX_DRAWN}: each pixel is the mean of a block of about ${b} × ${b} (query, key) pairs (viridis from 0 to ${fmt(max)}).`,
-    computing: (s) => `L = ${s.length}: computing the weights of every head in blocks of ${BLOCK} queries…`,
+    computing: (s) => `L = ${s.length}: computing the weights of every head in blocks of queries…`,
     cost: (s, ms) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${ms} ms.`,
-    costBlocks: (s, ms, n) => `L = ${s.length}: ${(s.heads * s.length * s.length).toLocaleString('en')} query-key pairs, ${n} calls of ${BLOCK} queries, ${ms} ms in all.`,
     block: 'Where position enters',
     query: 'query i →', key: 'key j →',
   },
@@ -70,9 +69,8 @@ const TEXT = {
       shaw: 'Shaw、k = 8（乱数の表）' },
     weights: 'アテンションの重み', weightsCap: (s, hd, max) => `${s.heads} ヘッド中のヘッド ${hd}：softmax の重み。行 = クエリ、列 = キー（viridis、0 から ${fmt(max)}。それより大きい重みは最上端の色）。`,
     weightsPooledCap: (s, hd, max, b) => `${s.heads} ヘッド中のヘッド ${hd}：L = ${s.length} の softmax の重みを ${MAX_DRAWN} × ${MAX_DRAWN} に縮約。各ピクセルは約 ${b} × ${b} 個の（クエリ、キー）の組の平均です（viridis、0 から ${fmt(max)}）。`,
-    computing: (s) => `L = ${s.length}：全ヘッドの重みを ${BLOCK} クエリずつのブロックで計算中…`,
+    computing: (s) => `L = ${s.length}：全ヘッドの重みをクエリのブロックごとに計算中…`,
     cost: (s, ms) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${ms} ms。`,
-    costBlocks: (s, ms, n) => `L = ${s.length}：クエリとキーの組 ${(s.heads * s.length * s.length).toLocaleString('ja')} 個、${BLOCK} クエリずつ ${n} 回の呼び出し、合計 ${ms} ms。`,
     block: '位置情報が入る場所',
     query: 'クエリ i →', key: 'キー j →',
   },
@@ -88,19 +86,6 @@ function position(pe, s) {
     case 'kerple': return { method: 'kerple', r1: 1, r2: 0.5 };
     case 'shaw': return { method: 'shaw', maxDistance: 8, tableK: uniform(17 * d, 41 + s.seed), tableV: uniform(17 * d, 43 + s.seed) };
     default: return s.method;
-  }
-}
-
-/** Pool the weights of one head, rows x cols, into a side x side grid of means. */
-function pool(out, counts, weights, i0, rows, L, side) {
-  for (let r = 0; r < rows; r++) {
-    const gi = Math.floor(((i0 + r) * side) / L) * side;
-    const row = weights.subarray(r * L, (r + 1) * L);
-    for (let j = 0; j < L; j++) {
-      const g = gi + Math.floor((j * side) / L);
-      out[g] += row[j];
-      counts[g] += 1;
-    }
   }
 }
 
@@ -194,33 +179,14 @@ export function createAttention(container, options) {
       };
       let settle = 0;
       let generation = 0;
-      const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
-      /** Above MAX_DRAWN: every head's weights in blocks of queries, the shown head pooled; the page answers between blocks. */
+      let long = null;  // attention-long.js, for this widget: loaded at the first L above MAX_DRAWN
+      /** Above MAX_DRAWN: every head's weights in blocks of queries (in workers where they start), the shown head pooled. */
       async function pooledWeights(s, head, mine) {
-        const L = s.length;
-        const { q, k, v } = inputs(s);
-        const row = s.heads * s.headdim;
-        const side = MAX_DRAWN;
-        const sums = new Float64Array(side * side);
-        const counts = new Uint32Array(side * side);
-        const pos = position(pe, s);
-        let spent = 0;
-        let calls = 0;
-        for (let i0 = 0; i0 < L; i0 += BLOCK) {
-          const rows = Math.min(BLOCK, L - i0);
-          const t0 = performance.now();
-          const r = pe.attention({ q: q.subarray(i0 * row, (i0 + rows) * row), k, v, queryOffset: i0,
-            shape: { queries: rows, keys: L, heads: s.heads, headDim: s.headdim }, position: pos, causal: s.causal, returnWeights: true, streaming: false });
-          spent += performance.now() - t0;
-          calls += 1;
-          pool(sums, counts, r.weights.subarray(head * rows * L, (head + 1) * rows * L), i0, rows, L, side);
-          await yieldToPage();
-          if (mine !== generation) return;
-        }
-        const weights = new Float32Array(side * side);
-        for (let g = 0; g < weights.length; g++) weights[g] = counts[g] ? sums[g] / counts[g] : 0;
-        data = { weights, side, pooled: true, L };
-        costLine.textContent = t.costBlocks(s, spent.toFixed(0), calls);
+        long ??= import('./attention-long.js').then((m) => m.createLong(pe, { inline, lang }));
+        const r = await (await long).weights(s, head, inputs(s), position(pe, s), () => mine !== generation);
+        if (!r) return;
+        data = { weights: r.weights, side: r.side, pooled: true, L: s.length };
+        costLine.textContent = r.text;
         paintWeights(s, head);
       }
 
@@ -253,7 +219,7 @@ export function createAttention(container, options) {
           const mine = generation;
           costLine.textContent = t.computing(s);
           settle = setTimeout(() => {
-            pooledWeights(s, head, mine).catch((e) => w.error(e instanceof Error ? e.message : String(e)));
+            pooledWeights(s, head, mine).catch((e) => mine === generation && w.error(e instanceof Error ? e.message : String(e)));
           }, SETTLE_MS);
           return;
         }
@@ -272,6 +238,7 @@ export function createAttention(container, options) {
           generation += 1;
           destroyed = true;
           costView?.destroy();
+          long?.then((l) => l.destroy());
         },
       };
     },

@@ -6,6 +6,33 @@
 import { corpusData, runMethod } from '../lib/lm-run.js';
 
 const SLICE_MS = 12;
+
+// How many threads a run used, and whether the page is cross-origin isolated (the run line of the
+// widget, once a run has ended). Each model trains on one thread, so a run uses at most one thread
+// per model; shared memory would let several threads train one model (posenc/worker's pool), which
+// this widget does not do.
+const NOTE = {
+  en: {
+    workers: (k) => ` ${k} thread${k === 1 ? '' : 's'} ran at once, one Web Worker per model.`,
+    inline: ' 1 thread ran: this page\'s main thread, in time slices.',
+    idle: (idle, cores) => ` ${idle} of this device's ${cores} cores stayed idle: each model trains on one thread.`,
+    isolated: (yes) => (yes ? ' The page is cross-origin isolated (shared memory available).' : ' The page is not cross-origin isolated (no shared memory).'),
+  },
+  ja: {
+    workers: (k) => `同時に ${k} スレッドで実行しました（モデルごとに Web Worker 1 つ）。`,
+    inline: '1 スレッドで実行しました（このページのメインスレッド、タイムスライス）。',
+    idle: (idle, cores) => `この端末の ${cores} コアのうち ${idle} コアは空いていました（1 つのモデルは 1 スレッドで学習します）。`,
+    isolated: (yes) => (yes ? 'このページはクロスオリジン分離されています（共有メモリを使えます）。' : 'このページはクロスオリジン分離されていません（共有メモリなし）。'),
+  },
+};
+
+/** The run line's note: `threads` that ran at once (0: the main thread), for `models` models. */
+export function threadsNote(lang, threads, models) {
+  const t = NOTE[lang] ?? NOTE.en;
+  const cores = navigator.hardwareConcurrency || 0;
+  return (threads ? t.workers(threads) : t.inline) + (threads && cores > models ? t.idle(cores - threads, cores) : '')
+    + t.isolated(globalThis.crossOriginIsolated === true);
+}
 const WORKER_URL = new URL('./lm-worker.js', import.meta.url);
 
 /** Methods on the main thread, one after another, in slices (the custom element: no workers). */

@@ -475,6 +475,7 @@ export function createExtrapolation(container, options) {
         runner = pending;
         import('./extrapolation-runner.js').then((m) => {
           if (pending.off || runner !== pending) return;
+          run.note = m.threadsNote;
           runner = inline ? m.runInline(pe, jobs, text, report, settled) : m.runWorkers(jobs, text, width, report, settled, workers, t.workerFailed);
         }, (e) => {
           if (runner !== pending) return;
@@ -488,7 +489,10 @@ export function createExtrapolation(container, options) {
       }
       function workers(n) {
         root.dataset.workers = String(n);
-        if (run) run.busy = n;
+        if (run) {
+          run.busy = n;
+          run.peak = Math.max(run.peak ?? 0, n);
+        }
       }
       /** End the run (kept for a remount in the same place, e.g. after a language switch). */
       function stop(status, draw = true) {
@@ -600,7 +604,8 @@ export function createExtrapolation(container, options) {
         } else {
           const secs = ((run.status === 'running' ? performance.now() - run.t0 : run.ms) / 1000).toFixed(1);
           runLine.textContent = run.status === 'running' ? t.running(secs, inline ? 0 : run.busy)
-            : run.status === 'done' ? t.finished(secs) : run.status === 'cancelled' ? t.cancelled(secs) : t.failed;
+            : (run.status === 'done' ? t.finished(secs) : run.status === 'cancelled' ? t.cancelled(secs) : t.failed)
+              + (run.note?.(w.lang, inline ? 0 : run.peak, run.jobs.length) ?? '');
           if (progress.children.length !== run.jobs.length) buildProgress();
           for (const j of run.jobs) {
             const li = progress.querySelector(`[data-job="${j.method}"]`);
