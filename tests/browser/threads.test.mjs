@@ -6,9 +6,8 @@
 // one worker's (causal ALiBi, also checked against a float64 formula written here; RoPE with an odd
 // head count and an odd length); an LM trainer trained 10 steps on two workers has exactly one
 // worker's loss and evaluation perplexity; cancelling a data-parallel train() rejects with the
-// signal's reason, the trainer is gone, and the page keeps working; no CSP violation. One test is
-// marked todo: that no worker is left after the cancel (the package starts the terminated workers
-// again to dispose the lost replicas; see that test).
+// signal's reason, the trainer is gone, no worker is left behind, and the page keeps working; no
+// CSP violation.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { finish, open, setUp } from './harness.mjs';
@@ -197,11 +196,9 @@ for (const isolated of [true, false]) {
       assert.equal(await workersSettle(ctx.page, 0), 0, 'terminate() ends the pool');
     });
 
-    // todo: the package's pool starts a terminated worker again only to reject the call that disposes
-    // the replica it held (lib/worker-client.js, pump(): a lost handle is rejected after the restart,
-    // not before); until that changes, two fresh idle workers are left.
-    test('no worker is left after a cancelled data-parallel train()', { ...T,
-      todo: 'posenc/worker restarts a terminated worker to dispose the lost replica' }, async () => {
+    // A call on a replica that lived in a terminated worker fails without starting a worker
+    // (lib/worker-client.js, pump()), so disposing the lost replicas leaves no worker behind.
+    test('no worker is left after a cancelled data-parallel train()', T, async () => {
       await ctx.page.evaluate(() => { pw1.terminate(); pw2.terminate(); });
       assert.equal(await workersSettle(ctx.page, 0), 0);
       await ctx.page.evaluate(async (LONG_LM) => {
