@@ -46,8 +46,9 @@ function gzipOf(file, mtimeMs) {
   return body;
 }
 
-// `csp`: the policy of every response (the tests serve a blog on a second origin with its own).
-export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP } = {}) {
+// `csp`: the policy of every response (the tests serve a blog on a second origin with its own);
+// `headers`: more headers for every file (the browser benchmark sends COOP/COEP for isolation).
+export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP, headers = {} } = {}) {
   const send = (res, status, text) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': csp });
     res.end(text);
@@ -81,6 +82,7 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp 
         'cache-control': 'no-cache',
         'access-control-allow-origin': '*',
         'cross-origin-resource-policy': 'cross-origin',
+        ...headers,
       });
       if (req.method === 'HEAD') return res.end();
       if (body) res.end(body);
