@@ -111,7 +111,8 @@ async function measure(page, { workload, shape, list, settings, rows = null }) {
   const byId = {};
   for (const c of result.contenders) {
     const { lib, threads } = list.find((x) => x.id === c.id);
-    byId[c.id] = { ...c, lib, threads, label: LABELS[lib](threads), ...summarize(c.samples), gflops: flopsOf(shape) / (summarize(c.samples).medianMs * 1e6) };
+    const stats = summarize(c.samples);
+    byId[c.id] = { ...c, lib, threads, label: LABELS[lib](threads), ...stats, gflops: lib === 'echo' ? null : flopsOf(shape) / (stats.medianMs * 1e6) };
     if (!c.info.crossOriginIsolated) warnings.push(warn(`${workload} ${c.id}: its frame is not cross-origin isolated`));
     if (lib !== 'echo' && !(Number(c.vsPosenc) <= ERROR_LIMIT)) {
       warnings.push(warn(`${workload} ${c.id}: output differs from posenc's by ${c.vsPosenc} > ${ERROR_LIMIT}: its timing is not comparable`));
@@ -177,6 +178,9 @@ async function runW2(page, { counts, quick }) {
   return { workload: 'W2', shape, settings, rounds: result.rounds, tables, scaling, bounds, memory, contenders: byId, warnings };
 }
 
+/** The query rows of W4 checked against float64 (the whole reference would take minutes in JS). */
+const W4_ROWS = (seq) => [0, 1, seq / 2, seq - 2, seq - 1];
+
 /**
  * W4-like: seq 8192 through posenc's streaming path (pool threads 1..n and the page thread), against
  * the peers' best W2 throughput: their graphs would need the [8, 8192, 8192] score matrix (2 GiB of
@@ -207,7 +211,6 @@ async function runW4(page, { counts, quick, w2 }) {
   ], rows)}\n`);
   return { workload: 'W4', shape, settings, rounds: result.rounds, rows: rows.map(({ samples, info, ...r }) => r), contenders: byId, warnings };
 }
-const W4_ROWS = (seq) => [0, 1, seq / 2, seq - 2, seq - 1];
 
 async function main() {
   const argv = process.argv.slice(2);
