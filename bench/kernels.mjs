@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 
 import { init as initPosenc } from '../web/package/index.js';
 import { fmt, formatTable, gcFunction, machineInfo, parseArgs, randomArray, runCase, summarize, warn, writeJson } from './lib/harness.mjs';
-import { initOrt, initializer, model, node, session } from './lib/onnx.mjs';
+import { alibiCausalBias, alibiSlope, attentionReference, headsFirst, seqFirst } from './lib/attention.mjs';
+import { attentionModel, initOrt, initializer, model, node, session } from './lib/onnx.mjs';
 import { check, heapArray, rawModule, roofline } from './lib/posenc-raw.mjs';
 import { initTfjsWasm } from './lib/tfjs.mjs';
 
@@ -200,32 +201,6 @@ function w1Contenders({ x, w, pe, raw, tfjs, ort }) {
 
 const W2 = { seq: 1024, heads: 8, dim: 64 };
 
-const alibiSlope = (h, heads) => 2 ** (-8 * (h + 1) / heads);  // heads a power of two
-
-/** float64 reference for the rows in `rows` (all rows when omitted): [seq][heads][dim] layout. */
-function attentionReference(q, k, v, { seq, heads, dim }, rows) {
-  const out = new Float64Array(q.length), scale = 1 / Math.sqrt(dim), z = new Float64Array(seq);
-  for (let hd = 0; hd < heads; hd++) {
-    const m = alibiSlope(hd, heads);
-    for (const i of rows ?? Array.from({ length: seq }, (_, t) => t)) {
-      let max = -Infinity;
-      for (let j = 0; j <= i; j++) {
-        let dot = 0;
-        for (let d = 0; d < dim; d++) dot += q[(i * heads + hd) * dim + d] * k[(j * heads + hd) * dim + d];
-        z[j] = scale * dot - m * (i - j);
-        if (z[j] > max) max = z[j];
-      }
-      let sum = 0;
-      for (let j = 0; j <= i; j++) sum += (z[j] = Math.exp(z[j] - max));
-      for (let j = 0; j <= i; j++) {
-        const p = z[j] / sum;
-        for (let d = 0; d < dim; d++) out[(i * heads + hd) * dim + d] += p * v[(j * heads + hd) * dim + d];
-      }
-    }
-  }
-  return out;
-}
-
 /** Plain JS: the same loops in float32 storage (scores row reused). */
 function attentionPlainJs(q, k, v, { seq, heads, dim }) {
   const out = new Float32Array(q.length), scale = 1 / Math.sqrt(dim), z = new Float32Array(seq);
@@ -274,27 +249,6 @@ function residentAttention(mod, q, k, v, shape, streaming) {
   return { run, view: () => ob.view(), output: () => { run(); return ob.view().slice(); }, teardown: () => { bufs.forEach((b) => b.free()); sBuf.free(); } };
 }
 
-/** Heads-first copies [heads][seq][dim] for tfjs and ORT. */
-function headsFirst(x, { seq, heads, dim }) {
-  const out = new Float32Array(x.length);
-  for (let t = 0; t < seq; t++) for (let hd = 0; hd < heads; hd++) out.set(x.subarray((t * heads + hd) * dim, (t * heads + hd + 1) * dim), (hd * seq + t) * dim);
-  return out;
-}
-function seqFirst(x, { seq, heads, dim }) {
-  const out = new Float32Array(x.length);
-  for (let hd = 0; hd < heads; hd++) for (let t = 0; t < seq; t++) out.set(x.subarray((hd * seq + t) * dim, (hd * seq + t + 1) * dim), (t * heads + hd) * dim);
-  return out;
-}
-/** ALiBi + causal mask as one [heads][seq][seq] additive bias (-1e9 above the diagonal). */
-function alibiCausalBias({ seq, heads }) {
-  const b = new Float32Array(heads * seq * seq);
-  for (let hd = 0; hd < heads; hd++) {
-    const m = alibiSlope(hd, heads);
-    for (let i = 0; i < seq; i++) for (let j = 0; j < seq; j++) b[(hd * seq + i) * seq + j] = j <= i ? -m * (i - j) : -1e9;
-  }
-  return b;
-}
-
 function w2Contenders({ q, k, v, pe, raw, tfjs, ort, shape }) {
   const { seq, heads, dim } = shape, scale = 1 / Math.sqrt(dim);
   const list = [
@@ -334,14 +288,7 @@ function w2Contenders({ q, k, v, pe, raw, tfjs, ort, shape }) {
       id: 'ort', label: 'onnxruntime-web wasm',
       note: 'MatMul + Mul + Add(bias initializer with the causal mask) + Softmax + MatMul; session.run copies q, k, v in and the result out',
       setup: async () => {
-        const bytes = model({
-          nodes: [node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'kt'], ['s']),
-            node('Mul', ['s', 'scale'], ['ss']), node('Add', ['ss', 'bias'], ['z']), node('Softmax', ['z'], ['p'], { axis: -1 }),
-            node('MatMul', ['p', 'v'], ['o'])],
-          initializers: [initializer('scale', [], Float32Array.of(scale)), initializer('bias', [heads, seq, seq], alibiCausalBias(shape))],
-          inputs: ['q', 'k', 'v'].map((name) => ({ name, shape: [heads, seq, dim] })),
-          outputs: [{ name: 'o', shape: [heads, seq, dim] }],
-        });
+        const bytes = attentionModel(shape, alibiCausalBias(shape));
         const s = await session(ort.ort, bytes);
         const T = (x) => new ort.ort.Tensor('float32', headsFirst(x, shape), [heads, seq, dim]);
         const feeds = { q: T(q), k: T(k), v: T(v) };
@@ -418,15 +365,7 @@ async function runW4({ pe, raw, tfjs, ort, quick, gc }) {
   }
   if (ort) {
     await time('ort', `onnxruntime-web wasm (full score matrix${withBias ? '' : ', no bias'})`, async () => {
-      const nodes = [node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'kt'], ['s']),
-        node('Mul', ['s', 'scale'], ['z']), node('Softmax', [withBias ? 'zb' : 'z'], ['p'], { axis: -1 }), node('MatMul', ['p', 'v'], ['o'])];
-      const initializers = [initializer('scale', [], Float32Array.of(scale))];
-      if (withBias) {
-        nodes.splice(3, 0, node('Add', ['z', 'bias'], ['zb']));
-        initializers.push(initializer('bias', [heads, seq, seq], alibiCausalBias(shape)));
-      }
-      const s = await session(ort.ort, model({ nodes, initializers,
-        inputs: ['q', 'k', 'v'].map((name) => ({ name, shape: [heads, seq, dim] })), outputs: [{ name: 'o', shape: [heads, seq, dim] }] }));
+      const s = await session(ort.ort, attentionModel(shape, withBias ? alibiCausalBias(shape) : null));
       try {
         const T = (x) => new ort.ort.Tensor('float32', headsFirst(x, shape), [heads, seq, dim]);
         return seqFirst((await s.run({ q: T(q), k: T(k), v: T(v) })).o.data, shape);

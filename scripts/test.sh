@@ -81,5 +81,6 @@ step "benchmark smoke run (numbers not checked)"
 node bench/sinusoidal.mjs --quick --json build/bench-smoke.json
 node bench/kernels.mjs --quick --only W1,W2 --json build/bench-kernels-smoke.json
 node bench/parallel.mjs --quick --json build/bench-parallel-smoke.json
+node bench/browser-parallel.mjs --quick --only W2 --json build/bench-browser-smoke.json
 
 step "all tests passed in ${SECONDS}s"

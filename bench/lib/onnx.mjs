@@ -87,6 +87,23 @@ export function model({ nodes, initializers = [], inputs, outputs }) {
   return concat([int(1, 8), graph, msg(8, [str(1, ''), int(2, 17)])]);
 }
 
+/**
+ * Scaled dot-product attention over heads-first inputs q, k, v [heads, seq, dim] (float32):
+ * MatMul(q, Transpose(k)) * 1/sqrt(dim) (+ bias) -> Softmax -> MatMul(., v), output 'o' [heads, seq, dim].
+ * `bias`: an additive [heads, seq, seq] initializer (ALiBi + causal mask, lib/attention.mjs), or null.
+ */
+export function attentionModel({ heads, seq, dim }, bias) {
+  const nodes = [node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'kt'], ['s']),
+    node('Mul', ['s', 'scale'], ['z']), node('Softmax', [bias ? 'zb' : 'z'], ['p'], { axis: -1 }), node('MatMul', ['p', 'v'], ['o'])];
+  const initializers = [initializer('scale', [], Float32Array.of(1 / Math.sqrt(dim)))];
+  if (bias) {
+    nodes.splice(3, 0, node('Add', ['z', 'bias'], ['zb']));
+    initializers.push(initializer('bias', [heads, seq, seq], bias));
+  }
+  return model({ nodes, initializers, inputs: ['q', 'k', 'v'].map((name) => ({ name, shape: [heads, seq, dim] })),
+    outputs: [{ name: 'o', shape: [heads, seq, dim] }] });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The runtime.
 
