@@ -88,15 +88,15 @@ test('threads: argument errors are named (TypeError/RangeError posenc.initWorker
   }
 });
 
-test('attention on 1, 2 and 3 threads is bit-identical to the library on the main thread, for every method', async () => {
+test('attention on 1, 2 and 3 threads (through shared memory and by copies) is bit-identical to the library on the main thread, for every method', async () => {
   const list = cases();
-  const pools = await Promise.all([1, 2, 3].map((threads) => initWorker({ threads })));
+  const pools = await Promise.all([[1, true], [2, true], [3, true], [2, false], [3, false]].map(([threads, sharedMemory]) => initWorker({ threads, sharedMemory })));
   try {
     for (const [label, options] of list) {
       const expected = pe.attention(options);
       const results = await Promise.all(pools.map((pw) => pw.attention(options)));
       results.forEach((result, i) => {
-        const where = `${label}, threads ${pools[i].threads}`;
+        const where = `${label}, threads ${pools[i].threads}${pools[i].sharedMemory ? '' : ', copies'}`;
         assert.deepEqual(Object.keys(result).sort(), Object.keys(expected).sort(), where);
         sameBits(result.output, expected.output, `${where}: output`);
         if (expected.weights) sameBits(result.weights, expected.weights, `${where}: weights`);

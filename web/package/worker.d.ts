@@ -64,10 +64,12 @@ export interface WorkerInitOptions extends InitOptions {
    */
   threads?: number | 'auto';
   /**
-   * How the pool's workers synchronise data-parallel training steps (attention needs no
-   * synchronisation): through a SharedArrayBuffer and Atomics (true; Node always, browsers only on
-   * cross-origin-isolated pages) or one message per worker and step (false). Default: true where
-   * SharedArrayBuffer is available; true where it is not is a TypeError. Both give the same numbers.
+   * Whether the pool's workers share memory with the page: true (Node always, browsers only on
+   * cross-origin-isolated pages) writes a split attention call's q, k and v once into a
+   * SharedArrayBuffer the pool reuses, which every worker reads (and writes its output to), and
+   * synchronises data-parallel training steps with Atomics; false copies the arrays to each worker
+   * and sends one message per worker and training step. Default: true where SharedArrayBuffer is
+   * available; true where it is not is a TypeError. Both give the same numbers.
    */
   sharedMemory?: boolean;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// pe.attention over a pool of workers (posenc/worker with `threads` > 1), without shared memory:
-// the queries are cut into contiguous blocks, one per worker; each worker gets its block of q (with
-// queryOffset moved to the block's first position) and all of k and v, and the blocks' outputs (and
-// weights, [heads][queries][keys], per head) are put back together.
+// pe.attention over a pool of workers (posenc/worker with `threads` > 1): the queries are cut into
+// contiguous blocks, one per worker; each worker gets its block of q (with queryOffset moved to the
+// block's first position) and all of k and v (copies, or views of one SharedArrayBuffer when the
+// pool has shared memory), and the blocks' outputs (and weights, [heads][queries][keys], per head)
+// are put back together.
 //
 // Every query is computed on its own in the core (its scores, softmax and weighted sum of v; the
 // relative biases and rotations depend on positions only), so the result is bit-identical to one
@@ -56,11 +57,11 @@ function splitPoints(queries, keys, queryOffset, causal, n) {
 
 /**
  * How to split `args` over n workers: { blocks: [{ start, count, options }], queries, keys, heads, row }
- * or null. Each block gets its own copies of its part of q and of all of k and v, marked with
- * `move(array)` to be transferred (a memcpy here, instead of structured cloning, which is slower;
- * and the caller's arrays, even if marked with transfer(), stay as they are).
+ * or null. `store(q, k, v, queries, keys, row)` says how the arrays travel: it returns
+ * { q(from, to), k(), v(), out(start, count), release() } giving each block's arrays (copies to be
+ * moved, or views of shared memory) and its `out` (undefined: the worker makes the output).
  */
-function plan(args, n, move) {
+function plan(args, n, store) {
   const [opts] = args;
   if (n < 2 || args.length !== 1 || !isPlain(opts)) return null;
   const { q, k, v, shape, position, causal, queryOffset, out } = opts;
@@ -74,17 +75,57 @@ function plan(args, n, move) {
   const method = typeof position === 'string' ? position : isPlain(position) ? position.method : undefined;
   if (method === 'xpos' && offset + queries > keys) return null;
   const points = splitPoints(queries, keys, offset, causal === true, n);
+  const put = store(q, k, v, queries, keys, row);
+  const blocks = points.slice(0, -1).map((start, i) => {
+    const count = points[i + 1] - start;
+    const block = { ...opts, q: put.q(start * row, (start + count) * row), k: put.k(), v: put.v(),
+      shape: { queries: count, keys, heads, headDim }, queryOffset: offset + start };
+    const target = put.out(start * row, count * row);
+    if (target) block.out = target;
+    return { start, count, options: block };
+  });
+  return { blocks, queries, keys, heads, row, release: put.release };
+}
+
+/**
+ * Without shared memory: each block gets its own copies of its part of q and of all of k and v,
+ * marked with `move(array)` to be transferred (a memcpy here, instead of structured cloning, which
+ * is slower; and the caller's arrays, even if marked with transfer(), stay as they are).
+ */
+const copies = (move) => (q, k, v) => {
   const part = (x, from, to) => {
     const copy = x.slice(from, to);
     return ArrayBuffer.isView(copy) ? move(copy) : copy;
   };
-  const blocks = points.slice(0, -1).map((start, i) => {
-    const count = points[i + 1] - start;
-    return { start, count, options: { ...opts, q: part(q, start * row, (start + count) * row), k: part(k), v: part(v),
-      shape: { queries: count, keys, heads, headDim }, queryOffset: offset + start } };
-  });
-  return { blocks, queries, keys, heads, row };
-}
+  return { q: (from, to) => part(q, from, to), k: () => part(k), v: () => part(v), out: () => undefined, release() {} };
+};
+
+// Shared buffers kept for the next calls (writing memory already touched is much cheaper than fresh
+// memory: a fresh 2 MiB array costs milliseconds on some machines), up to this size each.
+const KEEP_BYTES = 64 * 2 ** 20;
+
+/**
+ * With shared memory (pool.shared): q, k and v are written once into a SharedArrayBuffer the pool
+ * reuses, every worker reads its block from it (posting a view shares it, nothing is copied) and
+ * writes its output there. Only for float32 arrays of the lengths the shape asks for: anything else
+ * goes the copying way, so that the library itself reports its errors.
+ */
+const arena = (pool, fallback) => (q, k, v, queries, keys, row) => {
+  const n = [queries * row, keys * row, keys * row, queries * row];
+  if (![q, k, v].every((x, i) => x instanceof Float32Array && x.length === n[i])) return fallback(q, k, v);
+  const bytes = 4 * (n[0] + n[1] + n[2] + n[3]);
+  const free = pool.arenas ??= [];
+  const at = free.findIndex((b) => b.byteLength >= bytes);
+  const buffer = at >= 0 ? free.splice(at, 1)[0] : new SharedArrayBuffer(bytes);
+  const view = (offset, length) => new Float32Array(buffer, 4 * offset, length);
+  const [qs, ks, vs] = [view(0, n[0]), view(n[0], n[1]), view(n[0] + n[1], n[2])];
+  qs.set(q);
+  ks.set(k);
+  vs.set(v);
+  const outAt = n[0] + n[1] + n[2];
+  return { q: (from, to) => qs.subarray(from, to), k: () => ks, v: () => vs, out: (start, count) => view(outAt + start, count),
+    release: () => { if (buffer.byteLength <= KEEP_BYTES && free.length < 2) free.push(buffer); } };
+};
 
 /** The blocks' results as one: output [queries][row], weights [heads][queries][keys] when asked. */
 function assemble({ blocks, queries, keys, heads, row }, results) {
@@ -110,14 +151,18 @@ export async function poolAttention(channels, args, signal, pool, move) {
   const whole = () => channels[0].call(['attention'], args, undefined, signal);
   let p = null;
   try {
-    p = plan(args, channels.length, move);
+    p = plan(args, channels.length, pool.shared ? arena(pool, copies(move)) : copies(move));
   } catch {
     // a getter or Proxy trap that throws: the whole call reports it as one worker would
   }
   if (!p) return whole();
   const parts = await Promise.allSettled(p.blocks.map((block, i) => channels[i].call(['attention'], [block.options], undefined, signal)));
   const failed = parts.find((part) => part.status === 'rejected');
-  if (!failed) return assemble(p, parts.map((part) => part.value));
+  try {
+    if (!failed) return assemble(p, parts.map((part) => part.value));
+  } finally {
+    p.release();  // every block has settled: no worker reads the shared buffer any more
+  }
   if (signal?.aborted || pool.terminated) throw failed.reason;
   return whole();
 }
