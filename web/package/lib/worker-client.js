@@ -192,8 +192,9 @@ export function connect(where, opts, spawn, cores = 1) {
    */
   function call(path, args, handle, signal) {
     if (handle !== undefined) return handle.channel.call(path, args, handle, signal);
+    // (One worker with shared memory also takes the pool's way: the arrays are not cloned.)
+    if (route(path) === 'attention' && (channels.length > 1 || pool.shared)) return poolAttention(channels, args, signal, pool, transfer);
     if (channels.length > 1) {
-      if (route(path) === 'attention') return poolAttention(channels, args, signal, pool, transfer);
       if (route(path) === 'lm.create') return poolTrainer(channels, args, signal, pool);
       if (route(path) === 'lm.liveTrainers') return poolLiveTrainers(channels, args, signal);
     }

@@ -63,7 +63,7 @@ function splitPoints(queries, keys, queryOffset, causal, n) {
  */
 function plan(args, n, store) {
   const [opts] = args;
-  if (n < 2 || args.length !== 1 || !isPlain(opts)) return null;
+  if (n < (store.minWorkers ?? 2) || args.length !== 1 || !isPlain(opts)) return null;
   const { q, k, v, shape, position, causal, queryOffset, out } = opts;
   const dims = shapeOf(shape);
   if (!dims || out !== undefined || !isFloats(q)) return null;
@@ -110,7 +110,7 @@ const KEEP_BYTES = 64 * 2 ** 20;
  * writes its output there. Only for float32 arrays of the lengths the shape asks for: anything else
  * goes the copying way, so that the library itself reports its errors.
  */
-const arena = (pool, fallback) => (q, k, v, queries, keys, row) => {
+const arena = (pool, fallback) => Object.assign((q, k, v, queries, keys, row) => {
   const n = [queries * row, keys * row, keys * row, queries * row];
   if (![q, k, v].every((x, i) => x instanceof Float32Array && x.length === n[i])) return fallback(q, k, v);
   const bytes = 4 * (n[0] + n[1] + n[2] + n[3]);
@@ -125,7 +125,7 @@ const arena = (pool, fallback) => (q, k, v, queries, keys, row) => {
   const outAt = n[0] + n[1] + n[2];
   return { q: (from, to) => qs.subarray(from, to), k: () => ks, v: () => vs, out: (start, count) => view(outAt + start, count),
     release: () => { if (buffer.byteLength <= KEEP_BYTES && free.length < 2) free.push(buffer); } };
-};
+}, { minWorkers: 1 });  // one worker gains too: nothing is cloned
 
 /** The blocks' results as one: output [queries][row], weights [heads][queries][keys] when asked. */
 function assemble({ blocks, queries, keys, heads, row }, results) {
