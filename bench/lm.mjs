@@ -9,8 +9,10 @@
 // output layer, context 64, batch 16; d_model 32 (2 layers, 4 heads, MLP 128) and d_model 64
 // (MLP 256). One step = forward, backward and an Adam update on 16 x 64 tokens.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
@@ -103,11 +105,13 @@ function tfjsRate(tf, size, steps, text) {
 function nativeRate(size, steps) {
   const exe = fileURLToPath(new URL('../build/native/examples/cpp/extrapolation', import.meta.url));
   if (!existsSync(exe)) return null;
-  const out = execFileSync(exe, ['--steps', String(steps), '--batch', String(BATCH), '--context', String(CONTEXT),
+  const json = join(tmpdir(), `posenc-bench-lm-${process.pid}.json`);
+  execFileSync(exe, ['--steps', String(steps), '--batch', String(BATCH), '--context', String(CONTEXT),
     '--d-model', String(size.dModel), '--layers', String(size.layers), '--heads', String(size.heads), '--mlp', String(size.mlp),
-    '--methods', 'alibi', '--multiples', '1', '--eval-tokens', '64', '--finetune', '0', '--quiet'], { encoding: 'utf8' });
-  const row = out.split('\n').find((l) => l.startsWith('alibi'));
-  return row ? Number(row.trim().split(/\s+/).pop()) : null;
+    '--methods', 'alibi', '--multiples', '1', '--eval-tokens', '64', '--finetune', '0', '--quiet', '--json', json], { encoding: 'utf8' });
+  const row = JSON.parse(readFileSync(json, 'utf8')).rows.find((r) => r.method === 'alibi');
+  rmSync(json, { force: true });
+  return row ? row.tokens_per_second : null;
 }
 
 async function main() {
