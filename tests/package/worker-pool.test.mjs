@@ -312,7 +312,8 @@ for (const sharedMemory of [true, false]) {
         await new Promise((r) => setTimeout(r, 400));
         controller.abort(new RangeError('stop'));
         await assert.rejects(running, { name: 'RangeError', message: 'stop' });
-        await assert.rejects(trainer.train(1), /lived in workers that a cancelled call terminated/);
+        await assert.rejects(trainer.train(1), /^Error: posenc\.lm\.train: this trainer lived in workers that a cancelled call terminated/);
+        await assert.rejects(trainer.evaluate({ tokens: evalTokens, length: 16 }), /^Error: posenc\.lm\.evaluate: this trainer lived in workers/);
         // The next call runs on new workers (or the idle one), where no replica is left.
         assert.equal(await pw.lm.liveTrainers(), 0, `round ${round}: no replica left in any worker`);
         assert.equal(await settledThreads(baseline + 2), baseline + 2, `round ${round}: two worker threads, not more`);

@@ -173,10 +173,12 @@ export async function poolAttention(channels, args, signal, pool, move) {
 // Every worker holds a replica of the trainer (same options, so the same initial weights, training
 // stream and batches). A step: each replica computes the partial sums of the batch's reduction tree
 // that cover its block of sequences (trainer.gradients; at most two per block when the blocks are
-// even), the page combines them by the tree's rule in float32 (as the core does, lib/lm.js and
-// src/posenc/lm/train.hpp) and every replica takes the step with that sum (trainer.applyGradient). So the replicas stay identical, and any number of workers trains
-// bit-identically to one worker's trainer.train(). Everything else runs on the first replica, except
-// finetune (every replica runs it, so they stay identical) and dispose (every replica).
+// even), they are combined by the tree's rule in float32 (as the core does: lib/lm.js,
+// src/posenc/lm/train.hpp) and every replica takes the step with that sum (trainer.applyGradient).
+// With shared memory the workers do this among themselves (lib/worker-train.js); without it the
+// page combines and sends each step. So the replicas stay identical, and any number of workers
+// trains bit-identically to one worker's trainer.train(). Everything else runs on the first
+// replica, except finetune (every replica runs it, so they stay identical) and dispose.
 //
 // A cancelled call (withSignal) terminates the workers running it: the trainer is lost, as one
 // worker's would be, and the surviving replicas are disposed.
@@ -228,16 +230,16 @@ function trainerOver(all, blocks, shared) {
   const [first] = all;
   const P = first.parameterCount;
   const total = first.config.steps;
-  const state = { lost: null, disposed: false, done: 0 };
+  const state = { lost: false, disposed: false, done: 0 };
 
   /** Run `fn`; if a cancelled call terminated a worker meanwhile, the trainer is lost. */
   async function guarded(where, signal, fn) {
-    if (state.lost) throw state.lost;
+    if (state.lost) throw new Error(`${where}: this trainer lived in workers that a cancelled call terminated; create it again`);
     try {
       return await fn();
     } catch (e) {
       if (signal?.aborted && !state.lost) {
-        state.lost = new Error(`${where}: this trainer lived in workers that a cancelled call terminated; create it again`);
+        state.lost = true;
         await Promise.allSettled(all.map((r) => r.dispose()));
       }
       throw e;
