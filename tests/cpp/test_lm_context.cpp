@@ -10,6 +10,7 @@
 #include <numbers>
 #include <vector>
 
+#include "lm_util.hpp"
 #include "posenc/lm/model.hpp"
 #include "posenc/lm/train.hpp"
 
@@ -19,19 +20,10 @@ using posenc::lm::EvalOptions;
 using posenc::lm::Model;
 using posenc::lm::Position;
 
+using posenc::test::make_model;
+using posenc::test::ModelPtr;
+
 namespace {
-
-struct Deleter {
-  void operator()(Model* m) const { posenc::lm::model_destroy(m); }
-};
-using ModelPtr = std::unique_ptr<Model, Deleter>;
-
-ModelPtr make(const Config& c) {
-  Model* m = nullptr;
-  const posenc::Status s = posenc::lm::model_create(c, &m);
-  REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
-  return ModelPtr(m);
-}
 
 // Parameters away from their initial values (attention far from uniform): + a * sin(1.7 i).
 void perturb(Model* m, float a) {
@@ -76,7 +68,7 @@ TEST_CASE("lm window: C >= length is exactly the full attention; a shorter band 
   for (Position pos : {Position::none, Position::rope, Position::alibi, Position::t5, Position::kerple}) {
     const Config c{.vocab = 11, .d_model = 8, .layers = 2, .heads = 2, .mlp = 16, .context = 8, .position = pos,
                    .t5_buckets = 8, .t5_max_distance = 16, .seed = 4};
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     perturb(m.get(), 0.4f);
     const auto t = stream(41, 11, 9);
     const double full = nll(m.get(), t.data(), 40);
@@ -99,7 +91,7 @@ TEST_CASE("lm window: one layer with band C scores token i as a fresh sequence o
     const Position pos = variant == 5 ? Position::t5 : all_relative[variant];
     const Config c{.vocab = 9, .d_model = 8, .layers = 1, .heads = 2, .mlp = 12, .context = 8, .position = pos,
                    .t5_buckets = 8, .t5_max_distance = 16, .seed = 6};
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     perturb(m.get(), 0.5f);
     const std::size_t T = 80, C = 5;
     if (variant == 5) {  // causal buckets 0 .. 3 exact (distances 0 .. 3), 4 .. 7 logarithmic
@@ -130,7 +122,7 @@ TEST_CASE("lm window: a model whose attention cannot reach past C gains exactly 
   for (std::size_t layers : {1, 2}) {
     const Config c{.vocab = 13, .d_model = 8, .layers = layers, .heads = 2, .mlp = 16, .context = 16,
                    .position = Position::t5, .t5_buckets = 16, .t5_max_distance = 32, .seed = 8};
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     perturb(m.get(), 0.4f);
     auto p = posenc::lm::model_parameters(m.get());
     const std::size_t t5 = after_layers(c);
@@ -229,7 +221,7 @@ TEST_CASE("lm attention profile: equals an independent float64 forward of a one-
   for (Position pos : {Position::none, Position::alibi, Position::rope}) {
     const Config c{.vocab = 10, .d_model = 8, .layers = 1, .heads = 2, .mlp = 12, .context = 8, .position = pos,
                    .seed = 12};
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     perturb(m.get(), 0.6f);
     const std::size_t T = 70;  // more than two blocks of 32 queries
     const auto t = stream(2 * (T + 1), 10, 21);
@@ -271,7 +263,7 @@ TEST_CASE("lm attention profile: equals an independent float64 forward of a one-
 TEST_CASE("lm attention profile and window: arguments") {
   const Config c{.vocab = 10, .d_model = 8, .layers = 2, .heads = 2, .mlp = 12, .context = 8,
                  .position = Position::alibi};
-  ModelPtr m = make(c);
+  ModelPtr m = make_model(c);
   const auto t = stream(200, 10, 1);
   const std::size_t ds[] = {1, 2};
   std::vector<double> share(8);
@@ -296,7 +288,7 @@ TEST_CASE("lm attention profile and window: arguments") {
 TEST_CASE("lm memory: the bytes of the blocks allocated; the training activations grow with the context") {
   const Config c{.vocab = 10, .d_model = 8, .layers = 2, .heads = 2, .mlp = 12, .context = 16, .batch = 3,
                  .position = Position::rope};
-  ModelPtr m = make(c);
+  ModelPtr m = make_model(c);
   const auto u = posenc::lm::model_memory(m.get());
   const std::uint64_t n = posenc::lm::model_parameter_count(m.get());
   CHECK(u.parameter_bytes == 4 * n);
@@ -321,7 +313,7 @@ TEST_CASE("lm memory: equal tokens per step, twice the context: the attention we
                     .position = Position::alibi};
   Config at_2l = at_l;
   at_2l.context = 2 * L, at_2l.batch = B / 2, at_2l.position = Position::sinusoidal;
-  ModelPtr a = make(at_l), s = make(at_2l);
+  ModelPtr a = make_model(at_l), s = make_model(at_2l);
   const auto ua = posenc::lm::model_memory(a.get()), us = posenc::lm::model_memory(s.get());
   CHECK(ua.parameter_bytes == us.parameter_bytes);  // no position parameters in either
   const std::uint64_t weights = 4 * layers * B * H * L * L;  // bytes of ALiBi's attention weights

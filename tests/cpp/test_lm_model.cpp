@@ -7,27 +7,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "lm_util.hpp"
 
 using posenc::lm::Config;
 using posenc::lm::Model;
 using posenc::lm::Position;
 
+using posenc::test::make_model;
+using posenc::test::ModelPtr;
+
 namespace {
-
-struct Deleter {
-  void operator()(Model* m) const { posenc::lm::model_destroy(m); }
-};
-using ModelPtr = std::unique_ptr<Model, Deleter>;
-
-ModelPtr make(const Config& c) {
-  Model* m = nullptr;
-  const posenc::Status s = posenc::lm::model_create(c, &m);
-  REQUIRE_MESSAGE(s.ok(), s.param << ": " << s.message);
-  return ModelPtr(m);
-}
 
 std::vector<std::int32_t> tokens_for(std::size_t batch, std::size_t context, std::size_t vocab, unsigned seed) {
   std::vector<std::int32_t> t(batch * (context + 1));
@@ -57,7 +49,7 @@ TEST_CASE("lm: gradients equal central finite differences for every parameter an
     for (bool tied : {true, false}) {
       const Config c{.vocab = 7, .d_model = 8, .layers = 2, .heads = 2, .mlp = 12, .context = 6, .batch = 2,
                      .position = pos, .tied = tied, .t5_buckets = 8, .t5_max_distance = 5, .seed = 3};
-      ModelPtr m = make(c);
+      ModelPtr m = make_model(c);
       auto params = posenc::lm::model_parameters(m.get());
       // Large, varied parameters (activations of order 1: GELU, LayerNorm and softmax away from
       // their linear regimes), and T5 / KERPLE parameters away from their initial values.
@@ -96,7 +88,7 @@ TEST_CASE("lm: the evaluation forward (attention engine, no weights) gives the t
   for (Position pos : all_positions) {
     const Config c{.vocab = 13, .d_model = 16, .layers = 2, .heads = 4, .mlp = 20, .context = 9, .batch = 3,
                    .position = pos, .t5_buckets = 8, .t5_max_distance = 6, .seed = 5};
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     const auto tokens = tokens_for(3, 9, 13, 11);
     const double loss = loss_of(m.get(), tokens, 3, 9);
     for (bool streaming : {false, true}) {
@@ -113,7 +105,7 @@ TEST_CASE("lm: the evaluation forward (attention engine, no weights) gives the t
 TEST_CASE("lm: learned positions cannot read past the table; the others can") {
   for (Position pos : all_positions) {
     const Config c{.vocab = 13, .d_model = 8, .layers = 1, .heads = 2, .mlp = 8, .context = 8, .batch = 1, .position = pos};
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     const auto tokens = tokens_for(2, 32, 13, 3);
     double nll = 0;
     std::size_t count = 0;
@@ -133,7 +125,7 @@ TEST_CASE("lm: training lowers the loss, deterministically for a seed") {
   const Config c{.vocab = 8, .d_model = 16, .layers = 2, .heads = 2, .mlp = 32, .context = 16, .batch = 4,
                  .position = Position::alibi, .seed = 9};
   auto train = [&](int steps) {
-    ModelPtr m = make(c);
+    ModelPtr m = make_model(c);
     double first = 0, last = 0;
     // A periodic sequence: predictable from the previous tokens.
     std::vector<std::int32_t> tokens(4 * 17);
@@ -195,7 +187,7 @@ TEST_CASE("lm: parameter counts are taken in 64 bits and limited before anything
 TEST_CASE("lm: a context or length too large for memory is refused, and the model keeps working") {
   const Config c{.vocab = 8, .d_model = 16, .layers = 2, .heads = 4, .mlp = 32, .context = 16, .batch = 8,
                  .position = Position::rope, .seed = 3};
-  ModelPtr m = make(c);
+  ModelPtr m = make_model(c);
   const auto tokens = tokens_for(8, 16, 8, 5);
   const double before = loss_of(m.get(), tokens, 8, 16);
   // 8 x 4 x 8192^2 attention weights per layer: 2^31 floats, more than one block may hold (and a
