@@ -53,7 +53,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
-import { startServer } from '../scripts/serve.mjs';
+import { ISOLATION, startServer } from '../scripts/serve.mjs';
 import { alibiCausalBias, attentionReference, headsFirst } from './lib/attention.mjs';
 import { ERROR_LIMIT, fmt, formatTable, machineInfo, parseArgs, randomArray, summarize, warn, writeJson } from './lib/harness.mjs';
 import { attentionModel } from './lib/onnx.mjs';
@@ -63,7 +63,6 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 // The page's policy: module scripts and workers from this origin and blob: (tfjs starts its
 // pthreads from a blob URL), WebAssembly compilation; isolation through COOP + COEP.
 const CSP = "default-src 'self'; img-src data:; script-src 'self' blob: 'wasm-unsafe-eval'; worker-src 'self' blob:; object-src 'none'";
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 const bytesOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
@@ -228,7 +227,7 @@ async function main() {
   const root = await makeRoot();
   await writeInputs(root, { seq: 1024, heads: 8, dim: 64 }, { peers: true, rows: null });
   if (only.has('W4')) await writeInputs(root, { seq: args.quick ? 2048 : 8192, heads: 8, dim: 64 }, { peers: false, rows: W4_ROWS(args.quick ? 2048 : 8192) });
-  const server = await startServer({ port: 0, root, csp: CSP, headers: ISOLATION });
+  const server = await startServer({ port: 0, root, csp: CSP })  // isolated: COOP + COEP;
   const profile = await mkdtemp(path.join(os.tmpdir(), 'posenc-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

@@ -55,11 +55,11 @@ function gzipOf(file, mtimeMs) {
   return body;
 }
 
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+export const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 // `csp`: the policy of every response (the tests serve a blog on a second origin with its own);
-// `isolated`: send COOP/COEP; `headers`: more headers for every file.
-export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP, isolated = true, headers = {} } = {}) {
+// `isolated`: send COOP/COEP (ISOLATION) with every file.
+export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp = CSP, isolated = true } = {}) {
   const send = (res, status, text) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': csp });
     res.end(text);
@@ -94,7 +94,6 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, csp 
         'access-control-allow-origin': '*',
         'cross-origin-resource-policy': 'cross-origin',
         ...(isolated ? ISOLATION : {}),
-        ...headers,
       });
       if (req.method === 'HEAD') return res.end();
       if (body) res.end(body);

@@ -17,9 +17,8 @@
 // Causal blocks are balanced by work: query i sees min(keys, queryOffset + i + 1) keys, and the
 // blocks end where the running sum of that reaches 1/n, 2/n, ... of the total.
 
-import { combineTree } from './lm.js';
 import { HANDLE, PARALLEL_TRAIN } from './worker-client.js';
-import { sharedLayout } from './worker-train.js';
+import { addGradients, sharedLayout } from './worker-train.js';
 
 /**
  * Whether the pool's workers can share memory: SharedArrayBuffer exists (Node; browsers only on
@@ -192,17 +191,6 @@ function blocksOf(total, n) {
     first += count;
   }
   return out;
-}
-
-/** The step's gradient from every block's tree nodes (lib/lm.js), and its loss (sequence order). */
-function addGradients(parts, batch, P) {
-  const have = new Map();
-  let loss = 0;
-  for (const { nodes, gradients, losses } of parts) {
-    nodes.forEach(([lo, hi], n) => have.set(`${lo},${hi}`, gradients.subarray(n * P, (n + 1) * P)));
-    for (const l of losses) loss += l;
-  }
-  return { sum: combineTree(batch, have, P), loss };
 }
 
 /** pw.lm.liveTrainers() over the pool: trainers (replicas counted once each) live in all its workers. */

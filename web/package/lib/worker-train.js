@@ -16,6 +16,21 @@ import { combineTree, treeCover } from './lm.js';
 // Control words (Int32Array): arrivals at the barrier, its generation, the stop flag.
 const ARRIVED = 0, GENERATION = 1, STOP = 2, CONTROL_WORDS = 4;
 
+/**
+ * The step's gradient from every block's tree nodes ({ nodes, gradients, losses } in block order, as
+ * trainer.gradients() returns them), combined by the tree's rule into `out`, and the step's loss
+ * (the sequences' losses added in order, as the core does).
+ */
+export function addGradients(parts, batch, P, out = new Float32Array(P)) {
+  const have = new Map();
+  let loss = 0;
+  for (const { nodes, gradients, losses } of parts) {
+    nodes.forEach(([lo, hi], n) => have.set(`${lo},${hi}`, gradients.subarray(n * P, (n + 1) * P)));
+    for (const l of losses) loss += l;
+  }
+  return { sum: combineTree(batch, have, P, out), loss };
+}
+
 /** The shared buffer's layout for `blocks` ([{ first, count }]) of a batch of `batch`, P parameters. */
 export function sharedLayout(batch, blocks, P) {
   const nodes = blocks.map(({ first, count }) => treeCover(batch, first, first + count));
@@ -61,11 +76,8 @@ export function trainShared(trainer, { buffer, blocks, index, steps }) {
       slot(index, parity).set(mine.gradients);
       losses(parity).set(mine.losses, first);
       if (!barrier(control, n)) throw new Error('posenc.lm.train: another worker of the pool failed');
-      const have = new Map();
-      nodes.forEach((list, w) => list.forEach(([lo, hi], k) => have.set(`${lo},${hi}`, slot(w, parity).subarray(k * P, (k + 1) * P))));
-      const gradient = combineTree(batch, have, P, combined);
-      let loss = 0;  // the step's loss, then the call's sum (as the core adds them)
-      for (const l of losses(parity)) loss += l;
+      const parts = blocks.map((b, w) => ({ nodes: nodes[w], gradients: slot(w, parity), losses: losses(parity).subarray(b.first, b.first + b.count) }));
+      const { sum: gradient, loss } = addGradients(parts, batch, P, combined);
       sum += loss;
       done = trainer.applyGradient(gradient).steps;
     }
